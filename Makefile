@@ -1,0 +1,55 @@
+# Two commands set everything up on a fresh machine:
+#   make run   installs, migrates, loads demo data and serves http://127.0.0.1:8000
+#   make test  installs (with Chromium for browser tests) and runs the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install assets chromium lint format migrate demo worker beat clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet ".[dev]"
+
+assets:
+	npm ci --no-audit --no-fund --loglevel=error
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+migrate:
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: install assets demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install assets chromium
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker:
+	$(BIN)/celery -A mentorship worker -Q dispatch,delivery,celery --loglevel=info
+
+beat:
+	$(BIN)/celery -A mentorship beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .timezones import is_valid_timezone, timezone_names
+
+
+class TimezoneInput(forms.TextInput):
+    """A text box with the IANA zone names as a <datalist>: type "Kol" to find Asia/Kolkata."""
+
+    template_name = "accounts/widgets/timezone_input.html"
+
+    def __init__(self, attrs=None):
+        base = {"list": "timezone-list", "autocomplete": "off", "spellcheck": "false"}
+        super().__init__({**base, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["timezone_names"] = timezone_names()
+        return context
+
+
+class TimezoneField(forms.CharField):
+    widget = TimezoneInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("label", _("Time zone"))
+        kwargs.setdefault(
+            "help_text",
+            _("Start typing a city or region, e.g. “Europe/Berlin” or “Kolkata”. Reminders "
+              "arrive at sensible hours in this zone."),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not is_valid_timezone(value):
+            raise forms.ValidationError(
+                _("“%(value)s” is not a time zone we know. Pick one from the list."),
+                params={"value": value},
+            )
+        return value
+
+
+class SignupExtraForm(forms.Form):
+    """Extra sign-up fields; allauth's ACCOUNT_SIGNUP_FORM_CLASS mixes them into its form."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    timezone = TimezoneField(required=False, initial="UTC")
+
+    def signup(self, request, user):
+        # AccountAdapter.save_user already stored the fields.
+        pass
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = TimezoneField()
+
+    class Meta:
+        model = User
+        fields = ["name", "timezone"]
+        labels = {"name": _("Your name")}

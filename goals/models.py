@@ -1,0 +1,243 @@
+"""SMART goals, their milestones, progress updates and feedback."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class GoalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    COMPLETED = "completed", _("Completed")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Only me")
+    MENTOR = "mentor", _("Me and my mentor")
+    PROGRAM = "program", _("Me, my mentor and the program admins")
+
+
+class Category(models.TextChoices):
+    CAREER_DEVELOPMENT = "career_development", _("Career development")
+    SKILL_BUILDING = "skill_building", _("Skill building")
+    LEADERSHIP = "leadership", _("Leadership")
+    COMMUNICATION = "communication", _("Communication")
+    NETWORKING = "networking", _("Networking")
+    CAREER_TRANSITION = "career_transition", _("Career transition")
+    EMOTIONAL_INTELLIGENCE = "emotional_intelligence", _("Emotional intelligence")
+    LONG_TERM_ASPIRATION = "long_term_aspiration", _("Long-term aspiration")
+    OTHER = "other", _("Other")
+
+
+class Goal(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goals"
+    )
+    program = models.ForeignKey(
+        "mentorship.Program", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="goals",
+    )
+    pairing = models.ForeignKey(
+        "mentorship.Pairing", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="goals",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(
+        _("category"), max_length=40, choices=Category.choices, default=Category.OTHER
+    )
+    # Specific
+    specific = models.TextField(_("what exactly"), max_length=2000, blank=True)
+    # Measurable
+    metric_name = models.CharField(_("metric"), max_length=120, blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    baseline_value = models.DecimalField(
+        _("starting value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_value = models.DecimalField(
+        _("target value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    current_value = models.DecimalField(
+        _("current value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    # Achievable, Relevant
+    achievable = models.TextField(_("why it is achievable"), max_length=2000, blank=True)
+    relevant = models.TextField(_("why it matters"), max_length=2000, blank=True)
+    # Time-bound
+    starts_on = models.DateField(_("start date"), default=timezone.localdate)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+
+    priority = models.PositiveIntegerField(_("priority"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.DRAFT
+    )
+    visibility = models.CharField(
+        _("who can see it"), max_length=10, choices=Visibility.choices, default=Visibility.MENTOR
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Optimistic locking: a save from a stale form (a second tab) is refused, not merged.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True) | Q(target_date__gt=F("starts_on")),
+                name="goal_target_date_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True)
+                | Q(baseline_value__isnull=True)
+                | ~Q(target_value=F("baseline_value")),
+                name="goal_target_differs_from_baseline",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mentee", "status", "priority"], name="goal_mentee_status"),
+            models.Index(fields=["pairing", "status"], name="goal_pairing_status"),
+            models.Index(fields=["program", "status"], name="goal_program_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def has_metric(self) -> bool:
+        return self.baseline_value is not None and self.target_value is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.target_date is not None
+            and self.status in (GoalStatus.ACTIVE, GoalStatus.DRAFT, GoalStatus.ON_HOLD)
+            and self.target_date < timezone.localdate()
+        )
+
+
+class MilestoneKind(models.TextChoices):
+    MILESTONE = "milestone", _("Milestone")
+    ACTION = "action", _("Weekly action step")
+
+
+class Milestone(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        max_length=10, choices=MilestoneKind.choices, default=MilestoneKind.MILESTONE
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["goal", "position"], name="milestone_goal_position")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.completed_at is None
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
+
+
+class ProgressUpdate(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    value = models.DecimalField(
+        _("new value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    confidence = models.PositiveSmallIntegerField(_("confidence (1 to 5)"), default=3)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=1) & Q(confidence__lte=5),
+                name="update_confidence_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["goal", "-created_at"], name="update_goal_created"),
+            models.Index(
+                fields=["goal"], condition=Q(acknowledged_at__isnull=True),
+                name="update_unacknowledged",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Update on {self.goal} at {self.created_at:%Y-%m-%d}"
+
+
+class Comment(models.Model):
+    """Feedback on a goal, optionally on one update or milestone; kudos are short praise."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    # A comment outlives its author's account: it stays, attributed to a deleted user.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=4000)
+    is_kudos = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["goal", "created_at"], name="comment_goal_created")]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.goal}"
+
+
+class GoalEvent(models.Model):
+    """The goal's history: who changed what, and when."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["goal", "-created_at"], name="goalevent_goal_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.goal}"

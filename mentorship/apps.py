@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MentorshipConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "mentorship"
+    verbose_name = "Mentoring programs"

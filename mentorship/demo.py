@@ -1,0 +1,102 @@
+"""Demo data for trying the site: one program with an admin, two mentors and four mentees.
+
+Every step looks its rows up before creating them, so running it again creates nothing new.
+Later parts of the product (pairings, goals, check-ins) add their own demo data here.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from accounts.models import User
+
+from .models import Membership, Program, Role
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    role: str
+    timezone: str
+    skills: str = ""
+    interests: str = ""
+    capacity: int = 3
+
+
+DEMO_PROGRAM = {
+    "slug": "demo-2026",
+    "name": "Northwind Mentoring Circle 2026",
+    "description": (
+        "A six-month program pairing experienced engineers and managers with early-career "
+        "colleagues. Pairs meet every two weeks."
+    ),
+}
+
+DEMO_PEOPLE = [
+    DemoPerson("admin@example.com", "Priya Raman", Role.ADMIN, "Europe/London"),
+    DemoPerson(
+        "mentor.ana@example.com", "Ana Okafor", Role.MENTOR, "America/New_York",
+        skills="leadership, public speaking, career development", interests="communication",
+        capacity=3,
+    ),
+    DemoPerson(
+        "mentor.kenji@example.com", "Kenji Watanabe", Role.MENTOR, "Asia/Tokyo",
+        skills="python, system design, skill building", interests="networking", capacity=2,
+    ),
+    DemoPerson(
+        "mentee.lena@example.com", "Lena Fischer", Role.MENTEE, "Europe/Berlin",
+        interests="public speaking, leadership",
+    ),
+    DemoPerson(
+        "mentee.omar@example.com", "Omar Haddad", Role.MENTEE, "Asia/Kolkata",
+        interests="system design, python",
+    ),
+    DemoPerson(
+        "mentee.sofia@example.com", "Sofía Ramírez", Role.MENTEE, "America/Mexico_City",
+        interests="career transition, networking",
+    ),
+    DemoPerson(
+        "mentee.ben@example.com", "Ben Carter", Role.MENTEE, "Australia/Sydney",
+        interests="communication, emotional intelligence",
+    ),
+]
+
+
+@transaction.atomic
+def seed(*, password: str) -> list[tuple[str, str, str]]:
+    """Create the demo program and people; return (email, password, role) per login."""
+    program, _ = Program.objects.get_or_create(
+        slug=DEMO_PROGRAM["slug"],
+        defaults={
+            "name": DEMO_PROGRAM["name"],
+            "description": DEMO_PROGRAM["description"],
+            "starts_on": date(2026, 9, 1),
+            "ends_on": date(2027, 2, 28),
+        },
+    )
+    logins = []
+    for person in DEMO_PEOPLE:
+        user = User.objects.filter(email=person.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=person.email, password=password, name=person.name,
+                timezone=person.timezone,
+            )
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=user, email=person.email, defaults={"verified": True, "primary": True}
+        )
+        Membership.objects.get_or_create(
+            program=program, user=user, role=person.role,
+            defaults={
+                "skills": person.skills, "interests": person.interests,
+                "capacity": person.capacity,
+            },
+        )
+        logins.append((person.email, password, str(person.role)))
+    return logins

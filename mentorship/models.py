@@ -1,0 +1,296 @@
+"""The mentoring domain: programs, who is in them, who mentors whom, and their meetings.
+
+Writes go through services.py; the constraints below guard what must never be false even if
+a service has a bug or two requests race.
+"""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Program(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    checkin_cadence_days = models.PositiveSmallIntegerField(
+        _("check-in cadence (days)"),
+        default=14,
+        help_text=_("How often each pair is expected to meet."),
+    )
+    stall_after_days = models.PositiveSmallIntegerField(
+        _("stalled after (days)"),
+        default=30,
+        help_text=_("A pairing with no check-in for this long is shown as stalled."),
+    )
+    max_active_goals = models.PositiveSmallIntegerField(
+        _("focus limit"),
+        default=3,
+        help_text=_("How many goals a mentee may have active at once."),
+    )
+    starts_on = models.DateField(_("starts on"), default=date.today)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="program_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_cadence_days__gte=1), name="program_cadence_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_active_goals__gte=1), name="program_focus_limit_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Program admin")
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
+class Membership(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=3, help_text=_("Mentors: the most mentees at once.")
+    )
+    skills = models.CharField(_("skills"), max_length=500, blank=True)
+    interests = models.CharField(_("interests"), max_length=500, blank=True)
+    joined_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["program", "role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user", "role"], name="membership_unique_role_per_program"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "role"], name="membership_program_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.program})"
+
+    @property
+    def skill_list(self) -> list[str]:
+        return split_tags(self.skills)
+
+    @property
+    def interest_list(self) -> list[str]:
+        return split_tags(self.interests)
+
+
+def split_tags(value: str) -> list[str]:
+    """'Public speaking; Python , leadership' -> ['public speaking', 'python', 'leadership']."""
+    parts = value.replace(";", ",").replace("|", ",").split(",")
+    return [p.strip().lower() for p in parts if p.strip()]
+
+
+class Invitation(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    # Only a hash of the secret in the link is stored: a database leak gives no usable links.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_invitations",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.program} ({self.role})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class PairingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    ENDED = "ended", _("Ended")
+
+
+OPEN_PAIRING_STATUSES = (PairingStatus.PROPOSED, PairingStatus.ACTIVE, PairingStatus.PAUSED)
+
+
+class Pairing(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairings")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentee"
+    )
+    status = models.CharField(
+        max_length=10, choices=PairingStatus.choices, default=PairingStatus.PROPOSED
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=500, blank=True)
+    next_checkin_due = models.DateField(null=True, blank=True)
+    last_checkin_on = models.DateField(null=True, blank=True)
+    reassigned_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reassigned_to"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(mentor=F("mentee")), name="pairing_mentor_is_not_mentee"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "mentee"],
+                condition=Q(status__in=["proposed", "active", "paused"]),
+                name="pairing_one_open_per_mentee_per_program",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="pairing_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "status"], name="pairing_program_status"),
+            models.Index(fields=["mentor", "status"], name="pairing_mentor_status"),
+            models.Index(fields=["mentee", "status"], name="pairing_mentee_status"),
+            models.Index(fields=["status", "next_checkin_due"], name="pairing_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} → {self.mentee} ({self.program})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PAIRING_STATUSES
+
+
+class PairingEvent(models.Model):
+    """Who changed what on a pairing, and when: the pairing's audit trail."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Agreement(models.Model):
+    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="agreement")
+    meeting_frequency = models.CharField(_("meeting frequency"), max_length=200, blank=True)
+    expectations = models.TextField(_("expectations"), max_length=4000, blank=True)
+    boundaries = models.TextField(_("boundaries"), max_length=4000, blank=True)
+    mentor_accepted_at = models.DateTimeField(null=True, blank=True)
+    mentee_accepted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.pairing}"
+
+    @property
+    def is_accepted_by_both(self) -> bool:
+        return self.mentor_accepted_at is not None and self.mentee_accepted_at is not None
+
+
+class CheckIn(models.Model):
+    """A meeting of the pair."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="checkins")
+    occurred_on = models.DateField(_("date of the meeting"))
+    summary = models.TextField(_("summary"), max_length=4000)
+    next_steps = models.TextField(_("next steps"), max_length=4000, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        indexes = [models.Index(fields=["pairing", "-occurred_on"], name="checkin_pairing_date")]
+
+    def __str__(self) -> str:
+        return f"Check-in on {self.occurred_on} ({self.pairing})"
+
+
+class MentorshipFeedback(models.Model):
+    """How one side of a pair rates the mentorship."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(_("rating (1 to 5)"))
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    shared_with_partner = models.BooleanField(
+        _("let the other side of the pair read this"), default=False
+    )
+    is_final = models.BooleanField(default=False, help_text=_("Given when the pairing ended."))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 by {self.author}"
