@@ -1,0 +1,132 @@
+"""Shared fixtures: the personas every access test uses, and the real-browser set-up.
+
+Personas (one program, "program", and one other):
+  mentee        Mia, a mentee of the program, paired with mentor
+  other_mentee  Noah, another mentee of the program, paired with other_mentor
+  mentor        Maria, Mia's mentor
+  other_mentor  Otto, a mentor of the program, not Mia's
+  admin         Ada, admin of the program
+  other_admin   Ari, admin of another program
+  stranger      Sam, signed up, in no program
+"""
+
+import os
+import shutil
+
+import pytest
+
+from mentorship.models import Role
+
+from .factories import MembershipFactory, PairingFactory, ProgramFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that browser
+# tests make around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_configure(config):
+    # In CI the real services are not optional: refuse to run rather than skip them.
+    if os.environ.get("CI"):
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL")
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("CI must run with Redis: set REDIS_URL")
+        if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+            raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for browser tests")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached fragments live in the cache: each test starts from empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(name="Northwind Circle", slug="northwind")
+
+
+@pytest.fixture
+def other_program(db):
+    return ProgramFactory(name="Southside Guild", slug="southside")
+
+
+@pytest.fixture
+def admin(program):
+    user = UserFactory(email="ada@example.com", name="Ada Admin")
+    MembershipFactory(program=program, user=user, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def other_admin(other_program):
+    user = UserFactory(email="ari@example.com", name="Ari Otheradmin")
+    MembershipFactory(program=other_program, user=user, role=Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def mentor(program):
+    user = UserFactory(email="maria@example.com", name="Maria Mentor")
+    MembershipFactory(program=program, user=user, role=Role.MENTOR, capacity=3)
+    return user
+
+
+@pytest.fixture
+def other_mentor(program):
+    user = UserFactory(email="otto@example.com", name="Otto Othermentor")
+    MembershipFactory(program=program, user=user, role=Role.MENTOR, capacity=3)
+    return user
+
+
+@pytest.fixture
+def mentee(program):
+    user = UserFactory(email="mia@example.com", name="Mia Mentee")
+    MembershipFactory(program=program, user=user, role=Role.MENTEE)
+    return user
+
+
+@pytest.fixture
+def other_mentee(program):
+    user = UserFactory(email="noah@example.com", name="Noah Othermentee")
+    MembershipFactory(program=program, user=user, role=Role.MENTEE)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(email="sam@example.com", name="Sam Stranger")
+
+
+@pytest.fixture
+def pairing(program, mentor, mentee):
+    """Mia's active pairing with Maria."""
+    return PairingFactory(program=program, mentor=mentor, mentee=mentee)
+
+
+@pytest.fixture
+def other_pairing(program, other_mentor, other_mentee):
+    """Noah's active pairing with Otto."""
+    return PairingFactory(program=program, mentor=other_mentor, mentee=other_mentee)
