@@ -8,5 +8,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
+    path("", include("mentorship.domain_urls")),
+    path("", include("goals.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

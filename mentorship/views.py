@@ -1,16 +1,37 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .context_processors import roles_for
 from .health import service_health
+
+# The dashboard each role lands on, in the order they are offered.
+ROLE_DASHBOARDS = [
+    ("mentee", "goals:mentee_dashboard"),
+    ("mentor", "goals:mentor_dashboard"),
+    ("admin", "mentorship:program_list"),
+]
 
 
 @require_GET
 def home(request):
-    if request.user.is_authenticated:
-        return render(request, "home.html")
-    return render(request, "landing.html")
+    """Anonymous visitors see the landing page; a person with one role goes straight to that
+    role's dashboard; a person with several chooses."""
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
+    roles = roles_for(request.user)
+    dashboards = []
+    for role, url_name in ROLE_DASHBOARDS:
+        if role in roles:
+            try:
+                dashboards.append((role, reverse(url_name)))
+            except NoReverseMatch:
+                continue
+    if len(dashboards) == 1:
+        return redirect(dashboards[0][1])
+    return render(request, "home.html", {"dashboards": dashboards})
 
 
 @never_cache
@@ -20,5 +41,3 @@ def healthz(request):
     down = sorted(name for name, state in services.items() if not state["ok"])
     body = {"status": "ok" if not down else "down", "down": down, "services": services}
     return JsonResponse(body, status=503 if down else 200)
-
-
