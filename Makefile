@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install assets chromium lint format migrate demo worker beat clean
+.PHONY: run test install assets chromium lint format migrate demo worker beat clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,10 @@ beat:
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+
+# Load benchmark on PostgreSQL with scale-1 and scale-10 data; writes bench/results.md.
+bench: install assets
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run_bench.py
+

@@ -32,6 +32,7 @@ GOALS_PER_MENTEE = 5
 MILESTONES_PER_GOAL = 4
 UPDATES_PER_GOAL = 10
 CHECKINS_PER_PAIRING = 10
+BUSY_MENTOR_LOAD = 10
 
 TIMEZONES = [
     "Europe/London",
@@ -181,7 +182,7 @@ def seed_scale(*, scale: int, password: str, stdout=None) -> dict[str, int]:
                 program=programs[p],
                 user=user,
                 role=role,
-                capacity=MENTEES_PER_PROGRAM // MENTORS_PER_PROGRAM,
+                capacity=BUSY_MENTOR_LOAD,
                 skills=", ".join(rng.sample(SKILLS, 3)) if role == Role.MENTOR else "",
                 interests=", ".join(rng.sample(SKILLS, 2)),
             )
@@ -193,11 +194,17 @@ def seed_scale(*, scale: int, password: str, stdout=None) -> dict[str, int]:
     for p, people in by_program.items():
         mentors = people[Role.MENTOR]
         for i, mentee in enumerate(people[Role.MENTEE]):
+            # The first mentor of each program has a full load of ten mentees (the mentor
+            # dashboard benchmark signs in as one); the others share the rest.
+            if i < BUSY_MENTOR_LOAD:
+                mentor = mentors[0]
+            else:
+                mentor = mentors[1 + (i - BUSY_MENTOR_LOAD) % (len(mentors) - 1)]
             started_on = today - timedelta(days=rng.randint(30, 110))
             pairings.append(
                 Pairing(
                     program=programs[p],
-                    mentor=mentors[i % len(mentors)],
+                    mentor=mentor,
                     mentee=mentee,
                     status=PairingStatus.ACTIVE,
                     started_on=started_on,
