@@ -28,8 +28,10 @@ class TimezoneField(forms.CharField):
         kwargs.setdefault("label", _("Time zone"))
         kwargs.setdefault(
             "help_text",
-            _("Start typing a city or region, e.g. “Europe/Berlin” or “Kolkata”. Reminders "
-              "arrive at sensible hours in this zone."),
+            _(
+                "Start typing a city or region, e.g. “Europe/Berlin” or “Kolkata”. Reminders "
+                "arrive at sensible hours in this zone."
+            ),
         )
         super().__init__(**kwargs)
 

@@ -63,6 +63,18 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery_tasks():
+    """With REDIS_URL set, tasks go to the broker. Ordinary tests run them in-process instead;
+    a test that starts a real worker turns this off itself."""
+    from mentorship.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def program(db):
     return ProgramFactory(name="Northwind Circle", slug="northwind")

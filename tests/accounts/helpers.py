@@ -1,0 +1,38 @@
+"""Helpers the account tests share: real TOTP codes and links out of sent e-mail."""
+
+import base64
+import hashlib
+import hmac
+import re
+import struct
+import time
+
+from django.core import mail
+
+LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def totp_code(secret: str, *, at: float | None = None, period: int = 30, digits: int = 6) -> str:
+    """RFC 6238 time-based code, computed the way an authenticator app does."""
+    counter = int((time.time() if at is None else at) // period)
+    key = base64.b32decode(secret.encode("ascii"), casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
+
+
+def links_in_last_mail(to: str) -> list[str]:
+    messages = [m for m in mail.outbox if to in m.to]
+    assert messages, f"no e-mail was sent to {to}"
+    return LINK.findall(messages[-1].body)
+
+
+def link_in_last_mail(to: str, contains: str) -> str:
+    matches = [link for link in links_in_last_mail(to) if contains in link]
+    assert matches, f"no link containing {contains!r} in the last e-mail to {to}"
+    return matches[0]
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
