@@ -5,14 +5,14 @@ Later parts of the product (pairings, goals, check-ins) add their own demo data 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import User
 
-from .models import Membership, Program, Role
+from .models import Membership, Pairing, Program, Role
 
 
 @dataclass(frozen=True)
@@ -99,4 +99,63 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
             },
         )
         logins.append((person.email, password, str(person.role)))
+    _seed_pairings(program)
     return logins
+
+
+# (mentor, mentee, days ago of each check-in). Ben stays unpaired so matching has someone to
+# suggest mentors for; Kenji and Sofía last met long ago, so the dashboard shows a stall.
+DEMO_PAIRINGS = [
+    ("mentor.ana@example.com", "mentee.lena@example.com", [35, 21, 7]),
+    ("mentor.ana@example.com", "mentee.omar@example.com", [20]),
+    ("mentor.kenji@example.com", "mentee.sofia@example.com", [40]),
+]
+
+
+def _seed_pairings(program: Program) -> None:
+    """Active pairings with accepted agreements, a few check-ins and their history. Written
+    directly rather than through the services so that seeding sends nobody an e-mail; a pair
+    that already has a pairing is left alone."""
+    from django.utils import timezone
+
+    from .models import Agreement, CheckIn, PairingEvent, PairingStatus
+
+    admin = User.objects.get(email=DEMO_PEOPLE[0].email)
+    today = date.today()
+    started = today - timedelta(days=42)
+    accepted_at = timezone.now() - timedelta(days=41)
+    for mentor_email, mentee_email, checkin_days_ago in DEMO_PAIRINGS:
+        mentor = User.objects.get(email=mentor_email)
+        mentee = User.objects.get(email=mentee_email)
+        if Pairing.objects.filter(program=program, mentor=mentor, mentee=mentee).exists():
+            continue
+        last = today - timedelta(days=min(checkin_days_ago))
+        pairing = Pairing.objects.create(
+            program=program,
+            mentor=mentor,
+            mentee=mentee,
+            status=PairingStatus.ACTIVE,
+            started_on=started,
+            last_checkin_on=last,
+            next_checkin_due=last + timedelta(days=program.checkin_cadence_days),
+        )
+        Agreement.objects.create(
+            pairing=pairing,
+            meeting_frequency="Every two weeks, 45 minutes by video call",
+            expectations="The mentee brings one question or a draft; the mentor answers "
+            "messages within two working days.",
+            boundaries="No meetings outside working hours; what we discuss stays between us.",
+            mentor_accepted_at=accepted_at,
+            mentee_accepted_at=accepted_at,
+            updated_by=mentor,
+        )
+        PairingEvent.objects.create(pairing=pairing, actor=admin, action="created")
+        PairingEvent.objects.create(pairing=pairing, actor=mentee, action="activated")
+        for days_ago in sorted(checkin_days_ago, reverse=True):
+            CheckIn.objects.create(
+                pairing=pairing,
+                occurred_on=today - timedelta(days=days_ago),
+                summary="Talked through progress on the current goal and what got in the way.",
+                next_steps="Try the next step before we meet again.",
+                logged_by=mentor,
+            )

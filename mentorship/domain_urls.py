@@ -1,8 +1,75 @@
 """URLs of the mentoring domain (programs, invitations, pairings); the site's root URLconf
-is mentorship/urls.py."""
+is mentorship/urls.py. Objects are addressed by UUID, never by their integer id."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .web import imports, invitations, pairings, programs
 
 app_name = "mentorship"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("programs/", programs.program_list, name="program_list"),
+    path("programs/new/", programs.program_create, name="program_create"),
+    path("programs/<uuid:program_uuid>/", programs.program_dashboard, name="program_dashboard"),
+    path("programs/<uuid:program_uuid>/edit/", programs.program_edit, name="program_edit"),
+    path(
+        "programs/<uuid:program_uuid>/pairings.csv",
+        programs.program_export_pairings,
+        name="program_export_pairings",
+    ),
+    path("programs/<uuid:program_uuid>/members/", programs.member_list, name="member_list"),
+    path("programs/<uuid:program_uuid>/invite/", programs.program_invite, name="program_invite"),
+    path(
+        "programs/<uuid:program_uuid>/invitations/<uuid:invitation_uuid>/revoke/",
+        programs.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/import/<str:kind>/",
+        imports.import_upload,
+        name="import_upload",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/import/<str:kind>/confirm/",
+        imports.import_confirm,
+        name="import_confirm",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/match/<uuid:membership_uuid>/",
+        programs.program_match,
+        name="program_match",
+    ),
+    path("programs/<uuid:program_uuid>/pairings/new/", programs.pairing_new, name="pairing_new"),
+    path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
+    path("mentorships/", pairings.my_pairings, name="my_pairings"),
+    path("pairings/<uuid:pairing_uuid>/", pairings.pairing_detail, name="pairing_detail"),
+    path(
+        "pairings/<uuid:pairing_uuid>/agreement/",
+        pairings.pairing_agreement,
+        name="pairing_agreement",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/agreement/accept/",
+        pairings.pairing_agreement_accept,
+        name="pairing_agreement_accept",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/checkins/", pairings.pairing_checkin, name="pairing_checkin"
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/feedback/", pairings.pairing_feedback, name="pairing_feedback"
+    ),
+    *[
+        path(
+            f"pairings/<uuid:pairing_uuid>/{action}/",
+            pairings.pairing_status,
+            {"action": action},
+            name=f"pairing_{action}",
+        )
+        for action in ("pause", "resume", "complete")
+    ],
+    path("pairings/<uuid:pairing_uuid>/end/", pairings.pairing_end, name="pairing_end"),
+    path(
+        "pairings/<uuid:pairing_uuid>/reassign/", pairings.pairing_reassign, name="pairing_reassign"
+    ),
+]

@@ -1,0 +1,148 @@
+"""Django admin for the mentoring domain: lists that answer the usual support questions."""
+
+from django.contrib import admin
+
+from .models import (
+    Agreement,
+    CheckIn,
+    Invitation,
+    Membership,
+    MentorshipFeedback,
+    Pairing,
+    PairingEvent,
+    Program,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+    fields = ["user", "role", "capacity", "skills", "interests"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "starts_on",
+        "ends_on",
+        "checkin_cadence_days",
+        "stall_after_days",
+        "max_active_goals",
+        "is_active",
+    ]
+    list_filter = ["is_active", "starts_on"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["uuid", "created_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "program", "role", "capacity", "joined_at"]
+    list_filter = ["role", "program"]
+    search_fields = ["user__email", "user__name", "program__name", "skills", "interests"]
+    list_select_related = ["user", "program"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["uuid", "joined_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "program",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role", "program", ("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name", "program__name"]
+    list_select_related = ["program", "invited_by"]
+    raw_id_fields = ["invited_by", "accepted_by"]
+    readonly_fields = ["uuid", "token_hash", "created_at"]
+
+
+class PairingEventInline(admin.TabularInline):
+    model = PairingEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "actor", "action", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CheckInInline(admin.TabularInline):
+    model = CheckIn
+    extra = 0
+    fields = ["occurred_on", "summary", "logged_by"]
+    raw_id_fields = ["logged_by"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    list_display = [
+        "mentor",
+        "mentee",
+        "program",
+        "status",
+        "started_on",
+        "last_checkin_on",
+        "next_checkin_due",
+        "ended_on",
+    ]
+    list_filter = ["status", "program"]
+    search_fields = ["mentor__email", "mentor__name", "mentee__email", "mentee__name"]
+    list_select_related = ["mentor", "mentee", "program"]
+    raw_id_fields = ["mentor", "mentee", "reassigned_from"]
+    readonly_fields = ["uuid", "created_at"]
+    date_hierarchy = "created_at"
+    inlines = [CheckInInline, PairingEventInline]
+
+
+@admin.register(PairingEvent)
+class PairingEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "pairing", "actor", "action", "detail"]
+    list_filter = ["action"]
+    search_fields = ["pairing__mentor__email", "pairing__mentee__email", "actor__email", "detail"]
+    list_select_related = ["pairing__mentor", "pairing__mentee", "pairing__program", "actor"]
+    raw_id_fields = ["pairing", "actor"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["pairing", "meeting_frequency", "mentor_accepted_at", "mentee_accepted_at"]
+    list_filter = [
+        ("mentor_accepted_at", admin.EmptyFieldListFilter),
+        ("mentee_accepted_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["pairing__mentor__email", "pairing__mentee__email", "expectations"]
+    list_select_related = ["pairing__mentor", "pairing__mentee", "pairing__program"]
+    raw_id_fields = ["pairing", "updated_by"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["occurred_on", "pairing", "logged_by", "created_at"]
+    list_filter = ["occurred_on", "pairing__program"]
+    search_fields = ["summary", "next_steps", "pairing__mentor__email", "pairing__mentee__email"]
+    list_select_related = ["pairing__mentor", "pairing__mentee", "pairing__program", "logged_by"]
+    raw_id_fields = ["pairing", "logged_by"]
+    date_hierarchy = "occurred_on"
+
+
+@admin.register(MentorshipFeedback)
+class MentorshipFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["pairing", "author", "rating", "shared_with_partner", "is_final", "created_at"]
+    list_filter = ["rating", "shared_with_partner", "is_final", "pairing__program"]
+    search_fields = ["comment", "author__email", "pairing__mentor__email", "pairing__mentee__email"]
+    list_select_related = ["pairing__mentor", "pairing__mentee", "pairing__program", "author"]
+    raw_id_fields = ["pairing", "author"]

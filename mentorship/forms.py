@@ -1,0 +1,190 @@
+"""Forms of the mentoring pages. They check input; the services make the changes."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .csv_import import MAX_UPLOAD_BYTES
+from .models import Agreement, CheckIn, Program, Role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "checkin_cadence_days",
+            "stall_after_days",
+            "max_active_goals",
+            "starts_on",
+            "ends_on",
+            "is_active",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "slug": _("Letters, digits and hyphens, e.g. “spring-2027”. Unique on this site."),
+        }
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The program cannot end before it starts."))
+        for name in ("checkin_cadence_days", "stall_after_days", "max_active_goals"):
+            value = data.get(name)
+            if value is not None and value < 1:
+                self.add_error(name, _("Use a number of at least 1."))
+        return data
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MENTEE)
+
+
+class CSVUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 text, comma-separated, with a header line. At most 5 MB."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class PeopleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} <{obj.email}>"
+
+
+def _people(program: Program, role: str):
+    return (
+        User.objects.filter(memberships__program=program, memberships__role=role)
+        .order_by("name", "email")
+        .distinct()
+    )
+
+
+class PairingForm(forms.Form):
+    mentor = PeopleChoiceField(
+        label=_("Mentor"), queryset=User.objects.none(), to_field_name="uuid"
+    )
+    mentee = PeopleChoiceField(
+        label=_("Mentee"), queryset=User.objects.none(), to_field_name="uuid"
+    )
+
+    def __init__(self, *args, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = _people(program, Role.MENTOR)
+        self.fields["mentee"].queryset = _people(program, Role.MENTEE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mentor") and data.get("mentor") == data.get("mentee"):
+            raise forms.ValidationError(_("A person cannot mentor themselves."))
+        return data
+
+
+class ReassignForm(forms.Form):
+    new_mentor = PeopleChoiceField(
+        label=_("New mentor"), queryset=User.objects.none(), to_field_name="uuid"
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_mentor"].queryset = _people(pairing.program, Role.MENTOR).exclude(
+            pk=pairing.mentor_id
+        )
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the pairing end?"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the mentee changed teams")}),
+    )
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["meeting_frequency", "expectations", "boundaries"]
+        widgets = {
+            "expectations": forms.Textarea(attrs={"rows": 4}),
+            "boundaries": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class CheckInForm(forms.ModelForm):
+    class Meta:
+        model = CheckIn
+        fields = ["occurred_on", "summary", "next_steps"]
+        widgets = {
+            "occurred_on": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How is the mentorship going? (1 poor, 5 excellent)"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    shared_with_partner = forms.BooleanField(
+        label=_("Let the other side of the pair read this"), required=False
+    )
+
+
+PAIRED_CHOICES = [("", _("Paired or not")), ("yes", _("Paired")), ("no", _("Not paired"))]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("All roles")), *Role.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    paired = forms.ChoiceField(
+        label=_("Pairing"),
+        required=False,
+        choices=PAIRED_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

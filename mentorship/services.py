@@ -1,0 +1,747 @@
+"""Every write of the mentoring domain: programs, memberships, invitations, pairings,
+agreements, check-ins and feedback.
+
+Each function is atomic and takes keyword-only arguments. Rules that a form or a CSV import
+could break raise `MentorshipError` with a message fit to show on the page.
+"""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from notifications.email import build_email
+from notifications.kinds import Kind
+from notifications.services import notify
+
+from .models import (
+    OPEN_PAIRING_STATUSES,
+    Agreement,
+    CheckIn,
+    Invitation,
+    Membership,
+    MentorshipFeedback,
+    Pairing,
+    PairingEvent,
+    PairingStatus,
+    Program,
+    Role,
+)
+
+INVITATION_VALID_DAYS = 14
+ONE_OPEN_PAIRING_CONSTRAINT = "pairing_one_open_per_mentee_per_program"
+
+
+class MentorshipError(Exception):
+    """A rule of the domain was broken; the message is shown to the person who tried."""
+
+
+# --- Programs -------------------------------------------------------------------------------
+
+PROGRAM_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "checkin_cadence_days",
+    "stall_after_days",
+    "max_active_goals",
+    "starts_on",
+    "ends_on",
+    "is_active",
+)
+
+
+@transaction.atomic
+def program_create(*, created_by: User, **fields) -> Program:
+    """Create a program; its creator becomes its first admin."""
+    unknown = set(fields) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    program = Program(**fields)
+    program.full_clean()
+    program.save()
+    Membership.objects.create(program=program, user=created_by, role=Role.ADMIN)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, **fields) -> Program:
+    unknown = set(fields) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(program, name, value)
+    program.full_clean()
+    program.save()
+    return program
+
+
+# --- Memberships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    program: Program,
+    user: User,
+    role: str,
+    capacity: int | None = None,
+    skills: str = "",
+    interests: str = "",
+) -> Membership:
+    """Give `user` `role` in `program`; adding a role they already hold changes nothing."""
+    if role not in Role.values:
+        raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
+    defaults: dict = {"skills": skills, "interests": interests}
+    if capacity is not None:
+        defaults["capacity"] = capacity
+    membership, _created = Membership.objects.get_or_create(
+        program=program, user=user, role=role, defaults=defaults
+    )
+    return membership
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("mentorship:invitation_accept", args=[token])
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    program: Program,
+    email: str,
+    role: str,
+    invited_by: User,
+    name: str = "",
+    valid_days: int = INVITATION_VALID_DAYS,
+) -> tuple[Invitation, str]:
+    """Create a single-use invitation, e-mail its link, and return it with the secret token.
+
+    Only the hash of the token is stored; the link in the e-mail is the one copy of it.
+    """
+    if role not in Role.values:
+        raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
+    email = email.strip().lower()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        program=program,
+        email=email,
+        name=name,
+        role=role,
+        token_hash=invitation_token_hash(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=valid_days),
+    )
+    message = build_email(
+        "invitation",
+        {
+            "invitation": invitation,
+            "program": program,
+            "role_label": Role(role).label,
+            "invited_by": invited_by,
+            "accept_url": invitation_url(token),
+            "expires_at": invitation.expires_at,
+        },
+        to=[email],
+    )
+    # Sent only once the invitation is saved: a rolled-back invitation sends nothing.
+    transaction.on_commit(lambda: message.send(fail_silently=False))
+    return invitation, token
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The invitation a link's token belongs to, whatever its state; None for an altered
+    or made-up link."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("program", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Use the invitation: `user` gets its role in its program. A second use, an expired or a
+    revoked invitation raises MentorshipError."""
+    # Lock the row: two clicks on the same link cannot both use it.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise MentorshipError(_("This invitation has already been used."))
+    if invitation.revoked_at is not None:
+        raise MentorshipError(_("This invitation was withdrawn by the program admin."))
+    if invitation.is_expired:
+        raise MentorshipError(_("This invitation has expired."))
+    membership = membership_add(program=invitation.program, user=user, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if invitation.name and not user.name:
+        user.name = invitation.name
+        user.save(update_fields=["name"])
+    if invitation.invited_by_id:
+        notify(
+            recipient=invitation.invited_by,
+            kind=Kind.PAIRING_CHANGED,
+            dedupe_key=f"invitation-accepted:{invitation.uuid}",
+            title=_("%(name)s joined %(program)s as %(role)s")
+            % {
+                "name": user.display_name,
+                "program": invitation.program.name,
+                "role": Role(invitation.role).label,
+            },
+            url=reverse("mentorship:member_list", args=[invitation.program.uuid]),
+            send_email=False,
+        )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+# --- Pairings -------------------------------------------------------------------------------
+
+
+def _event(pairing: Pairing, *, actor: User | None, action: str, detail: str = "") -> None:
+    PairingEvent.objects.create(pairing=pairing, actor=actor, action=action, detail=detail[:1000])
+
+
+def _tell(pairing: Pairing, *, recipients, actor: User | None, what: str, key: str) -> None:
+    """Tell the people in `recipients` (except the one who acted) that `what` happened."""
+    url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    for person in recipients:
+        if person is None or (actor is not None and person.pk == actor.pk):
+            continue
+        notify(
+            recipient=person,
+            kind=Kind.PAIRING_CHANGED,
+            dedupe_key=f"pairing:{pairing.uuid}:{key}:{person.pk}:{stamp}",
+            title=what,
+            url=url,
+        )
+
+
+def _both(pairing: Pairing) -> list[User]:
+    return [pairing.mentor, pairing.mentee]
+
+
+def _pairing_name(pairing: Pairing) -> dict:
+    return {"mentor": pairing.mentor.display_name, "mentee": pairing.mentee.display_name}
+
+
+def _lock(pairing: Pairing) -> Pairing:
+    return (
+        Pairing.objects.select_for_update()
+        .select_related("program", "mentor", "mentee")
+        .get(pk=pairing.pk)
+    )
+
+
+def open_pairing_count(*, program: Program, mentor: User) -> int:
+    return Pairing.objects.filter(
+        program=program, mentor=mentor, status__in=OPEN_PAIRING_STATUSES
+    ).count()
+
+
+def _check_can_pair(*, program: Program, mentor: User, mentee: User) -> None:
+    """1. Both people hold the right role in the program.
+    2. The mentee has no open pairing in it.
+    3. The mentor has a free place; their membership row is locked until commit, so two
+       requests pairing the same mentor wait for each other instead of both passing."""
+    if mentor.pk == mentee.pk:
+        raise MentorshipError(_("A person cannot mentor themselves."))
+    memberships = {
+        m.role: m
+        for m in Membership.objects.select_for_update()
+        .filter(
+            Q(user=mentor, role=Role.MENTOR) | Q(user=mentee, role=Role.MENTEE),
+            program=program,
+        )
+        .order_by("pk")
+    }
+    mentor_membership = memberships.get(Role.MENTOR)
+    if mentor_membership is None or mentor_membership.user_id != mentor.pk:
+        raise MentorshipError(
+            _("%(name)s is not a mentor in this program.") % {"name": mentor.display_name}
+        )
+    mentee_membership = memberships.get(Role.MENTEE)
+    if mentee_membership is None or mentee_membership.user_id != mentee.pk:
+        raise MentorshipError(
+            _("%(name)s is not a mentee in this program.") % {"name": mentee.display_name}
+        )
+    if Pairing.objects.filter(
+        program=program, mentee=mentee, status__in=OPEN_PAIRING_STATUSES
+    ).exists():
+        raise MentorshipError(_second_pairing_message(mentee))
+    if open_pairing_count(program=program, mentor=mentor) >= mentor_membership.capacity:
+        raise MentorshipError(
+            _(
+                "%(name)s is at capacity: they already mentor %(count)s people, the most "
+                "they agreed to. Raise their capacity or choose another mentor."
+            )
+            % {"name": mentor.display_name, "count": mentor_membership.capacity}
+        )
+
+
+def _second_pairing_message(mentee: User) -> str:
+    return _("%(name)s already has an open pairing in this program. End or reassign it first.") % {
+        "name": mentee.display_name
+    }
+
+
+def pairing_create(
+    *,
+    program: Program,
+    mentor: User,
+    mentee: User,
+    by: User | None,
+    reassigned_from: Pairing | None = None,
+) -> Pairing:
+    """Propose a pairing; it becomes active once both sides accept the agreement."""
+    try:
+        with transaction.atomic():
+            _check_can_pair(program=program, mentor=mentor, mentee=mentee)
+            pairing = Pairing.objects.create(
+                program=program,
+                mentor=mentor,
+                mentee=mentee,
+                status=PairingStatus.PROPOSED,
+                reassigned_from=reassigned_from,
+            )
+            Agreement.objects.create(
+                pairing=pairing,
+                meeting_frequency=_("Every %(days)s days") % {"days": program.checkin_cadence_days},
+                updated_by=by,
+            )
+            _event(
+                pairing,
+                actor=by,
+                action="created",
+                detail=_("Paired %(mentor)s with %(mentee)s") % _pairing_name(pairing),
+            )
+            _tell(
+                pairing,
+                recipients=_both(pairing),
+                actor=by,
+                key="created",
+                what=_("New pairing in %(program)s: %(mentor)s mentors %(mentee)s")
+                % {"program": program.name, **_pairing_name(pairing)},
+            )
+    except IntegrityError as error:
+        # Two requests raced past the check; the database constraint stopped the second.
+        message = str(error)
+        if ONE_OPEN_PAIRING_CONSTRAINT in message or "mentorship_pairing.mentee_id" in message:
+            raise MentorshipError(_second_pairing_message(mentee)) from error
+        raise
+    return pairing
+
+
+@transaction.atomic
+def pairing_accept_agreement(*, pairing: Pairing, user: User) -> Pairing:
+    """One side accepts the agreement; when both have, a proposed pairing becomes active."""
+    pairing = _lock(pairing)
+    agreement = Agreement.objects.select_for_update().get(pairing=pairing)
+    if not pairing.is_open:
+        raise MentorshipError(_("This pairing has ended; its agreement can no longer change."))
+    now = timezone.now()
+    if user.pk == pairing.mentor_id:
+        agreement.mentor_accepted_at = agreement.mentor_accepted_at or now
+    elif user.pk == pairing.mentee_id:
+        agreement.mentee_accepted_at = agreement.mentee_accepted_at or now
+    else:
+        raise MentorshipError(_("Only the mentor and the mentee accept the agreement."))
+    agreement.save(update_fields=["mentor_accepted_at", "mentee_accepted_at"])
+    _event(pairing, actor=user, action="agreement_accepted")
+    if agreement.is_accepted_by_both and pairing.status == PairingStatus.PROPOSED:
+        today = timezone.localdate()
+        pairing.status = PairingStatus.ACTIVE
+        pairing.started_on = today
+        pairing.next_checkin_due = today + timedelta(days=pairing.program.checkin_cadence_days)
+        pairing.save(update_fields=["status", "started_on", "next_checkin_due"])
+        _event(pairing, actor=user, action="activated", detail=_("Both sides accepted."))
+    _tell(
+        pairing,
+        recipients=_both(pairing),
+        actor=user,
+        key="agreement-accepted",
+        what=_("%(name)s accepted your mentoring agreement") % {"name": user.display_name},
+    )
+    return pairing
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    pairing: Pairing,
+    by: User,
+    meeting_frequency: str,
+    expectations: str,
+    boundaries: str,
+) -> Agreement:
+    """Change the agreement; both sides must accept it again."""
+    pairing = _lock(pairing)
+    if not pairing.is_open:
+        raise MentorshipError(_("This pairing has ended; its agreement can no longer change."))
+    agreement = Agreement.objects.select_for_update().get(pairing=pairing)
+    agreement.meeting_frequency = meeting_frequency
+    agreement.expectations = expectations
+    agreement.boundaries = boundaries
+    agreement.mentor_accepted_at = None
+    agreement.mentee_accepted_at = None
+    agreement.updated_at = timezone.now()
+    agreement.updated_by = by
+    agreement.save()
+    _event(pairing, actor=by, action="agreement_updated", detail=_("Both sides asked to accept."))
+    _tell(
+        pairing,
+        recipients=_both(pairing),
+        actor=by,
+        key="agreement-updated",
+        what=_("%(name)s changed your mentoring agreement; please read and accept it")
+        % {"name": by.display_name},
+    )
+    return agreement
+
+
+def _transition(
+    pairing: Pairing, *, by: User | None, allowed: tuple, to: str, action: str, detail: str = ""
+) -> Pairing:
+    if pairing.status not in allowed:
+        raise MentorshipError(
+            _("A %(status)s pairing cannot be %(action)s.")
+            % {"status": pairing.get_status_display().lower(), "action": action}
+        )
+    pairing.status = to
+    fields = ["status"]
+    if to in (PairingStatus.COMPLETED, PairingStatus.ENDED):
+        today = timezone.localdate()
+        pairing.ended_on = max(today, pairing.started_on) if pairing.started_on else today
+        pairing.next_checkin_due = None
+        fields += ["ended_on", "next_checkin_due"]
+    pairing.save(update_fields=fields)
+    _event(pairing, actor=by, action=action, detail=detail)
+    _tell(
+        pairing,
+        recipients=_both(pairing),
+        actor=by,
+        key=action,
+        what=_("Your pairing of %(mentor)s with %(mentee)s is now %(status)s")
+        % {**_pairing_name(pairing), "status": pairing.get_status_display().lower()},
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_pause(*, pairing: Pairing, by: User, reason: str = "") -> Pairing:
+    pairing = _lock(pairing)
+    return _transition(
+        pairing,
+        by=by,
+        allowed=(PairingStatus.ACTIVE,),
+        to=PairingStatus.PAUSED,
+        action="paused",
+        detail=reason,
+    )
+
+
+@transaction.atomic
+def pairing_resume(*, pairing: Pairing, by: User) -> Pairing:
+    pairing = _lock(pairing)
+    pairing = _transition(
+        pairing, by=by, allowed=(PairingStatus.PAUSED,), to=PairingStatus.ACTIVE, action="resumed"
+    )
+    # The clock restarts: a pause is not a missed meeting.
+    pairing.next_checkin_due = timezone.localdate() + timedelta(
+        days=pairing.program.checkin_cadence_days
+    )
+    pairing.save(update_fields=["next_checkin_due"])
+    return pairing
+
+
+@transaction.atomic
+def pairing_complete(*, pairing: Pairing, by: User) -> Pairing:
+    pairing = _lock(pairing)
+    return _transition(
+        pairing,
+        by=by,
+        allowed=(PairingStatus.ACTIVE, PairingStatus.PAUSED),
+        to=PairingStatus.COMPLETED,
+        action="completed",
+    )
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, by: User, reason: str) -> Pairing:
+    reason = reason.strip()
+    if not reason:
+        raise MentorshipError(_("Say why the pairing ends."))
+    pairing = _lock(pairing)
+    pairing.end_reason = reason[:500]
+    pairing.save(update_fields=["end_reason"])
+    return _transition(
+        pairing,
+        by=by,
+        allowed=OPEN_PAIRING_STATUSES,
+        to=PairingStatus.ENDED,
+        action="ended",
+        detail=reason,
+    )
+
+
+@transaction.atomic
+def pairing_reassign(*, pairing: Pairing, new_mentor: User, by: User, reason: str = "") -> Pairing:
+    """End the pairing and start a new one for the same mentee with `new_mentor`.
+
+    The old pairing, its check-ins, feedback and events stay as they were; the new one points
+    back to it through `reassigned_from`.
+    """
+    pairing = _lock(pairing)
+    if new_mentor.pk == pairing.mentor_id:
+        raise MentorshipError(_("Choose a different mentor to reassign to."))
+    if not pairing.is_open:
+        raise MentorshipError(_("Only an open pairing can be reassigned."))
+    reason = reason.strip() or _("Reassigned to %(name)s") % {"name": new_mentor.display_name}
+    pairing.end_reason = reason[:500]
+    pairing.save(update_fields=["end_reason"])
+    _transition(
+        pairing,
+        by=by,
+        allowed=OPEN_PAIRING_STATUSES,
+        to=PairingStatus.ENDED,
+        action="reassigned",
+        detail=reason,
+    )
+    new = pairing_create(
+        program=pairing.program,
+        mentor=new_mentor,
+        mentee=pairing.mentee,
+        by=by,
+        reassigned_from=pairing,
+    )
+    _event(
+        new,
+        actor=by,
+        action="reassigned_from",
+        detail=_("Continues the pairing with %(name)s") % {"name": pairing.mentor.display_name},
+    )
+    return new
+
+
+# --- Check-ins and feedback -----------------------------------------------------------------
+
+
+@transaction.atomic
+def checkin_log(
+    *, pairing: Pairing, by: User, occurred_on: date, summary: str, next_steps: str = ""
+) -> CheckIn:
+    """Record a meeting; the next one is due a cadence after the latest meeting."""
+    pairing = _lock(pairing)
+    if pairing.status not in (PairingStatus.ACTIVE, PairingStatus.PAUSED):
+        raise MentorshipError(_("Check-ins are logged on active pairings only."))
+    if occurred_on > timezone.localdate() + timedelta(days=1):
+        # One day of slack: the meeting may already be "today" in the other person's zone.
+        raise MentorshipError(_("The meeting date is in the future."))
+    checkin = CheckIn.objects.create(
+        pairing=pairing,
+        occurred_on=occurred_on,
+        summary=summary,
+        next_steps=next_steps,
+        logged_by=by,
+    )
+    latest = max(occurred_on, pairing.last_checkin_on or occurred_on)
+    pairing.last_checkin_on = latest
+    pairing.next_checkin_due = latest + timedelta(days=pairing.program.checkin_cadence_days)
+    pairing.save(update_fields=["last_checkin_on", "next_checkin_due"])
+    _event(
+        pairing,
+        actor=by,
+        action="checkin_logged",
+        detail=_("Meeting on %(date)s") % {"date": occurred_on.isoformat()},
+    )
+    _tell(
+        pairing,
+        recipients=_both(pairing),
+        actor=by,
+        key="checkin",
+        what=_("%(name)s logged your check-in of %(date)s")
+        % {"name": by.display_name, "date": occurred_on.isoformat()},
+    )
+    return checkin
+
+
+@transaction.atomic
+def feedback_give(
+    *, pairing: Pairing, author: User, rating: int, comment: str = "", shared: bool = False
+) -> MentorshipFeedback:
+    if author.pk not in (pairing.mentor_id, pairing.mentee_id):
+        raise MentorshipError(_("Only the mentor and the mentee give feedback on a pairing."))
+    if not 1 <= rating <= 5:
+        raise MentorshipError(_("The rating is a number from 1 to 5."))
+    feedback = MentorshipFeedback.objects.create(
+        pairing=pairing,
+        author=author,
+        rating=rating,
+        comment=comment,
+        shared_with_partner=shared,
+        is_final=not pairing.is_open,
+    )
+    _event(pairing, actor=author, action="feedback_given")
+    if shared:
+        partner = pairing.mentee if author.pk == pairing.mentor_id else pairing.mentor
+        _tell(
+            pairing,
+            recipients=[partner],
+            actor=author,
+            key=f"feedback-{feedback.uuid}",
+            what=_("%(name)s shared feedback on your mentorship") % {"name": author.display_name},
+        )
+    return feedback
+
+
+# --- CSV imports ----------------------------------------------------------------------------
+
+
+class ImportRejected(MentorshipError):
+    """The file has bad rows; nothing was imported."""
+
+    def __init__(self, preview):
+        super().__init__(_("The file has rows with problems; nothing was imported."))
+        self.preview = preview
+
+
+@transaction.atomic
+def participants_import(*, program: Program, text: str, by: User) -> dict[str, int]:
+    """Import a checked participants file, all or nothing.
+
+    1. Check every row again (the database may have changed since the preview).
+    2. Create accounts for unknown e-mail addresses in bulk; they set a password through
+       "forgot password" or are sent an invitation later.
+    3. Create the memberships in bulk.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    from .csv_import import preview_participants, users_by_email
+
+    preview = preview_participants(program, text)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    users = users_by_email([row.email for row in preview.rows])
+    names = {}
+    for row in preview.rows:
+        names.setdefault(row.email, row.name)
+    new_users = [
+        User(email=email, name=names[email], password=make_password(None))
+        for email in sorted(set(names) - set(users))
+    ]
+    User.objects.bulk_create(new_users, batch_size=500)
+    if new_users:
+        users = users_by_email([row.email for row in preview.rows])
+    memberships = [
+        Membership(
+            program=program,
+            user=users[row.email],
+            role=row.role,
+            skills=row.skills,
+            interests=row.interests,
+            **({"capacity": row.capacity} if row.capacity is not None else {}),
+        )
+        for row in preview.rows
+    ]
+    Membership.objects.bulk_create(memberships, batch_size=500)
+    return {"memberships": len(memberships), "new_accounts": len(new_users)}
+
+
+@transaction.atomic
+def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
+    """Import a checked mentor_email,mentee_email file as proposed pairings, all or nothing.
+
+    The mentors' membership rows are locked first, so a pairing made on the page while the
+    import runs cannot push a mentor over capacity.
+    """
+    import uuid as uuid_module
+
+    from .csv_import import _chunks, preview_pairings, users_by_email
+
+    mentor_emails = list(
+        Membership.objects.filter(program=program, role=Role.MENTOR).values_list(
+            "user__email", flat=True
+        )
+    )
+    list(
+        Membership.objects.select_for_update()
+        .filter(program=program, role=Role.MENTOR)
+        .values_list("pk", flat=True)
+    )
+    preview = preview_pairings(program, text)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    users = users_by_email(mentor_emails + [row.mentee_email for row in preview.rows])
+    pairings = [
+        Pairing(
+            uuid=uuid_module.uuid4(),
+            program=program,
+            mentor=users[row.mentor_email],
+            mentee=users[row.mentee_email],
+            status=PairingStatus.PROPOSED,
+        )
+        for row in preview.rows
+    ]
+    try:
+        Pairing.objects.bulk_create(pairings, batch_size=500)
+    except IntegrityError as error:
+        raise MentorshipError(
+            _("Someone paired one of these mentees meanwhile; upload the file again.")
+        ) from error
+    created: list[Pairing] = []
+    for chunk in _chunks([p.uuid for p in pairings]):
+        created.extend(
+            Pairing.objects.filter(uuid__in=chunk).select_related("program", "mentor", "mentee")
+        )
+    frequency = _("Every %(days)s days") % {"days": program.checkin_cadence_days}
+    Agreement.objects.bulk_create(
+        [Agreement(pairing=p, meeting_frequency=frequency, updated_by=by) for p in created],
+        batch_size=500,
+    )
+    PairingEvent.objects.bulk_create(
+        [
+            PairingEvent(
+                pairing=p,
+                actor=by,
+                action="created",
+                detail=_("Imported from a CSV file: %(mentor)s with %(mentee)s") % _pairing_name(p),
+            )
+            for p in created
+        ],
+        batch_size=500,
+    )
+    for pairing in created:
+        _tell(
+            pairing,
+            recipients=_both(pairing),
+            actor=by,
+            key="created",
+            what=_("New pairing in %(program)s: %(mentor)s mentors %(mentee)s")
+            % {"program": program.name, **_pairing_name(pairing)},
+        )
+    return {"pairings": len(created)}

@@ -1,0 +1,1 @@
+"""Pages of the mentoring domain: programs (admins), invitations, CSV imports and pairings."""

@@ -1,0 +1,121 @@
+"""CSV import of participants and pairings: upload, preview every bad row, confirm.
+
+The uploaded text waits in the session between the preview and the confirmation; the
+confirmation checks it again against the database and imports all rows or none.
+"""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import csv_import, policy, services
+from ..forms import CSVUploadForm
+
+SESSION_KEY = "mentorship_csv_import"
+
+KINDS = {
+    "participants": {
+        "preview": csv_import.preview_participants,
+        "run": services.participants_import,
+        "columns": ",".join(csv_import.PARTICIPANT_COLUMNS),
+        "example": "email,name,role,skills,interests,capacity\n"
+        "ana@example.com,Ana Okafor,mentor,leadership; public speaking,communication,3\n"
+        "lena@example.com,Lena Fischer,mentee,,public speaking; leadership,",
+    },
+    "pairings": {
+        "preview": csv_import.preview_pairings,
+        "run": services.pairings_import,
+        "columns": ",".join(csv_import.PAIRING_COLUMNS),
+        "example": "mentor_email,mentee_email\nana@example.com,lena@example.com",
+    },
+}
+
+
+def _kind(kind: str) -> dict:
+    from django.http import Http404
+
+    if kind not in KINDS:
+        raise Http404
+    return KINDS[kind]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, program_uuid, kind):
+    """GET: the upload form. POST: check the file and show the preview."""
+    program = policy.get_program_for_admin(request.user, program_uuid)
+    spec = _kind(kind)
+    form = CSVUploadForm(request.POST or None, request.FILES or None)
+    context = {"program": program, "kind": kind, "spec": spec, "form": form}
+    if request.method == "POST" and form.is_valid():
+        text, errors = csv_import.decode_upload(form.cleaned_data["file"].read())
+        if text is None:
+            preview = csv_import.Preview(kind, errors=errors)
+        else:
+            preview = spec["preview"](program, text)
+        context["preview"] = preview
+        if preview.ok:
+            token = secrets.token_urlsafe(16)
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "program": str(program.uuid),
+                "kind": kind,
+                "text": text,
+                "filename": form.cleaned_data["file"].name[:200],
+            }
+            context["token"] = token
+        else:
+            request.session.pop(SESSION_KEY, None)
+        return render(request, "mentorship/import_preview.html", context)
+    return render(request, "mentorship/import_form.html", context)
+
+
+@login_required
+@require_POST
+def import_confirm(request, program_uuid, kind):
+    program = policy.get_program_for_admin(request.user, program_uuid)
+    spec = _kind(kind)
+    stored = request.session.get(SESSION_KEY) or {}
+    if (
+        stored.get("token") != request.POST.get("token")
+        or stored.get("program") != str(program.uuid)
+        or stored.get("kind") != kind
+    ):
+        messages.error(
+            request, _("That preview is no longer available. Upload the file again, please.")
+        )
+        return redirect("mentorship:import_upload", program.uuid, kind)
+    try:
+        result = spec["run"](program=program, text=stored["text"], by=request.user)
+    except services.ImportRejected as rejected:
+        # The database changed since the preview: show what is wrong now; nothing was saved.
+        request.session.pop(SESSION_KEY, None)
+        return render(
+            request,
+            "mentorship/import_preview.html",
+            {
+                "program": program,
+                "kind": kind,
+                "spec": spec,
+                "form": CSVUploadForm(),
+                "preview": rejected.preview,
+            },
+        )
+    except services.MentorshipError as error:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, str(error))
+        return redirect("mentorship:import_upload", program.uuid, kind)
+    request.session.pop(SESSION_KEY, None)
+    if kind == "participants":
+        messages.success(
+            request,
+            _("Imported %(n)s memberships (%(new)s new accounts).")
+            % {"n": result["memberships"], "new": result["new_accounts"]},
+        )
+        return redirect("mentorship:member_list", program.uuid)
+    messages.success(request, _("Imported %(n)s pairings.") % {"n": result["pairings"]})
+    return redirect("mentorship:program_dashboard", program.uuid)

@@ -1,0 +1,91 @@
+"""The page an invitation link opens: join with the account you have, or sign up."""
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import User
+
+from .. import services
+from ..models import Role
+
+
+def _invalid(request, reason: str, status: int, message: str = ""):
+    return render(
+        request,
+        "mentorship/invitation_invalid.html",
+        {"reason": reason, "message": message},
+        status=status,
+    )
+
+
+def _unusable_reason(invitation) -> str | None:
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.is_expired:
+        return "expired"
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    """1. An unknown (altered, made-up) token: a 404 page that says so.
+    2. A used, withdrawn or expired invitation: a 410 page that says which.
+    3. Anonymous: sign up (the address counts as verified: the link reached it) or log in.
+    4. Signed in: one button joins the program in the invitation's role."""
+    invitation = services.invitation_find(token=token)
+    if invitation is None:
+        return _invalid(request, "unknown", 404)
+    reason = _unusable_reason(invitation)
+    if reason:
+        return _invalid(request, reason, 410)
+    here = reverse("mentorship:invitation_accept", args=[token])
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            return redirect_to_login(here)
+        # The invitation reached this address, so a sign-up with it needs no second
+        # confirmation e-mail (allauth's documented hook for invitations).
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        has_account = User.objects.filter(email__iexact=invitation.email).exists()
+        return render(
+            request,
+            "mentorship/invitation_accept.html",
+            {
+                "invitation": invitation,
+                "role_label": Role(invitation.role).label,
+                "has_account": has_account,
+                "signup_url": reverse("account_signup")
+                + "?"
+                + urlencode({"email": invitation.email, "next": here}),
+                "login_url": reverse("account_login") + "?" + urlencode({"next": here}),
+            },
+        )
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except services.MentorshipError as error:
+            return _invalid(request, "other", 410, str(error))
+        messages.success(
+            request,
+            _("Welcome to %(program)s. You joined as %(role)s.")
+            % {"program": invitation.program.name, "role": Role(invitation.role).label},
+        )
+        if invitation.role == Role.ADMIN:
+            return redirect("mentorship:program_dashboard", invitation.program.uuid)
+        return redirect("mentorship:my_pairings")
+    return render(
+        request,
+        "mentorship/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "role_label": Role(invitation.role).label,
+            "other_address": request.user.email.lower() != invitation.email.lower(),
+        },
+    )

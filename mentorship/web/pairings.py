@@ -1,0 +1,202 @@
+"""The pairing page (both sides and the program's admins) and its actions, and the list of
+one's own mentorships."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import policy, selectors, services
+from ..forms import AgreementForm, CheckInForm, EndForm, FeedbackForm, ReassignForm
+from ..models import PairingStatus
+
+
+@login_required
+@require_GET
+def my_pairings(request):
+    pairings = list(selectors.pairings_for_user(request.user))
+    return render(
+        request,
+        "mentorship/my_pairings.html",
+        {
+            "as_mentor": [p for p in pairings if p.mentor_id == request.user.pk],
+            "as_mentee": [p for p in pairings if p.mentee_id == request.user.pk],
+        },
+    )
+
+
+def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **forms):
+    pairing = access.pairing
+    page = selectors.pairing_page(pairing, role=access.role, viewer=request.user)
+    can_log = access.can_participate and pairing.status in (
+        PairingStatus.ACTIVE,
+        PairingStatus.PAUSED,
+    )
+    context = {
+        "pairing": pairing,
+        "agreement": pairing.agreement,
+        "access": access,
+        "page": page,
+        "can_log": can_log,
+        "checkin_form": forms.get("checkin_form") or (CheckInForm() if can_log else None),
+        "feedback_form": forms.get("feedback_form")
+        or (FeedbackForm() if access.can_give_feedback else None),
+        "end_form": forms.get("end_form") or (EndForm() if access.can_manage else None),
+        "you_accepted": (
+            access.role == "mentor" and pairing.agreement.mentor_accepted_at is not None
+        )
+        or (access.role == "mentee" and pairing.agreement.mentee_accepted_at is not None),
+    }
+    return render(request, "mentorship/pairing_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def pairing_detail(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    return _render_pairing(request, access)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_agreement(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_participate)
+    agreement = access.pairing.agreement
+    form = AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_update(pairing=access.pairing, by=request.user, **form.cleaned_data)
+        except services.MentorshipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Agreement saved. Both of you are asked to accept it again.")
+            )
+            return redirect("mentorship:pairing_detail", access.pairing.uuid)
+    return render(
+        request, "mentorship/agreement_form.html", {"pairing": access.pairing, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def pairing_agreement_accept(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_participate)
+    try:
+        pairing = services.pairing_accept_agreement(pairing=access.pairing, user=request.user)
+    except services.MentorshipError as error:
+        messages.error(request, str(error))
+    else:
+        if pairing.status == PairingStatus.ACTIVE and access.pairing.status != pairing.status:
+            messages.success(request, _("Both of you accepted: the mentorship is active."))
+        else:
+            messages.success(request, _("You accepted the agreement."))
+    return redirect("mentorship:pairing_detail", access.pairing.uuid)
+
+
+@login_required
+@require_POST
+def pairing_checkin(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_participate)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checkin_log(pairing=access.pairing, by=request.user, **form.cleaned_data)
+        except services.MentorshipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Check-in logged."))
+            return redirect("mentorship:pairing_detail", access.pairing.uuid)
+    return _render_pairing(request, access, checkin_form=form)
+
+
+@login_required
+@require_POST
+def pairing_feedback(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_give_feedback)
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        services.feedback_give(
+            pairing=access.pairing,
+            author=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            shared=form.cleaned_data["shared_with_partner"],
+        )
+        messages.success(request, _("Thank you for your feedback."))
+        return redirect("mentorship:pairing_detail", access.pairing.uuid)
+    return _render_pairing(request, access, feedback_form=form)
+
+
+STATUS_ACTIONS = {
+    "pause": (services.pairing_pause, _("The pairing is paused.")),
+    "resume": (services.pairing_resume, _("The pairing is active again.")),
+    "complete": (services.pairing_complete, _("The pairing is marked completed.")),
+}
+
+
+@login_required
+@require_POST
+def pairing_status(request, pairing_uuid, action):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_manage)
+    service, done = STATUS_ACTIONS[action]
+    try:
+        service(pairing=access.pairing, by=request.user)
+    except services.MentorshipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, str(done))
+    return redirect("mentorship:pairing_detail", access.pairing.uuid)
+
+
+@login_required
+@require_POST
+def pairing_end(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_manage)
+    form = EndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pairing_end(
+                pairing=access.pairing, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.MentorshipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The pairing has ended."))
+            return redirect("mentorship:pairing_detail", access.pairing.uuid)
+    return _render_pairing(request, access, end_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_reassign(request, pairing_uuid):
+    access = policy.pairing_access(request.user, pairing_uuid)
+    policy.require(access.can_manage)
+    form = ReassignForm(request.POST or None, pairing=access.pairing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.pairing_reassign(
+                pairing=access.pairing,
+                new_mentor=form.cleaned_data["new_mentor"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.MentorshipError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Reassigned: %(mentee)s now has %(mentor)s as mentor.")
+                % {"mentee": new.mentee.display_name, "mentor": new.mentor.display_name},
+            )
+            return redirect("mentorship:pairing_detail", new.uuid)
+    return render(
+        request, "mentorship/reassign_form.html", {"pairing": access.pairing, "form": form}
+    )
