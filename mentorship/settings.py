@@ -203,7 +203,40 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
-CELERY_BEAT_SCHEDULE: dict = {}
+# Two queues so a long backlog of e-mails never delays the dispatcher that creates them:
+# run workers with -Q dispatch,delivery,celery (or one worker per queue).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.dispatch_due": {"queue": "dispatch"},
+    "notifications.tasks.deliver": {"queue": "delivery"},
+}
+# Publishing while Redis is down gives up quickly: the row stays pending in the database and
+# the next dispatcher pass enqueues it, so a page never waits long on a dead broker.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-dispatch": {
+        "task": "notifications.tasks.dispatch_due",
+        "schedule": 300.0,
+        "options": {"queue": "dispatch", "expires": 290},
+    },
+}
+# Delivery retries (SMTP and connection errors): exponential backoff from the base, never
+# beyond the cap, and the cap itself stays below the broker's visibility timeout.
+NOTIFICATIONS_RETRY_BACKOFF_BASE = envint("NOTIFICATIONS_RETRY_BACKOFF_BASE", 30)
+NOTIFICATIONS_RETRY_BACKOFF_MAX = envint("NOTIFICATIONS_RETRY_BACKOFF_MAX", 1800)
+NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+# A claimed row whose worker died is taken over after this many seconds (longer than the
+# task time limit, so a slow but living worker keeps its rows).
+NOTIFICATIONS_CLAIM_LEASE = envint("NOTIFICATIONS_CLAIM_LEASE", 600)
+# Feedback and acknowledgements arriving within this many seconds go out as one e-mail.
+NOTIFICATIONS_GATHER_WINDOW = envint("NOTIFICATIONS_GATHER_WINDOW", 300)
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -1,8 +1,36 @@
-"""E-mail from template triplets: emails/<name>_subject.txt, _body.txt and _body.html."""
+"""E-mail from template triplets: emails/<name>_subject.txt, _body.txt and _body.html.
+
+`build_email` renders any triplet (other apps use it too); `build_notification_email` turns
+one or more notification rows that go out together into a message with a stable Message-ID
+and a one-click unsubscribe link for their kind.
+"""
+
+import hashlib
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .kinds import Kind
+from .links import absolute
+from .unsubscribe import unsubscribe_url
+
+# Kind -> template triplet name under templates/emails/.
+TEMPLATES = {
+    Kind.CHECKIN_DUE_SOON: "reminder",
+    Kind.CHECKIN_OVERDUE: "reminder",
+    Kind.PAIRING_STALLED: "reminder",
+    Kind.MILESTONE_DUE_SOON: "reminder",
+    Kind.MILESTONE_OVERDUE: "reminder",
+    Kind.FEEDBACK: "feedback",
+    Kind.DIGEST_MENTOR: "digest_mentor",
+    Kind.DIGEST_MENTEE: "digest_mentee",
+    Kind.DIGEST_ADMIN: "digest_admin",
+}
+GENERIC_TEMPLATE = "notification"
 
 
 def build_email(template: str, context: dict, *, to: list[str], headers: dict | None = None):
@@ -11,8 +39,66 @@ def build_email(template: str, context: dict, *, to: list[str], headers: dict | 
     text = render_to_string(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to,
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
         headers=headers or {},
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def message_id(batch_key: str) -> str:
+    """The same rows always give the same Message-ID, so a copy resent after a crash is
+    recognisably the same message (mail clients thread or drop it)."""
+    digest = hashlib.sha256(batch_key.encode()).hexdigest()
+    return f"<{digest}@{mail_domain()}>"
+
+
+def build_notification_email(rows: list) -> EmailMultiAlternatives:
+    """One message for rows that share a batch key (same recipient and kind)."""
+    first = rows[0]
+    recipient = first.recipient
+    template = TEMPLATES.get(first.kind, GENERIC_TEMPLATE)
+    unsubscribe = unsubscribe_url(user=recipient, kind=first.kind)
+    items = [
+        {
+            "title": row.title,
+            "body": row.body,
+            "url": absolute(row.url or "/"),
+            "payload": row.payload,
+        }
+        for row in rows
+    ]
+    context = {
+        "recipient": recipient,
+        "notification": items[0],
+        "items": items,
+        "payload": first.payload,
+        "kind": first.kind,
+        "kind_label": _kind_label(first.kind),
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": absolute(reverse("notifications:preferences")),
+        "inbox_url": absolute(reverse("notifications:inbox")),
+        "home_url": absolute("/"),
+    }
+    headers = {
+        "Message-ID": message_id(first.batch_key or first.dedupe_key),
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return build_email(template, context, to=[recipient.email], headers=headers)
+
+
+def _kind_label(kind: str) -> str:
+    try:
+        return str(Kind(kind).label)
+    except ValueError:
+        return kind

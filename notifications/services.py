@@ -1,12 +1,51 @@
-"""Creating notifications. Every part of the product that tells someone something calls
-`notify`; delivery (e-mail, in-app inbox) is this app's business."""
+"""Creating notifications and changing what people hear about. Every part of the product
+that tells someone something calls `notify`; delivery (e-mail, in-app inbox) is this app's
+business."""
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Notification
+from .kinds import Kind
+from .models import FeedbackMode, Notification, Preferences
+from .schedule import quiet_hours_release, zone
+from .selectors import preferences_for
+
+logger = logging.getLogger(__name__)
+
+# Kinds gathered into one e-mail when several arrive within the gathering window (for people
+# who chose "gathered"; the default).
+GATHERED_KINDS = frozenset({Kind.FEEDBACK})
+
+
+def _max_countdown() -> int:
+    """No countdown may outlive the broker's visibility timeout, or Redis hands the task to a
+    second worker while the first still holds it."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return max(1, min(settings.NOTIFICATIONS_RETRY_BACKOFF_MAX, visibility - 60))
+
+
+def enqueue_delivery(ids: list[int], *, countdown: float | None = None) -> bool:
+    """Hand ids to the delivery queue. A broker that is down is logged and swallowed: the
+    rows stay pending and the next dispatcher pass enqueues them. Returns whether it worked."""
+    if not ids:
+        return True
+    from .tasks import deliver
+
+    if countdown is not None:
+        countdown = max(0, min(int(countdown), _max_countdown()))
+    try:
+        deliver.apply_async(args=[list(ids)], countdown=countdown)
+    except Exception:
+        # Redis down, or (eager mode) an unexpected error while sending: the caller's page
+        # must still succeed, and the rows are still pending in the database.
+        logger.warning("Could not enqueue delivery of %d notification(s)", len(ids), exc_info=True)
+        return False
+    Notification.objects.filter(id__in=ids, sent_at__isnull=True).update(queued_at=timezone.now())
+    return True
 
 
 def notify(
@@ -21,24 +60,129 @@ def notify(
     send_email: bool = True,
     scheduled_for: datetime | None = None,
 ) -> Notification | None:
-    """Record a notification for `recipient` once per `dedupe_key`.
+    """Record a notification for `recipient` once per `dedupe_key` and, once the caller's
+    transaction commits, hand its e-mail to a worker.
 
-    Returns the new row, or None when one with that key already exists. Safe inside the
-    caller's transaction: a duplicate key rolls back only this insert (savepoint).
+    Returns the new row, or None when one with that key already exists or the recipient has
+    switched this kind off. Safe inside the caller's transaction: a duplicate key rolls back
+    only this insert (savepoint). Never raises because the broker is down.
+
+    1. The recipient's preferences decide whether anything is made at all.
+    2. Feedback for someone who gathers it joins the open batch (a pending row of the same
+       kind not yet due) or opens a new one due after the gathering window.
+    3. An e-mail due inside the recipient's quiet hours waits for their end.
     """
+    prefs = preferences_for(user=recipient)
+    if not prefs.wants(kind):
+        return None
+    now = timezone.now()
+    dedupe_key = dedupe_key[:200]
+    batch_key = dedupe_key
+    when = scheduled_for or now
+    gathered = (
+        send_email
+        and scheduled_for is None
+        and kind in GATHERED_KINDS
+        and prefs.feedback_mode == FeedbackMode.GATHERED
+    )
+    if gathered:
+        open_batch = (
+            Notification.objects.filter(
+                recipient=recipient,
+                kind=kind,
+                send_email=True,
+                sent_at__isnull=True,
+                claimed_at__isnull=True,
+                scheduled_for__gt=now,
+            )
+            .order_by("scheduled_for")
+            .values("batch_key", "scheduled_for")
+            .first()
+        )
+        if open_batch:
+            batch_key, when = open_batch["batch_key"], open_batch["scheduled_for"]
+        else:
+            when = now + timedelta(seconds=settings.NOTIFICATIONS_GATHER_WINDOW)
+    if send_email:
+        when = quiet_hours_release(when, zone(recipient.timezone), prefs)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 recipient=recipient,
                 kind=kind,
-                dedupe_key=dedupe_key[:200],
+                dedupe_key=dedupe_key,
+                batch_key=batch_key,
                 title=title[:300],
                 body=body,
                 url=url,
                 payload=payload or {},
                 send_email=send_email,
-                scheduled_for=scheduled_for or timezone.now(),
+                scheduled_for=when,
             )
     except IntegrityError:
         return None
+    if send_email:
+        countdown = max(0.0, (when - now).total_seconds()) + 1 if when > now else None
+        notification_id = notification.id
+        transaction.on_commit(
+            lambda: enqueue_delivery([notification_id], countdown=countdown), robust=True
+        )
     return notification
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def preferences_update(
+    *,
+    user,
+    enabled_kinds: list[str],
+    digest_weekday: int,
+    digest_hour: int,
+    feedback_mode: str,
+    quiet_hours_start: int | None,
+    quiet_hours_end: int | None,
+) -> Preferences:
+    muted = sorted(set(Kind.values) - set(enabled_kinds))
+    prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    prefs.muted_kinds = muted
+    prefs.digest_weekday = digest_weekday
+    prefs.digest_hour = digest_hour
+    prefs.feedback_mode = feedback_mode
+    prefs.quiet_hours_start = quiet_hours_start
+    prefs.quiet_hours_end = quiet_hours_end
+    prefs.updated_at = timezone.now()
+    prefs.full_clean(exclude=["user"])
+    prefs.save()
+    return prefs
+
+
+@transaction.atomic
+def preferences_unsubscribe(*, user, kind: str) -> bool:
+    """Switch one kind off; returns False when it already was (a replayed link changes
+    nothing). Pending e-mails of that kind are not sent either."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown kind {kind!r}")
+    prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    if kind in prefs.muted_kinds:
+        return False
+    prefs.muted_kinds = sorted({*prefs.muted_kinds, kind})
+    prefs.updated_at = timezone.now()
+    prefs.save(update_fields=["muted_kinds", "updated_at"])
+    Notification.objects.filter(
+        recipient=user, kind=kind, sent_at__isnull=True, claimed_at__isnull=True
+    ).update(send_email=False, last_error="unsubscribed")
+    return True

@@ -1,0 +1,183 @@
+"""Sending notification e-mails: claim, send, mark sent.
+
+Safe when the same ids reach two workers, when a worker dies half-way, and when the SMTP
+server is away: a row is only sent by the task that claimed it with a conditional UPDATE
+(healthchecks' habit), is marked sent right after the server accepted it, and a failed row
+is released with a later `scheduled_for` so nothing tries it again before its backoff ends.
+"""
+
+import logging
+import random
+import smtplib
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .email import build_notification_email
+from .models import Notification
+from .selectors import preferences_for_users
+
+logger = logging.getLogger(__name__)
+
+# Worth trying again later: the server is down, slow, or said "try later".
+TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+# The server refused this address or this message for good: retrying will not help.
+PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused,)
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    skipped: int = 0
+    failed_permanently: int = 0
+    # Set when a transient error stopped the batch: retry these ids after `retry_in` seconds.
+    retry_ids: list[int] = field(default_factory=list)
+    retry_in: int = 0
+    error: str = ""
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Exponential backoff with full jitter on the upper half: base * 2**(attempt-1), capped
+    below the broker's visibility timeout (a longer countdown would let Redis hand the task
+    to another worker while this one still waits on it)."""
+    base = settings.NOTIFICATIONS_RETRY_BACKOFF_BASE
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    cap = max(1, min(settings.NOTIFICATIONS_RETRY_BACKOFF_MAX, visibility - 60))
+    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    return max(1, min(cap, int(delay / 2 + random.uniform(0, delay / 2))))
+
+
+def claimable(now: datetime) -> Q:
+    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE)
+    return Q(
+        sent_at__isnull=True,
+        send_email=True,
+        scheduled_for__lte=now,
+        attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+    ) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease))
+
+
+def claim(ids: list[int], *, now: datetime) -> uuid.UUID:
+    """Claim the claimable rows among `ids` and their batch companions in one conditional
+    UPDATE; only rows carrying the returned token belong to this caller."""
+    token = uuid.uuid4()
+    batch_keys = Notification.objects.filter(id__in=ids, sent_at__isnull=True).values("batch_key")
+    Notification.objects.filter(Q(id__in=ids) | Q(batch_key__in=batch_keys)).filter(
+        claimable(now)
+    ).update(claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
+    return token
+
+
+def _release(token: uuid.UUID, *, error: str, retry_at: datetime | None) -> list[int]:
+    rows = Notification.objects.filter(claim_token=token, sent_at__isnull=True)
+    ids = list(rows.values_list("id", flat=True))
+    changes = {"claim_token": None, "claimed_at": None, "last_error": error[:2000]}
+    if retry_at is not None:
+        changes["scheduled_for"] = retry_at
+    rows.update(**changes)
+    return ids
+
+
+def deliver(ids: list[int], *, connection=None) -> DeliveryResult:
+    """Send the e-mails of `ids` over one SMTP connection.
+
+    1. Claim the rows (and rows gathered with them) with one conditional UPDATE.
+    2. Load what was claimed, with recipients and their preferences (two queries).
+    3. Group by batch key; each group is one message. Open one connection for all.
+    4. After each message the server accepted, mark its rows sent (so a crash resends at
+       most the message in flight, with the same Message-ID).
+    5. On a transient error release the rest with a later `scheduled_for` and report them
+       for a retry; a permanent error ends that row's attempts.
+    """
+    result = DeliveryResult()
+    now = timezone.now()
+    token = claim(ids, now=now)
+    rows = list(
+        Notification.objects.filter(claim_token=token)
+        .select_related("recipient")
+        .order_by("scheduled_for", "id")
+    )
+    if not rows:
+        result.skipped = len(ids)
+        return result
+
+    prefs = preferences_for_users(user_ids={row.recipient_id for row in rows})
+    groups: dict[str, list[Notification]] = defaultdict(list)
+    unwanted: list[int] = []
+    for row in rows:
+        recipient = row.recipient
+        if (
+            not recipient.is_active
+            or not recipient.email
+            or not prefs[row.recipient_id].wants(row.kind)
+        ):
+            unwanted.append(row.id)
+            continue
+        groups[row.batch_key or row.dedupe_key].append(row)
+    if unwanted:
+        Notification.objects.filter(id__in=unwanted).update(
+            send_email=False, claim_token=None, last_error="recipient does not want it"
+        )
+        result.skipped += len(unwanted)
+
+    connection = connection or get_connection()
+    try:
+        connection.open()
+        for group in groups.values():
+            group_ids = [row.id for row in group]
+            try:
+                message = build_notification_email(group)
+                connection.send_messages([message])
+            except PERMANENT_ERRORS as exc:
+                Notification.objects.filter(id__in=group_ids).update(
+                    claim_token=None,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+                )
+                result.failed_permanently += len(group_ids)
+                continue
+            Notification.objects.filter(id__in=group_ids, claim_token=token).update(
+                sent_at=timezone.now(), claim_token=None, last_error=""
+            )
+            result.sent += len(group_ids)
+    except TRANSIENT_ERRORS as exc:
+        attempt = max(row.attempts for row in rows) + 1
+        result.retry_in = backoff_seconds(attempt)
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.retry_ids = _release(
+            token, error=result.error, retry_at=timezone.now() + timedelta(seconds=result.retry_in)
+        )
+        logger.warning(
+            "Delivery of %d notification(s) failed (%s); retrying in %ss",
+            len(result.retry_ids),
+            result.error,
+            result.retry_in,
+        )
+    except BaseException:
+        # A bug or the task's time limit: give the rows back at once for the next pass.
+        _release(token, error="interrupted", retry_at=None)
+        raise
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a dead connection must not hide the real outcome
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    return result
+
+
+def pending_ids(*, now: datetime, limit: int = 5000) -> list[int]:
+    """Rows due for sending that no worker holds and none was handed recently (a lost or
+    long-queued task). Rows handed to the broker within the claim lease are left alone."""
+    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE)
+    return list(
+        Notification.objects.filter(claimable(now))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - lease))
+        .order_by("scheduled_for", "id")
+        .values_list("id", flat=True)[:limit]
+    )

@@ -1,0 +1,402 @@
+"""Weekly digests, composed for a batch of recipients at a time.
+
+Each compose function takes a batch of recipient ids and returns {recipient_id: payload}
+with a fixed number of queries for the whole batch (never one per recipient). Payloads are
+plain JSON stored on the Notification row, so the e-mail rendered later (and any resend)
+says exactly what was composed.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+
+from goals.models import Comment, Goal, GoalStatus, Milestone, ProgressUpdate, Visibility
+from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
+
+from . import links
+
+SHARED_WITH_MENTOR = (Visibility.MENTOR, Visibility.PROGRAM)
+OPEN_GOAL_STATUSES = (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)
+LIST_LIMIT = 5  # items listed per section; the counts are always complete
+NOTE_LIMIT = 280
+UPCOMING_DAYS = 14
+
+
+def _person(name: str, email: str) -> str:
+    return name or (email or "").split("@")[0]
+
+
+def _short(text: str, limit: int = NOTE_LIMIT) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _num(value) -> str | None:
+    if value is None:
+        return None
+    value = Decimal(value)
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+
+
+def goal_progress(*, baseline, target, current, done: int = 0, total: int = 0) -> float | None:
+    """Share of the way from baseline to target (0..1), from the metric when there is one,
+    else from milestones completed."""
+    if baseline is not None and target is not None and target != baseline:
+        value = current if current is not None else baseline
+        share = float((value - baseline) / (target - baseline))
+        return max(0.0, min(1.0, share))
+    if total:
+        return done / total
+    return None
+
+
+def goal_health(
+    *, progress: float | None, starts_on: date | None, target_date: date | None, today: date
+) -> str:
+    """on_track / at_risk / off_track by comparing progress with the share of time passed;
+    unknown when either is missing."""
+    if progress is None or target_date is None or starts_on is None or target_date <= starts_on:
+        return "unknown"
+    expected = (today - starts_on).days / (target_date - starts_on).days
+    expected = max(0.0, min(1.0, expected))
+    if progress >= expected - 0.10:
+        return "on_track"
+    if progress >= expected - 0.25:
+        return "at_risk"
+    return "off_track"
+
+
+def compose_mentor(
+    mentor_ids: list[int], *, now: datetime, since: dict[int, datetime]
+) -> dict[int, dict]:
+    """Per mentee of each mentor: progress since the last digest, updates awaiting review,
+    milestones hit and missed, next check-in. Four queries per batch."""
+    today = now.date()
+    min_since = min(since.values()) if since else now - timedelta(days=7)
+    pairings = list(
+        Pairing.objects.filter(
+            mentor_id__in=mentor_ids, status=PairingStatus.ACTIVE, program__is_active=True
+        )
+        .order_by("mentor_id", "mentee__name", "id")
+        .values(
+            "uuid",
+            "mentor_id",
+            "mentee_id",
+            "mentee__name",
+            "mentee__email",
+            "next_checkin_due",
+            "program__name",
+        )
+    )
+    mentee_ids = {p["mentee_id"] for p in pairings}
+    shared = Q(goal__mentee_id__in=mentee_ids, goal__visibility__in=SHARED_WITH_MENTOR)
+    awaiting = dict(
+        ProgressUpdate.objects.filter(shared, acknowledged_at__isnull=True)
+        .values("goal__mentee_id")
+        .annotate(n=Count("id"))
+        .values_list("goal__mentee_id", "n")
+    )
+    updates_by_mentee: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        ProgressUpdate.objects.filter(shared, created_at__gte=min_since)
+        .order_by("-created_at", "-id")
+        .values("goal__mentee_id", "goal__title", "goal__uuid", "value", "note", "created_at")
+    ):
+        updates_by_mentee[row["goal__mentee_id"]].append(row)
+    milestones_by_mentee: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Milestone.objects.filter(shared)
+        .filter(
+            Q(completed_at__gte=min_since)
+            | Q(completed_at__isnull=True, due_on__gte=min_since.date(), due_on__lt=today)
+        )
+        .order_by("due_on", "id")
+        .values("goal__mentee_id", "title", "goal__title", "due_on", "completed_at")
+    ):
+        milestones_by_mentee[row["goal__mentee_id"]].append(row)
+
+    payloads: dict[int, dict] = {}
+    for p in pairings:
+        mentor_since = since.get(p["mentor_id"], min_since)
+        updates = [u for u in updates_by_mentee[p["mentee_id"]] if u["created_at"] >= mentor_since]
+        hit, missed = [], []
+        for m in milestones_by_mentee[p["mentee_id"]]:
+            if m["completed_at"] is not None:
+                if m["completed_at"] >= mentor_since:
+                    hit.append({"title": m["title"], "goal": m["goal__title"]})
+            elif m["due_on"] >= mentor_since.date():
+                missed.append(
+                    {
+                        "title": m["title"],
+                        "goal": m["goal__title"],
+                        "due_on": m["due_on"].isoformat(),
+                    }
+                )
+        due = p["next_checkin_due"]
+        payload = payloads.setdefault(
+            p["mentor_id"], {"since": mentor_since.isoformat(), "mentees": []}
+        )
+        payload["mentees"].append(
+            {
+                "name": _person(p["mentee__name"], p["mentee__email"]),
+                "program": p["program__name"],
+                "url": links.pairing_path(p["uuid"]),
+                "updates_count": len(updates),
+                "updates": [
+                    {
+                        "goal": u["goal__title"],
+                        "url": links.goal_path(u["goal__uuid"]),
+                        "value": _num(u["value"]),
+                        "note": _short(u["note"]),
+                    }
+                    for u in updates[:LIST_LIMIT]
+                ],
+                "awaiting_review": awaiting.get(p["mentee_id"], 0),
+                "milestones_hit": hit[:LIST_LIMIT],
+                "milestones_hit_count": len(hit),
+                "milestones_missed": missed[:LIST_LIMIT],
+                "milestones_missed_count": len(missed),
+                "next_checkin": due.isoformat() if due else None,
+                "checkin_overdue": bool(due and due < today),
+            }
+        )
+    return payloads
+
+
+def compose_mentee(
+    mentee_ids: list[int], *, now: datetime, since: dict[int, datetime]
+) -> dict[int, dict]:
+    """Own progress per open goal, upcoming milestones, feedback received. Five queries per
+    batch."""
+    today = now.date()
+    min_since = min(since.values()) if since else now - timedelta(days=7)
+    goals = list(
+        Goal.objects.filter(mentee_id__in=mentee_ids, status__in=OPEN_GOAL_STATUSES)
+        .order_by("mentee_id", "priority", "created_at")
+        .values(
+            "id",
+            "uuid",
+            "mentee_id",
+            "title",
+            "baseline_value",
+            "target_value",
+            "current_value",
+            "unit",
+            "starts_on",
+            "target_date",
+        )
+    )
+    goal_ids = [g["id"] for g in goals]
+    counts = {
+        row["goal_id"]: row
+        for row in Milestone.objects.filter(goal_id__in=goal_ids)
+        .values("goal_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
+    }
+    updates_since: dict[int, list[datetime]] = defaultdict(list)
+    for goal_id, created_at in ProgressUpdate.objects.filter(
+        goal_id__in=goal_ids, created_at__gte=min_since
+    ).values_list("goal_id", "created_at"):
+        updates_since[goal_id].append(created_at)
+    upcoming: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Milestone.objects.filter(
+            goal__mentee_id__in=mentee_ids,
+            goal__status__in=OPEN_GOAL_STATUSES,
+            completed_at__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + timedelta(days=UPCOMING_DAYS),
+        )
+        .order_by("due_on", "id")
+        .values("goal__mentee_id", "title", "goal__title", "goal__uuid", "due_on")
+    ):
+        upcoming[row["goal__mentee_id"]].append(row)
+    feedback: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Comment.objects.filter(goal__mentee_id__in=mentee_ids, created_at__gte=min_since)
+        .exclude(author_id=F("goal__mentee_id"))
+        .order_by("-created_at", "-id")
+        .values(
+            "goal__mentee_id",
+            "goal__title",
+            "goal__uuid",
+            "author__name",
+            "author__email",
+            "body",
+            "is_kudos",
+            "created_at",
+        )
+    ):
+        feedback[row["goal__mentee_id"]].append(row)
+
+    goals_by_mentee: dict[int, list[dict]] = defaultdict(list)
+    for g in goals:
+        goals_by_mentee[g["mentee_id"]].append(g)
+    payloads: dict[int, dict] = {}
+    for mentee_id in mentee_ids:
+        mentee_since = since.get(mentee_id, min_since)
+        goal_items = []
+        for g in goals_by_mentee[mentee_id]:
+            c = counts.get(g["id"], {"total": 0, "done": 0})
+            progress = goal_progress(
+                baseline=g["baseline_value"],
+                target=g["target_value"],
+                current=g["current_value"],
+                done=c["done"],
+                total=c["total"],
+            )
+            goal_items.append(
+                {
+                    "title": g["title"],
+                    "url": links.goal_path(g["uuid"]),
+                    "percent": None if progress is None else round(progress * 100),
+                    "health": goal_health(
+                        progress=progress,
+                        starts_on=g["starts_on"],
+                        target_date=g["target_date"],
+                        today=today,
+                    ),
+                    "updates_count": sum(1 for t in updates_since[g["id"]] if t >= mentee_since),
+                }
+            )
+        received = [f for f in feedback[mentee_id] if f["created_at"] >= mentee_since]
+        payloads[mentee_id] = {
+            "since": mentee_since.isoformat(),
+            "goals": goal_items,
+            "upcoming": [
+                {
+                    "title": m["title"],
+                    "goal": m["goal__title"],
+                    "url": links.goal_path(m["goal__uuid"]),
+                    "due_on": m["due_on"].isoformat(),
+                }
+                for m in upcoming[mentee_id][:LIST_LIMIT]
+            ],
+            "upcoming_count": len(upcoming[mentee_id]),
+            "feedback": [
+                {
+                    "author": _person(f["author__name"], f["author__email"]),
+                    "goal": f["goal__title"],
+                    "url": links.goal_path(f["goal__uuid"]),
+                    "body": _short(f["body"]),
+                    "kudos": f["is_kudos"],
+                }
+                for f in received[:LIST_LIMIT]
+            ],
+            "feedback_count": len(received),
+        }
+    return payloads
+
+
+def compose_admin(
+    admin_ids: list[int], *, now: datetime, since: dict[int, datetime]
+) -> dict[int, dict]:
+    """Per program each admin runs: stalled pairings, unpaired mentees, goal health. Five
+    queries per batch."""
+    today = now.date()
+    memberships = list(
+        Membership.objects.filter(user_id__in=admin_ids, role=Role.ADMIN, program__is_active=True)
+        .order_by("user_id", "program__name")
+        .values(
+            "user_id", "program_id", "program__name", "program__slug", "program__stall_after_days"
+        )
+    )
+    program_ids = {m["program_id"] for m in memberships}
+    stall_days = {m["program_id"]: m["program__stall_after_days"] for m in memberships}
+    stalled: dict[int, list[dict]] = defaultdict(list)
+    paired: dict[int, set[int]] = defaultdict(set)
+    for p in (
+        Pairing.objects.filter(program_id__in=program_ids, status__in=OPEN_PAIRING_STATUSES)
+        .annotate(last=Coalesce("last_checkin_on", "started_on"))
+        .order_by("last", "id")
+        .values(
+            "program_id",
+            "uuid",
+            "status",
+            "mentee_id",
+            "last",
+            "mentor__name",
+            "mentor__email",
+            "mentee__name",
+            "mentee__email",
+        )
+    ):
+        paired[p["program_id"]].add(p["mentee_id"])
+        if p["status"] != PairingStatus.ACTIVE or p["last"] is None:
+            continue
+        days = (today - p["last"]).days
+        if days > stall_days[p["program_id"]]:
+            stalled[p["program_id"]].append(
+                {
+                    "mentor": _person(p["mentor__name"], p["mentor__email"]),
+                    "mentee": _person(p["mentee__name"], p["mentee__email"]),
+                    "days": days,
+                    "url": links.pairing_path(p["uuid"]),
+                }
+            )
+    unpaired: dict[int, list[str]] = defaultdict(list)
+    for m in (
+        Membership.objects.filter(program_id__in=program_ids, role=Role.MENTEE)
+        .order_by("user__name", "id")
+        .values("program_id", "user_id", "user__name", "user__email")
+    ):
+        if m["user_id"] not in paired[m["program_id"]]:
+            unpaired[m["program_id"]].append(_person(m["user__name"], m["user__email"]))
+    goals = list(
+        Goal.objects.filter(status=GoalStatus.ACTIVE)
+        .filter(Q(program_id__in=program_ids) | Q(pairing__program_id__in=program_ids))
+        .values(
+            "id",
+            "program_id",
+            "pairing__program_id",
+            "baseline_value",
+            "target_value",
+            "current_value",
+            "starts_on",
+            "target_date",
+        )
+    )
+    counts = {
+        row["goal_id"]: row
+        for row in Milestone.objects.filter(goal_id__in=[g["id"] for g in goals])
+        .values("goal_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
+    }
+    health: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"on_track": 0, "at_risk": 0, "off_track": 0, "unknown": 0}
+    )
+    for g in goals:
+        program_id = g["program_id"] or g["pairing__program_id"]
+        c = counts.get(g["id"], {"total": 0, "done": 0})
+        progress = goal_progress(
+            baseline=g["baseline_value"],
+            target=g["target_value"],
+            current=g["current_value"],
+            done=c["done"],
+            total=c["total"],
+        )
+        state = goal_health(
+            progress=progress, starts_on=g["starts_on"], target_date=g["target_date"], today=today
+        )
+        health[program_id][state] += 1
+
+    payloads: dict[int, dict] = {}
+    for m in memberships:
+        program_id = m["program_id"]
+        payload = payloads.setdefault(m["user_id"], {"programs": []})
+        payload["programs"].append(
+            {
+                "name": m["program__name"],
+                "url": links.program_path(m["program__slug"]),
+                "stalled": stalled[program_id][:LIST_LIMIT],
+                "stalled_count": len(stalled[program_id]),
+                "unpaired": unpaired[program_id][:LIST_LIMIT],
+                "unpaired_count": len(unpaired[program_id]),
+                "health": dict(health[program_id]),
+                "stall_after_days": stall_days[program_id],
+            }
+        )
+    return payloads

@@ -1,0 +1,530 @@
+"""The dispatcher: decides what is due, creates Notification rows, enqueues delivery.
+
+Due-ness lives in the database (next check-in dates, milestone dates, each person's digest
+day and hour) and is turned into an instant with the recipient's own time zone. Each row's
+dedupe_key is (kind, subject, period), unique in the table: a second pass, or two passes at
+once, create nothing new. Run by beat every five minutes, or by `manage.py
+send_due_notifications` from cron.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Max, Min
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from goals.models import GoalStatus, Milestone, MilestoneKind
+from mentorship.models import Membership, Pairing, PairingStatus, Program, Role
+
+from . import digests, links
+from .delivery import pending_ids
+from .kinds import Kind
+from .models import Notification
+from .schedule import Prefs, iso_week, latest_digest_day, local_send_time, zone
+from .selectors import preferences_for_users
+from .services import enqueue_delivery
+
+logger = logging.getLogger(__name__)
+
+REMINDER_HOUR = 9
+# A reminder missed by this much (the dispatcher was down) is dropped rather than sent at an
+# odd hour; a digest may still go out the same day.
+REMINDER_GRACE = timedelta(hours=12)
+DIGEST_GRACE = timedelta(hours=24)
+BATCH_SIZE = 500
+DELIVERY_CHUNK = 50  # ids per delivery task: one SMTP connection each
+
+USER_FIELDS = ("id", "uuid", "timezone", "is_active")
+
+
+@dataclass
+class DispatchResult:
+    created: dict[str, int] = field(default_factory=dict)
+    enqueued: int = 0
+
+    def add(self, kind: str, count: int) -> None:
+        if count:
+            self.created[kind] = self.created.get(kind, 0) + count
+
+    def as_dict(self) -> dict:
+        return {"created": dict(self.created), "enqueued": self.enqueued}
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_due(moment: datetime, now: datetime, grace: timedelta) -> bool:
+    return moment <= now < moment + grace
+
+
+def _insert(rows: list[Notification]) -> int:
+    """Insert, skipping keys that exist (a concurrent pass got there first). Returns how many
+    keys were new before the insert; the unique index has the last word."""
+    if not rows:
+        return 0
+    keys = [row.dedupe_key for row in rows]
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    fresh = [row for row in rows if row.dedupe_key not in existing]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
+    return len(fresh)
+
+
+def _row(*, recipient_id, kind, key, title, body, url, moment, payload=None) -> Notification:
+    return Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        dedupe_key=key[:200],
+        batch_key=key[:200],
+        title=title[:300],
+        body=body,
+        url=url,
+        payload=payload or {},
+        scheduled_for=moment,
+        send_email=True,
+    )
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def checkin_reminders(now: datetime) -> list[Notification]:
+    """Due tomorrow (both sides, 09:00 local the day before) and overdue (both sides, 09:00
+    local the day after the due date)."""
+    today = now.date()
+    pairings = list(
+        Pairing.objects.filter(
+            status=PairingStatus.ACTIVE,
+            program__is_active=True,
+            next_checkin_due__gte=today - timedelta(days=3),
+            next_checkin_due__lte=today + timedelta(days=3),
+        ).values(
+            "uuid",
+            "next_checkin_due",
+            "last_checkin_on",
+            "program__name",
+            "mentor_id",
+            "mentor__uuid",
+            "mentor__timezone",
+            "mentor__is_active",
+            "mentor__name",
+            "mentor__email",
+            "mentee_id",
+            "mentee__uuid",
+            "mentee__timezone",
+            "mentee__is_active",
+            "mentee__name",
+            "mentee__email",
+        )
+    )
+    prefs = preferences_for_users(
+        user_ids={p[f"{side}_id"] for p in pairings for side in ("mentor", "mentee")}
+    )
+    rows = []
+    for p in pairings:
+        due: date = p["next_checkin_due"]
+        met = p["last_checkin_on"] is not None and p["last_checkin_on"] >= due
+        for side, other in (("mentor", "mentee"), ("mentee", "mentor")):
+            user_id = p[f"{side}_id"]
+            if not p[f"{side}__is_active"]:
+                continue
+            tz = zone(p[f"{side}__timezone"])
+            user_prefs = prefs.get(user_id, Prefs())
+            partner = p[f"{other}__name"] or p[f"{other}__email"].split("@")[0]
+            url = links.pairing_path(p["uuid"])
+            soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
+            if user_prefs.wants(Kind.CHECKIN_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
+                rows.append(
+                    _row(
+                        recipient_id=user_id,
+                        kind=Kind.CHECKIN_DUE_SOON,
+                        key=f"{Kind.CHECKIN_DUE_SOON}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
+                        title=_("Check-in with %(name)s due tomorrow") % {"name": partner},
+                        body=_("Your next check-in with %(name)s (%(program)s) is due on %(date)s.")
+                        % {"name": partner, "program": p["program__name"], "date": due},
+                        url=url,
+                        moment=soon,
+                        payload={
+                            "partner": partner,
+                            "program": p["program__name"],
+                            "due_on": due.isoformat(),
+                            "role": side,
+                        },
+                    )
+                )
+            late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
+            if (
+                not met
+                and user_prefs.wants(Kind.CHECKIN_OVERDUE)
+                and _is_due(late, now, REMINDER_GRACE)
+            ):
+                rows.append(
+                    _row(
+                        recipient_id=user_id,
+                        kind=Kind.CHECKIN_OVERDUE,
+                        key=f"{Kind.CHECKIN_OVERDUE}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
+                        title=_("Check-in with %(name)s is overdue") % {"name": partner},
+                        body=_(
+                            "Your check-in with %(name)s (%(program)s) was due on %(date)s. "
+                            "Agree a time, then log the meeting."
+                        )
+                        % {"name": partner, "program": p["program__name"], "date": due},
+                        url=url,
+                        moment=late,
+                        payload={
+                            "partner": partner,
+                            "program": p["program__name"],
+                            "due_on": due.isoformat(),
+                            "role": side,
+                        },
+                    )
+                )
+    return rows
+
+
+def stalled_pairing_alerts(now: datetime) -> list[Notification]:
+    """Program admins hear once, at 09:00 their time, the day a pairing passes the program's
+    stall threshold without a check-in. A later check-in resets it (the key names the date of
+    the last one)."""
+    today = now.date()
+    bounds = Program.objects.filter(is_active=True).aggregate(
+        low=Min("stall_after_days"), high=Max("stall_after_days")
+    )
+    if bounds["low"] is None:
+        return []
+    pairings = list(
+        Pairing.objects.filter(status=PairingStatus.ACTIVE, program__is_active=True)
+        .annotate(last=Coalesce("last_checkin_on", "started_on"))
+        .filter(
+            last__gte=today - timedelta(days=bounds["high"] + 3),
+            last__lte=today - timedelta(days=bounds["low"]),
+        )
+        .values(
+            "uuid",
+            "program_id",
+            "program__name",
+            "program__stall_after_days",
+            "last",
+            "mentor__name",
+            "mentor__email",
+            "mentee__name",
+            "mentee__email",
+        )
+    )
+    if not pairings:
+        return []
+    admins: dict[int, list[dict]] = {}
+    for m in Membership.objects.filter(
+        program_id__in={p["program_id"] for p in pairings}, role=Role.ADMIN, user__is_active=True
+    ).values("program_id", "user_id", "user__uuid", "user__timezone"):
+        admins.setdefault(m["program_id"], []).append(m)
+    prefs = preferences_for_users(
+        user_ids={a["user_id"] for group in admins.values() for a in group}
+    )
+    rows = []
+    for p in pairings:
+        stalled_on = p["last"] + timedelta(days=p["program__stall_after_days"] + 1)
+        mentor = p["mentor__name"] or p["mentor__email"].split("@")[0]
+        mentee = p["mentee__name"] or p["mentee__email"].split("@")[0]
+        for admin in admins.get(p["program_id"], []):
+            user_prefs = prefs[admin["user_id"]]
+            if not user_prefs.wants(Kind.PAIRING_STALLED):
+                continue
+            moment = local_send_time(
+                zone(admin["user__timezone"]), stalled_on, REMINDER_HOUR, user_prefs
+            )
+            if not _is_due(moment, now, REMINDER_GRACE):
+                continue
+            rows.append(
+                _row(
+                    recipient_id=admin["user_id"],
+                    kind=Kind.PAIRING_STALLED,
+                    key=f"{Kind.PAIRING_STALLED}:{p['uuid']}:{admin['user__uuid']}:{p['last']}",
+                    title=_("%(mentor)s and %(mentee)s have not met for %(days)d days")
+                    % {"mentor": mentor, "mentee": mentee, "days": p["program__stall_after_days"]},
+                    body=_("No check-in since %(date)s in %(program)s.")
+                    % {"date": p["last"], "program": p["program__name"]},
+                    url=links.pairing_path(p["uuid"]),
+                    moment=moment,
+                    payload={
+                        "mentor": mentor,
+                        "mentee": mentee,
+                        "program": p["program__name"],
+                        "last": p["last"].isoformat(),
+                        "days": p["program__stall_after_days"],
+                    },
+                )
+            )
+    return rows
+
+
+def milestone_reminders(now: datetime) -> list[Notification]:
+    """The mentee hears the day before a milestone is due and the day after it was missed,
+    at 09:00 local time."""
+    today = now.date()
+    milestones = list(
+        Milestone.objects.filter(
+            kind=MilestoneKind.MILESTONE,
+            completed_at__isnull=True,
+            due_on__gte=today - timedelta(days=3),
+            due_on__lte=today + timedelta(days=3),
+            goal__status=GoalStatus.ACTIVE,
+            goal__mentee__is_active=True,
+        ).values(
+            "uuid",
+            "title",
+            "due_on",
+            "goal__uuid",
+            "goal__title",
+            "goal__mentee_id",
+            "goal__mentee__timezone",
+        )
+    )
+    prefs = preferences_for_users(user_ids={m["goal__mentee_id"] for m in milestones})
+    rows = []
+    for m in milestones:
+        user_id, due = m["goal__mentee_id"], m["due_on"]
+        user_prefs = prefs[user_id]
+        tz = zone(m["goal__mentee__timezone"])
+        url = links.goal_path(m["goal__uuid"])
+        payload = {"milestone": m["title"], "goal": m["goal__title"], "due_on": due.isoformat()}
+        soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
+        if user_prefs.wants(Kind.MILESTONE_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
+            rows.append(
+                _row(
+                    recipient_id=user_id,
+                    kind=Kind.MILESTONE_DUE_SOON,
+                    key=f"{Kind.MILESTONE_DUE_SOON}:{m['uuid']}:{due}",
+                    title=_("Milestone due tomorrow: %(title)s") % {"title": m["title"]},
+                    body=_("“%(title)s” for your goal “%(goal)s” is due on %(date)s.")
+                    % {"title": m["title"], "goal": m["goal__title"], "date": due},
+                    url=url,
+                    moment=soon,
+                    payload=payload,
+                )
+            )
+        late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
+        if user_prefs.wants(Kind.MILESTONE_OVERDUE) and _is_due(late, now, REMINDER_GRACE):
+            rows.append(
+                _row(
+                    recipient_id=user_id,
+                    kind=Kind.MILESTONE_OVERDUE,
+                    key=f"{Kind.MILESTONE_OVERDUE}:{m['uuid']}:{due}",
+                    title=_("Milestone overdue: %(title)s") % {"title": m["title"]},
+                    body=_(
+                        "“%(title)s” for your goal “%(goal)s” was due on %(date)s. Mark it "
+                        "done, or move the date with your mentor."
+                    )
+                    % {"title": m["title"], "goal": m["goal__title"], "date": due},
+                    url=url,
+                    moment=late,
+                    payload=payload,
+                )
+            )
+    return rows
+
+
+# --- Digests ---------------------------------------------------------------------------------
+
+DIGEST_COMPOSERS = {
+    Kind.DIGEST_MENTOR: digests.compose_mentor,
+    Kind.DIGEST_MENTEE: digests.compose_mentee,
+    Kind.DIGEST_ADMIN: digests.compose_admin,
+}
+
+
+def digest_audience(kind: str):
+    """Everyone who could receive this digest (active accounts in active programs)."""
+    users = User.objects.filter(is_active=True)
+    if kind == Kind.DIGEST_MENTOR:
+        users = users.filter(
+            pairings_as_mentor__status=PairingStatus.ACTIVE,
+            pairings_as_mentor__program__is_active=True,
+        )
+    elif kind == Kind.DIGEST_MENTEE:
+        users = users.filter(memberships__role=Role.MENTEE, memberships__program__is_active=True)
+    else:
+        users = users.filter(memberships__role=Role.ADMIN, memberships__program__is_active=True)
+    return users.distinct().order_by("id")
+
+
+def _digest_text(kind: str, payload: dict) -> tuple[str, str, str]:
+    """Title, one-line summary and link of a digest, for the inbox and the subject line."""
+    if kind == Kind.DIGEST_MENTOR:
+        mentees = payload["mentees"]
+        updates = sum(m["updates_count"] for m in mentees)
+        waiting = sum(m["awaiting_review"] for m in mentees)
+        title = ngettext(
+            "Your weekly digest: %(n)d mentee", "Your weekly digest: %(n)d mentees", len(mentees)
+        ) % {"n": len(mentees)}
+        body = (
+            ngettext("%(n)d new progress update", "%(n)d new progress updates", updates)
+            % {"n": updates}
+            + ", "
+            + ngettext("%(n)d awaiting your review", "%(n)d awaiting your review", waiting)
+            % {"n": waiting}
+        )
+        return title, body, links.mentor_dashboard_path()
+    if kind == Kind.DIGEST_MENTEE:
+        goals = payload["goals"]
+        title = _("Your weekly progress digest")
+        body = (
+            ngettext("%(n)d open goal", "%(n)d open goals", len(goals)) % {"n": len(goals)}
+            + ", "
+            + ngettext(
+                "%(n)d new piece of feedback",
+                "%(n)d new pieces of feedback",
+                payload["feedback_count"],
+            )
+            % {"n": payload["feedback_count"]}
+        )
+        return title, body, links.mentee_dashboard_path()
+    programs = payload["programs"]
+    stalled = sum(p["stalled_count"] for p in programs)
+    unpaired = sum(p["unpaired_count"] for p in programs)
+    title = _("Weekly program digest")
+    body = (
+        ngettext("%(n)d stalled pairing", "%(n)d stalled pairings", stalled) % {"n": stalled}
+        + ", "
+        + ngettext("%(n)d unpaired mentee", "%(n)d unpaired mentees", unpaired) % {"n": unpaired}
+    )
+    url = programs[0]["url"] if len(programs) == 1 else links.path_to("mentorship:program_list")
+    return title, body, url
+
+
+def digest_rows(
+    kind: str, recipients: list[dict], *, now: datetime, moments: dict[int, datetime]
+) -> list[Notification]:
+    """Compose one batch of digests: the last digest of each recipient (one query) and the
+    composer's fixed number of queries, whatever the batch size."""
+    ids = [r["id"] for r in recipients]
+    last = dict(
+        Notification.objects.filter(recipient_id__in=ids, kind=kind)
+        .values("recipient_id")
+        .annotate(last=Max("created_at"))
+        .values_list("recipient_id", "last")
+    )
+    week_ago = now - timedelta(days=7)
+    since = {user_id: last.get(user_id) or week_ago for user_id in ids}
+    payloads = DIGEST_COMPOSERS[kind](ids, now=now, since=since)
+    rows = []
+    for r in recipients:
+        payload = payloads.get(r["id"])
+        if not payload:
+            continue  # nothing to report: a mentor without active mentees, say
+        title, body, url = _digest_text(kind, payload)
+        rows.append(
+            _row(
+                recipient_id=r["id"],
+                kind=kind,
+                key=r["key"],
+                title=title,
+                body=body,
+                url=url,
+                moment=moments.get(r["id"], now),
+                payload=payload,
+            )
+        )
+    return rows
+
+
+def due_digest_recipients(kind: str, now: datetime, *, only_due: bool = True) -> list[dict]:
+    """People whose digest day and hour (their time zone, their quiet hours) has come and who
+    have not had this week's digest. With only_due=False, everyone (for the benchmark)."""
+    audience = list(digest_audience(kind).values(*USER_FIELDS))
+    prefs = preferences_for_users(user_ids=[u["id"] for u in audience])
+    due = []
+    for user in audience:
+        user_prefs = prefs[user["id"]]
+        if not user_prefs.wants(kind):
+            continue
+        tz = zone(user["timezone"])
+        day = latest_digest_day(now, tz, user_prefs.digest_weekday)
+        moment = local_send_time(tz, day, user_prefs.digest_hour, user_prefs)
+        if moment > now:  # quiet hours pushed this week's digest past now; not yet
+            if only_due:
+                continue
+        elif only_due and not _is_due(moment, now, DIGEST_GRACE):
+            continue
+        due.append(
+            {
+                "id": user["id"],
+                "moment": min(moment, now),
+                "key": f"{kind}:{user['uuid']}:{iso_week(day)}",
+            }
+        )
+    return due
+
+
+def dispatch_digests(
+    now: datetime,
+    *,
+    kinds: Iterable[str] = tuple(DIGEST_COMPOSERS),
+    only_due: bool = True,
+    batch_size: int = BATCH_SIZE,
+) -> dict[str, int]:
+    created: dict[str, int] = {}
+    for kind in kinds:
+        recipients = due_digest_recipients(kind, now, only_due=only_due)
+        for batch in _chunks(recipients, batch_size):
+            existing = set(
+                Notification.objects.filter(dedupe_key__in=[r["key"] for r in batch]).values_list(
+                    "dedupe_key", flat=True
+                )
+            )
+            batch = [r for r in batch if r["key"] not in existing]
+            if not batch:
+                continue
+            moments = {r["id"]: r["moment"] for r in batch}
+            rows = digest_rows(kind, batch, now=now, moments=moments)
+            Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+            created[kind] = created.get(kind, 0) + len(rows)
+    return created
+
+
+# --- The pass ----------------------------------------------------------------------------------
+
+
+def enqueue_pending(now: datetime) -> int:
+    """Hand every due, unclaimed, not recently queued row to the delivery queue, in chunks
+    (one SMTP connection per chunk)."""
+    ids = pending_ids(now=now)
+    enqueued = 0
+    for chunk in _chunks(ids, DELIVERY_CHUNK):
+        if not enqueue_delivery(chunk):
+            break  # broker down: the rest waits for the next pass too
+        enqueued += len(chunk)
+    return enqueued
+
+
+def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchResult:
+    """One dispatcher pass.
+
+    1. Reminders (check-ins, stalled pairings, milestones) whose local moment has come.
+    2. Digests whose recipient's digest day and hour has come, composed in batches.
+    3. Every due row not yet handed to a worker is enqueued for delivery.
+    """
+    now = now or timezone.now()
+    result = DispatchResult()
+    for rows in (checkin_reminders(now), stalled_pairing_alerts(now), milestone_reminders(now)):
+        by_kind: dict[str, list[Notification]] = {}
+        for row in rows:
+            by_kind.setdefault(row.kind, []).append(row)
+        for kind, kind_rows in by_kind.items():
+            result.add(kind, _insert(kind_rows))
+    for kind, count in dispatch_digests(now).items():
+        result.add(kind, count)
+    if enqueue:
+        result.enqueued = enqueue_pending(now)
+    if result.created or result.enqueued:
+        logger.info("Dispatcher pass: %s", result.as_dict())
+    return result

@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .kinds import Kind
+from .models import HOUR_CHOICES, FeedbackMode, Weekday
+
+NO_QUIET_HOURS = [("", _("No quiet hours"))]
+
+
+def _optional_hour(value):
+    return None if value in ("", None) else int(value)
+
+
+class PreferencesForm(forms.Form):
+    enabled_kinds = forms.MultipleChoiceField(
+        label=_("Tell me about"),
+        choices=Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Switched off means neither an e-mail nor an inbox entry."),
+    )
+    digest_weekday = forms.TypedChoiceField(
+        label=_("Weekly digest day"), choices=Weekday.choices, coerce=int
+    )
+    digest_hour = forms.TypedChoiceField(
+        label=_("Weekly digest time"),
+        choices=HOUR_CHOICES,
+        coerce=int,
+        help_text=_("In your own time zone."),
+    )
+    feedback_mode = forms.ChoiceField(
+        label=_("Feedback and acknowledgements"),
+        choices=FeedbackMode.choices,
+        widget=forms.RadioSelect,
+    )
+    quiet_hours_start = forms.TypedChoiceField(
+        label=_("Quiet hours from"),
+        choices=NO_QUIET_HOURS + HOUR_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    quiet_hours_end = forms.TypedChoiceField(
+        label=_("Quiet hours until"),
+        choices=NO_QUIET_HOURS + HOUR_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("No e-mail arrives in these hours; it waits until they end."),
+    )
+
+    @classmethod
+    def initial_from(cls, prefs) -> dict:
+        return {
+            "enabled_kinds": [k for k in Kind.values if k not in prefs.muted_kinds],
+            "digest_weekday": prefs.digest_weekday,
+            "digest_hour": prefs.digest_hour,
+            "feedback_mode": prefs.feedback_mode,
+            "quiet_hours_start": prefs.quiet_hours_start,
+            "quiet_hours_end": prefs.quiet_hours_end,
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(
+                _("Choose both the start and the end of your quiet hours, or neither.")
+            )
+        if start is not None and start == end:
+            raise forms.ValidationError(
+                _("Quiet hours must end at a different time than they start.")
+            )
+        return data

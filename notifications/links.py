@@ -1,0 +1,56 @@
+"""Where a notification points. Other apps own the pages; a name that does not resolve (a
+page not built yet, a renamed route) falls back to the dashboard rather than failing the
+dispatcher."""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_urlconf, reverse
+
+PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+@lru_cache(maxsize=64)
+def _template(name: str, nargs: int, fallback: str, urlconf) -> str:
+    """The path of `name` with placeholders for its arguments, reversed once: digests for
+    thousands of people link to thousands of objects, and reversing each is measurable."""
+    try:
+        return reverse(name, args=[PLACEHOLDER] * nargs, urlconf=urlconf)
+    except NoReverseMatch:
+        return reverse(fallback, urlconf=urlconf)
+
+
+def path_to(name: str, *args, fallback: str = "home") -> str:
+    path = _template(name, len(args), fallback, get_urlconf())
+    for arg in args:
+        path = path.replace(PLACEHOLDER, str(arg), 1)
+    return path
+
+
+def absolute(path: str) -> str:
+    """An absolute link from SITE_URL; e-mails never carry relative links."""
+    if path.startswith(("http://", "https://")):
+        return path
+    if not path.startswith("/"):
+        path = "/" + path
+    return settings.SITE_URL + path
+
+
+def goal_path(goal_uuid) -> str:
+    return path_to("goals:goal_detail", goal_uuid)
+
+
+def pairing_path(pairing_uuid) -> str:
+    return path_to("mentorship:pairing_detail", pairing_uuid)
+
+
+def program_path(program_slug: str) -> str:
+    return path_to("mentorship:program_detail", program_slug)
+
+
+def mentor_dashboard_path() -> str:
+    return path_to("goals:mentor_dashboard")
+
+
+def mentee_dashboard_path() -> str:
+    return path_to("goals:mentee_dashboard")

@@ -1,0 +1,29 @@
+"""Reads shared by views, the dispatcher and delivery; each is a fixed number of queries."""
+
+from django.core.paginator import Page, Paginator
+
+from .models import Notification, Preferences
+from .schedule import Prefs
+
+
+def preferences_for(*, user) -> Prefs:
+    row = Preferences.objects.filter(user=user).first()
+    return Prefs.from_row(row)
+
+
+def preferences_for_users(*, user_ids) -> dict[int, Prefs]:
+    """Preferences of many people in one query; people without a row get the defaults."""
+    rows = Preferences.objects.filter(user_id__in=list(user_ids))
+    found = {row.user_id: Prefs.from_row(row) for row in rows}
+    return {user_id: found.get(user_id, Prefs()) for user_id in user_ids}
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def inbox_page(*, user, page_number, per_page: int = 25) -> Page:
+    queryset = Notification.objects.filter(recipient=user).only(
+        "uuid", "kind", "title", "body", "url", "read_at", "created_at", "recipient_id"
+    )
+    return Paginator(queryset, per_page).get_page(page_number)
