@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("mentorship.domain_urls")),
     path("", include("goals.urls")),
     path("", include("notifications.urls")),
+    # /api/..., /profile/tokens/, /profile/delete/, /calendar/<secret>.ics (namespace "api")
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

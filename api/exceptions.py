@@ -1,0 +1,70 @@
+"""Errors as JSON with field messages.
+
+DRF already answers its own errors (validation, authentication, permission, 404, throttling)
+as JSON. Services raise Django's ValidationError, and a database constraint may raise
+IntegrityError; both become 400 with messages rather than a 500.
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+def validation_error_body(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        body = {}
+        for field, messages in error.message_dict.items():
+            key = "non_field_errors" if field == "__all__" else field
+            body[key] = list(messages)
+        return body
+    return {"non_field_errors": list(error.messages)}
+
+
+def domain_errors() -> tuple[type[Exception], ...]:
+    """The exceptions the apps' services raise for a broken rule, with a message to show."""
+    from mentorship.services import MentorshipError
+
+    return (MentorshipError,)
+
+
+def exception_handler(exc, context):
+    from goals.services import FocusLimitReached, NotAllowed, StaleGoalError
+
+    if isinstance(exc, NotAllowed):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, StaleGoalError):
+        return Response(
+            {"detail": _("The goal changed since you read it; read it again and retry.")},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, FocusLimitReached):
+        return Response(
+            {
+                "status": [
+                    _(
+                        "You already have %(n)d active goals, the program's focus limit. Put "
+                        "one on hold, or send confirm_over_limit=true."
+                    )
+                    % {"n": exc.limit}
+                ]
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, domain_errors()):
+        return Response({"non_field_errors": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        logger.info("IntegrityError turned into 400: %s", exc)
+        return Response(
+            {"non_field_errors": [_("That change conflicts with existing data.")]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,425 @@
+"""Serializers: explicit fields, UUIDs for every reference, never an integer id.
+
+Writes do not call `serializer.save()`: views validate the input here and pass it to the
+owning app's service function, so the API changes nothing the pages could not.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from mentorship.models import CheckIn, Membership, Pairing, Program
+from notifications.models import Notification
+
+DELETED_USER = _("a deleted user")
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["uuid", "name"]
+        read_only_fields = fields
+
+
+AUTHOR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "uuid": {"type": "string", "format": "uuid", "nullable": True},
+        "name": {"type": "string"},
+    },
+    "required": ["uuid", "name"],
+}
+
+
+@extend_schema_field(AUTHOR_SCHEMA)
+class AuthorField(serializers.Field):
+    """A person who may have deleted their account since: then uuid is null and the name
+    says "a deleted user"."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        # Follow the source even when it is None (the default would skip the field).
+        return getattr(instance, self.source, None)
+
+    def to_representation(self, value):
+        if value is None:
+            return {"uuid": None, "name": str(DELETED_USER)}
+        return {"uuid": str(value.uuid), "name": value.display_name}
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["uuid", "email", "name", "timezone", "date_joined"]
+        read_only_fields = fields
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["uuid", "kind", "title", "body", "url", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, obj) -> bool:
+        return obj.read_at is not None
+
+
+# --- Programs and memberships ---------------------------------------------------------------
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = [
+            "uuid",
+            "name",
+            "slug",
+            "description",
+            "checkin_cadence_days",
+            "stall_after_days",
+            "max_active_goals",
+            "starts_on",
+            "ends_on",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = ["uuid", "created_at"]
+        # Uniqueness of the slug is the service's and the database's business (400 either
+        # way); the validator here would add a query to every write.
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["uuid", "user", "email", "role", "capacity", "skills", "interests", "joined_at"]
+        read_only_fields = fields
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(help_text=_("An existing user's e-mail address."))
+    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
+    capacity = serializers.IntegerField(min_value=0, max_value=50, required=False)
+    skills = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    interests = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+# --- Pairings and check-ins -----------------------------------------------------------------
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    program = serializers.UUIDField(source="program.uuid", read_only=True)
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    mentor = UserRefSerializer(read_only=True)
+    mentee = UserRefSerializer(read_only=True)
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "uuid",
+            "program",
+            "program_name",
+            "mentor",
+            "mentee",
+            "status",
+            "my_role",
+            "created_at",
+            "started_on",
+            "ended_on",
+            "end_reason",
+            "next_checkin_due",
+            "last_checkin_on",
+        ]
+        read_only_fields = fields
+
+    def get_my_role(self, obj) -> str:
+        user = self.context["request"].user
+        if obj.mentor_id == user.pk:
+            return "mentor"
+        if obj.mentee_id == user.pk:
+            return "mentee"
+        return "admin"
+
+
+class PairingActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    """A check-in. Its pair sees everything; the program's admins see only its date."""
+
+    pairing = serializers.UUIDField(source="pairing.uuid", read_only=True)
+    logged_by = AuthorField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "uuid",
+            "pairing",
+            "occurred_on",
+            "summary",
+            "next_steps",
+            "logged_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    PAIR_ONLY = ("summary", "next_steps", "logged_by")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        if user.pk not in (instance.pairing.mentor_id, instance.pairing.mentee_id):
+            for name in self.PAIR_ONLY:
+                data.pop(name, None)
+        return data
+
+
+class CheckInCreateSerializer(serializers.Serializer):
+    pairing = serializers.UUIDField()
+    occurred_on = serializers.DateField()
+    summary = serializers.CharField(max_length=4000)
+    next_steps = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+
+
+# --- Goals, milestones, progress updates, comments ------------------------------------------
+
+from goals.models import Comment, Goal, Milestone, ProgressUpdate  # noqa: E402
+from goals.policy import Level  # noqa: E402
+
+LEVEL_NAMES = {
+    Level.SUMMARY: "summary",
+    Level.READ: "read",
+    Level.FEEDBACK: "feedback",
+    Level.OWNER: "owner",
+}
+
+
+class ProgressSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(help_text=_("0 to 100, for bars."))
+    raw_percent = serializers.IntegerField(help_text=_("May exceed 100 or go below 0."))
+    expected_percent = serializers.IntegerField(allow_null=True)
+    health = serializers.CharField()
+    source = serializers.CharField()
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    """A goal. `access` says what the reader may do; a program admin who may see only the
+    summary ("summary") gets uuid, title, status, progress and health and nothing else."""
+
+    mentee = UserRefSerializer(read_only=True)
+    program = serializers.UUIDField(source="program.uuid", read_only=True, allow_null=True)
+    pairing = serializers.UUIDField(source="pairing.uuid", read_only=True, allow_null=True)
+    progress = serializers.SerializerMethodField()
+    health = serializers.CharField(source="progress.health", read_only=True)
+    access = serializers.SerializerMethodField()
+
+    SUMMARY_FIELDS = ("uuid", "title", "status", "progress", "health", "access")
+
+    class Meta:
+        model = Goal
+        fields = [
+            "uuid",
+            "title",
+            "status",
+            "progress",
+            "health",
+            "access",
+            "mentee",
+            "program",
+            "pairing",
+            "category",
+            "specific",
+            "metric_name",
+            "unit",
+            "baseline_value",
+            "target_value",
+            "current_value",
+            "achievable",
+            "relevant",
+            "starts_on",
+            "target_date",
+            "priority",
+            "visibility",
+            "completed_at",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, obj) -> dict:
+        p = obj.progress
+        return {
+            "percent": p.percent,
+            "raw_percent": p.raw_percent,
+            "expected_percent": p.expected_percent,
+            "health": p.health,
+            "source": p.source,
+        }
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(LEVEL_NAMES.values())))
+    def get_access(self, obj) -> str:
+        return LEVEL_NAMES[obj.api_level]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.api_level < Level.READ:
+            data = {k: v for k, v in data.items() if k in self.SUMMARY_FIELDS}
+        return data
+
+
+class GoalWriteSerializer(serializers.Serializer):
+    """The guided form's fields; the rules (dates in order, a target that differs from the
+    start, ...) are the page's form's, applied to the same input."""
+
+    title = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(
+        choices=Goal._meta.get_field("category").choices, required=False
+    )
+    specific = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    metric_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    unit = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    baseline_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    target_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    achievable = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    relevant = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    starts_on = serializers.DateField(required=False)
+    target_date = serializers.DateField(required=False, allow_null=True)
+    visibility = serializers.ChoiceField(
+        choices=Goal._meta.get_field("visibility").choices, required=False
+    )
+
+
+class GoalCreateSerializer(GoalWriteSerializer):
+    pairing = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_("One of your open pairings as a mentee; the goal joins its program."),
+    )
+    milestones = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=10
+    )
+
+
+class GoalUpdateSerializer(GoalWriteSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    version = serializers.IntegerField(
+        help_text=_("The version you read; a change made since then is refused (409).")
+    )
+
+
+class GoalStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Goal._meta.get_field("status").choices)
+    confirm_over_limit = serializers.BooleanField(required=False, default=False)
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    goal = serializers.UUIDField(source="goal.uuid", read_only=True)
+    is_done = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "uuid",
+            "goal",
+            "title",
+            "kind",
+            "due_on",
+            "completed_at",
+            "is_done",
+            "position",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneCreateSerializer(serializers.Serializer):
+    goal = serializers.UUIDField()
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(
+        choices=Milestone._meta.get_field("kind").choices, required=False
+    )
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    goal = serializers.UUIDField(source="goal.uuid", read_only=True)
+    author = AuthorField()
+    acknowledged_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "uuid",
+            "goal",
+            "author",
+            "value",
+            "note",
+            "confidence",
+            "created_at",
+            "acknowledged_by",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({**AUTHOR_SCHEMA, "nullable": True})
+    def get_acknowledged_by(self, obj):
+        if obj.acknowledged_at is None:
+            return None
+        return AuthorField().to_representation(obj.acknowledged_by)
+
+
+class ProgressUpdateCreateSerializer(serializers.Serializer):
+    goal = serializers.UUIDField()
+    value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    confidence = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    reply = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    goal = serializers.UUIDField(source="goal.uuid", read_only=True)
+    update = serializers.UUIDField(source="update.uuid", read_only=True, allow_null=True)
+    milestone = serializers.UUIDField(source="milestone.uuid", read_only=True, allow_null=True)
+    author = AuthorField()
+
+    class Meta:
+        model = Comment
+        fields = ["uuid", "goal", "update", "milestone", "author", "body", "is_kudos", "created_at"]
+        read_only_fields = fields
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    goal = serializers.UUIDField()
+    body = serializers.CharField(max_length=4000)
+    is_kudos = serializers.BooleanField(required=False, default=False)
+    update = serializers.UUIDField(required=False, allow_null=True)
+    milestone = serializers.UUIDField(required=False, allow_null=True)
