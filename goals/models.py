@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,17 +36,34 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class GoalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Goals `user` may at least know exist; the rules live in goals/policy.py."""
+        from .policy import goal_visibility_filter
+
+        return self.filter(goal_visibility_filter(user))
+
+    def owned_by(self, user):
+        return self.filter(mentee=user)
+
+
 class Goal(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mentee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="goals"
     )
     program = models.ForeignKey(
-        "mentorship.Program", on_delete=models.SET_NULL, null=True, blank=True,
+        "mentorship.Program",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="goals",
     )
     pairing = models.ForeignKey(
-        "mentorship.Pairing", on_delete=models.SET_NULL, null=True, blank=True,
+        "mentorship.Pairing",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="goals",
     )
     title = models.CharField(_("title"), max_length=200)
@@ -86,6 +104,8 @@ class Goal(models.Model):
     # Optimistic locking: a save from a stale form (a second tab) is refused, not merged.
     version = models.PositiveIntegerField(default=1)
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["priority", "created_at"]
         constraints = [
@@ -113,6 +133,18 @@ class Goal(models.Model):
     def has_metric(self) -> bool:
         return self.baseline_value is not None and self.target_value is not None
 
+    @cached_property
+    def progress(self):
+        """Progress, expected progress and health (goals/progress.py); no query when the goal
+        was loaded through selectors.with_progress or with its milestones prefetched."""
+        from .progress import goal_progress
+
+        return goal_progress(self)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (GoalStatus.DRAFT, GoalStatus.ACTIVE, GoalStatus.ON_HOLD)
+
     @property
     def is_overdue(self) -> bool:
         return (
@@ -137,6 +169,9 @@ class Milestone(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # How many times it has been completed (reopening and completing again counts anew): the
+    # mentor is told once per completion.
+    completion_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -172,7 +207,10 @@ class ProgressUpdate(models.Model):
     confidence = models.PositiveSmallIntegerField(_("confidence (1 to 5)"), default=3)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -188,7 +226,8 @@ class ProgressUpdate(models.Model):
         indexes = [
             models.Index(fields=["goal", "-created_at"], name="update_goal_created"),
             models.Index(
-                fields=["goal"], condition=Q(acknowledged_at__isnull=True),
+                fields=["goal"],
+                condition=Q(acknowledged_at__isnull=True),
                 name="update_unacknowledged",
             ),
         ]

@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "goals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("goals/", views.goal_list, name="goal_list"),
+    path("goals/dashboard/", views.mentee_dashboard, name="mentee_dashboard"),
+    path("goals/new/", views.goal_create, name="goal_create"),
+    path("goals/smart-check/", views.smart_check, name="smart_check"),
+    path("goals/<uuid:uuid>/", views.goal_detail, name="goal_detail"),
+    path("goals/<uuid:uuid>/edit/", views.goal_edit, name="goal_edit"),
+    path("goals/<uuid:uuid>/status/", views.goal_status, name="goal_status"),
+    path("goals/<uuid:uuid>/move/", views.goal_move, name="goal_move"),
+    path("goals/<uuid:uuid>/milestones/", views.milestone_add, name="milestone_add"),
+    path("goals/<uuid:uuid>/updates/", views.update_add, name="update_add"),
+    path("goals/<uuid:uuid>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "goals/milestones/<uuid:uuid>/complete/",
+        views.milestone_complete,
+        name="milestone_complete",
+    ),
+    path("goals/milestones/<uuid:uuid>/reopen/", views.milestone_reopen, name="milestone_reopen"),
+    path("goals/milestones/<uuid:uuid>/move/", views.milestone_move, name="milestone_move"),
+    path(
+        "goals/updates/<uuid:uuid>/acknowledge/",
+        views.update_acknowledge,
+        name="update_acknowledge",
+    ),
+    path("goals/mentor/", views.mentor_dashboard, name="mentor_dashboard"),
+    path("goals/mentor/mentees/", views.mentor_mentees, name="mentor_mentees"),
+    path("goals/mentor/review/", views.review_queue, name="review_queue"),
+    path("goals/program/<uuid:uuid>/", views.program_goals, name="program_goals"),
+]

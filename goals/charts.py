@@ -1,0 +1,103 @@
+"""The value-over-time chart of a goal, as coordinates for a server-rendered SVG
+(templates/goals/_chart.html). No JavaScript, no inline styles: the template sets SVG
+presentation attributes only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+WIDTH, HEIGHT = 600, 240
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 32
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    when: date
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    actual: list  # Points, starting at the baseline
+    ideal: tuple | None  # (x1, y1, x2, y2) from the start at baseline to the target date
+    today_x: float | None
+    y_ticks: list  # (y, label)
+    x_start_label: str
+    x_end_label: str
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+
+    @property
+    def actual_points(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.actual)
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def progress_chart(goal, updates, *, today: date | None = None) -> Chart | None:
+    """`updates` in any order; those without a value are skipped. None without a metric."""
+    if not goal.has_metric:
+        return None
+    today = today or timezone.localdate()
+    valued = sorted(
+        (u for u in updates if u.value is not None), key=lambda u: (u.created_at, u.pk or 0)
+    )
+    series = [(goal.starts_on, goal.baseline_value)] + [
+        (timezone.localtime(u.created_at).date(), u.value) for u in valued
+    ]
+    start = min(d for d, _ in series)
+    end = max([d for d, _ in series] + [today] + ([goal.target_date] if goal.target_date else []))
+    if end <= start:
+        end = start + timedelta(days=1)
+    values = [v for _, v in series] + [goal.target_value]
+    low, high = min(values), max(values)
+    if low == high:
+        high = low + 1
+    pad = (high - low) * Decimal("0.08")
+    low, high = low - pad, high + pad
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    span_days = (end - start).days
+
+    def x(d: date) -> float:
+        return LEFT + plot_w * (d - start).days / span_days
+
+    def y(v: Decimal) -> float:
+        return TOP + plot_h * float((high - v) / (high - low))
+
+    ideal = None
+    if goal.target_date:
+        ideal = (
+            x(goal.starts_on),
+            y(goal.baseline_value),
+            x(goal.target_date),
+            y(goal.target_value),
+        )
+    ticks = [(y(goal.baseline_value), _fmt(goal.baseline_value))]
+    if abs(y(goal.target_value) - ticks[0][0]) > 12:
+        ticks.append((y(goal.target_value), _fmt(goal.target_value)))
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        actual=[Point(x(d), y(v), d, v) for d, v in series],
+        ideal=ideal,
+        today_x=x(today) if start <= today <= end else None,
+        y_ticks=ticks,
+        x_start_label=start.isoformat(),
+        x_end_label=end.isoformat(),
+        plot_left=LEFT,
+        plot_right=WIDTH - RIGHT,
+        plot_top=TOP,
+        plot_bottom=HEIGHT - BOTTOM,
+    )

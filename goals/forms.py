@@ -1,0 +1,257 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comment, Goal, Milestone, MilestoneKind, ProgressUpdate, Visibility
+from .services import MAX_MILESTONES_AT_CREATION
+
+NUMBER_ERROR = _("Enter a number, such as 12 or 3.5.")
+
+
+class FriendlyDecimalField(forms.DecimalField):
+    """Accepts a decimal comma ("3,5") and says plainly what a number looks like."""
+
+    default_error_messages = {
+        "invalid": NUMBER_ERROR,
+        "max_digits": _("That number is too large: at most %(max)s digits in total."),
+        "max_decimal_places": _("Use at most %(max)s digits after the decimal point."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "")
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
+def _limit_help(field: forms.Field, help_text: str = "") -> str:
+    """Append the length limit to the help text: limits are stated on the form."""
+    limit = getattr(field, "max_length", None)
+    if not limit:
+        return help_text
+    stated = _("Up to %(n)d characters.") % {"n": limit}
+    return f"{help_text} {stated}".strip()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class GoalForm(forms.ModelForm):
+    """The guided form. Its sections (Specific, Measurable, ...) are laid out in
+    templates/goals/goal_form.html with help and an example each."""
+
+    milestones = forms.CharField(
+        label=_("First milestones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, at most %(n)d. You can add, reorder and date them later.")
+        % {"n": MAX_MILESTONES_AT_CREATION},
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Goal
+        fields = [
+            "title",
+            "category",
+            "specific",
+            "metric_name",
+            "unit",
+            "baseline_value",
+            "target_value",
+            "achievable",
+            "relevant",
+            "starts_on",
+            "target_date",
+            "visibility",
+        ]
+        field_classes = {
+            "baseline_value": FriendlyDecimalField,
+            "target_value": FriendlyDecimalField,
+        }
+        widgets = {
+            "specific": forms.Textarea(attrs={"rows": 3}),
+            "achievable": forms.Textarea(attrs={"rows": 2}),
+            "relevant": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": DateInput(),
+            "target_date": DateInput(),
+            "visibility": forms.RadioSelect,
+        }
+        labels = {
+            "title": _("Goal"),
+            "specific": _("What exactly will you do?"),
+            "metric_name": _("What will you count or measure?"),
+            "baseline_value": _("Where you start"),
+            "target_value": _("Target"),
+            "achievable": _("Why is it within reach?"),
+            "relevant": _("Why does it matter to you?"),
+            "target_date": _("Target date"),
+        }
+        help_texts = {
+            "title": _("The result, in one line."),
+            "metric_name": _("e.g. practice runs, features shipped, response time."),
+            "unit": _("e.g. runs, features, ms."),
+            "baseline_value": _("Your value today."),
+            "target_value": _("Lower than the start is fine: “reduce from 800 to 200 ms”."),
+        }
+        error_messages = {
+            "title": {"required": _("Give the goal a title.")},
+        }
+
+    def __init__(self, *args, visibility_sentences: dict | None = None, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if not creating:
+            del self.fields["milestones"]
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+        self.fields["target_date"].required = False
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                field.help_text = _limit_help(field, str(field.help_text or ""))
+            if name in ("baseline_value", "target_value"):
+                field.error_messages.update(FriendlyDecimalField.default_error_messages)
+        if visibility_sentences:
+            self.fields["visibility"].choices = [
+                (value, f"{label} — {visibility_sentences[value]}")
+                for value, label in Visibility.choices
+            ]
+
+    def clean(self):
+        data = super().clean()
+        starts_on, target_date = data.get("starts_on"), data.get("target_date")
+        if starts_on and target_date and target_date <= starts_on:
+            self.add_error(
+                "target_date",
+                _("The target date must be after the start date (%(start)s).")
+                % {"start": starts_on.isoformat()},
+            )
+        baseline, target = data.get("baseline_value"), data.get("target_value")
+        if baseline is not None and target is not None and baseline == target:
+            self.add_error(
+                "target_value",
+                _("The target equals the starting value: there would be nothing to measure."),
+            )
+        if (baseline is None) != (target is None) and not (
+            "baseline_value" in self.errors or "target_value" in self.errors
+        ):
+            missing = "target_value" if target is None else "baseline_value"
+            self.add_error(missing, _("Give both a starting value and a target, or neither."))
+        if self.creating:
+            lines = [line for line in (data.get("milestones") or "").splitlines() if line.strip()]
+            if len(lines) > MAX_MILESTONES_AT_CREATION:
+                self.add_error(
+                    "milestones",
+                    _("At most %(n)d milestones here; add more on the goal page.")
+                    % {"n": MAX_MILESTONES_AT_CREATION},
+                )
+            elif any(len(line.strip()) > 200 for line in lines):
+                self.add_error("milestones", _("Each milestone can be up to 200 characters."))
+        return data
+
+    @property
+    def milestone_titles(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("milestones", "").splitlines()]
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "kind", "due_on"]
+        widgets = {"due_on": DateInput()}
+        labels = {"title": _("New milestone or action step"), "kind": _("Kind")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].help_text = _limit_help(self.fields["title"])
+        self.fields["kind"].initial = MilestoneKind.MILESTONE
+
+
+CONFIDENCE_CHOICES = [
+    (1, _("1 · Stuck")),
+    (2, _("2 · Unsure")),
+    (3, _("3 · Okay")),
+    (4, _("4 · Confident")),
+    (5, _("5 · Very confident")),
+]
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    value = FriendlyDecimalField(max_digits=14, decimal_places=2, required=False)
+    confidence = forms.TypedChoiceField(
+        label=_("How confident are you of reaching the goal?"),
+        choices=CONFIDENCE_CHOICES,
+        coerce=int,
+        initial=3,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["value", "note", "confidence"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"note": _("What happened?")}
+
+    def __init__(self, *args, goal: Goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.fields["note"].help_text = _limit_help(self.fields["note"])
+        if goal.has_metric:
+            self.fields["value"].label = _("New value of “%(metric)s”") % {
+                "metric": goal.metric_name or _("the metric")
+            }
+            if goal.unit:
+                self.fields["value"].help_text = _("In %(unit)s. The last value was %(v)s.") % {
+                    "unit": goal.unit,
+                    "v": _decimal_text(goal.current_value),
+                }
+        else:
+            del self.fields["value"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("note", "").strip() and data.get("value") is None and not self.errors:
+            raise forms.ValidationError(_("Write a note or give a new value."))
+        return data
+
+
+def _decimal_text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value.normalize():f}"
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body", "is_kudos"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        labels = {"body": _("Your comment"), "is_kudos": _("Send as kudos")}
+
+    def __init__(self, *args, allow_kudos: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _limit_help(self.fields["body"])
+        self.fields["body"].error_messages["required"] = _("Write something first.")
+        if not allow_kudos:
+            del self.fields["is_kudos"]
+
+
+class AcknowledgeForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Reply (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Up to 4000 characters."),
+    )
