@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 
 from accounts.models import User
+from goals import demo as goals_demo
 
 from .models import Membership, Pairing, Program, Role
 
@@ -100,6 +101,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
         )
         logins.append((person.email, password, str(person.role)))
     _seed_pairings(program)
+    goals_demo.seed(program)
     return logins
 
 
