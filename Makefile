@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+PORT ?= 8000
 
 .PHONY: run test install assets chromium lint format migrate demo worker beat clean bench
 
@@ -32,7 +33,8 @@ demo: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: install assets demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the demo logins above."
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install assets chromium
 	$(BIN)/pytest
