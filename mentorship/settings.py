@@ -287,7 +287,13 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Links in account e-mails use SITE_URL's scheme when it is set (a local docker compose stack
+# serves plain http with DEBUG off), otherwise https in production.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
+    urlsplit(SITE_URL).scheme
+    if os.environ.get("SITE_URL")
+    else ("http" if DEBUG else "https")
+)
 ACCOUNT_PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 PASSWORD_RESET_TIMEOUT = ACCOUNT_PASSWORD_RESET_TIMEOUT
 # allauth's limits, spelled out so they are visible; they are counted in the cache.
