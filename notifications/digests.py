@@ -301,7 +301,7 @@ def compose_admin(
         Membership.objects.filter(user_id__in=admin_ids, role=Role.ADMIN, program__is_active=True)
         .order_by("user_id", "program__name")
         .values(
-            "user_id", "program_id", "program__name", "program__slug", "program__stall_after_days"
+            "user_id", "program_id", "program__name", "program__uuid", "program__stall_after_days"
         )
     )
     program_ids = {m["program_id"] for m in memberships}
@@ -390,7 +390,7 @@ def compose_admin(
         payload["programs"].append(
             {
                 "name": m["program__name"],
-                "url": links.program_path(m["program__slug"]),
+                "url": links.program_path(m["program__uuid"]),
                 "stalled": stalled[program_id][:LIST_LIMIT],
                 "stalled_count": len(stalled[program_id]),
                 "unpaired": unpaired[program_id][:LIST_LIMIT],

@@ -44,8 +44,8 @@ def pairing_path(pairing_uuid) -> str:
     return path_to("mentorship:pairing_detail", pairing_uuid)
 
 
-def program_path(program_slug: str) -> str:
-    return path_to("mentorship:program_detail", program_slug)
+def program_path(program_uuid) -> str:
+    return path_to("mentorship:program_dashboard", program_uuid)
 
 
 def mentor_dashboard_path() -> str:
