@@ -82,19 +82,3 @@ def account_delete(*, user, password: str) -> None:
     if not password or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
     get_user_model().objects.filter(pk=user.pk).delete()
-
-
-def notification_mark_read(*, user, notification) -> None:
-    from notifications.models import Notification
-
-    Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
-
-
-def notification_mark_all_read(*, user) -> int:
-    from notifications.models import Notification
-
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )

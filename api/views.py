@@ -36,11 +36,13 @@ from goals.models import (
 )
 from goals.progress import Health
 from mentorship import policy as mentorship_policy
+from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
-from mentorship.models import OPEN_PAIRING_STATUSES, CheckIn, Membership, Pairing, Program, Role
+from mentorship.models import OPEN_PAIRING_STATUSES, CheckIn, Membership, Pairing, Role
+from notifications import services as notification_services
 from notifications.models import Notification
 
-from . import selectors, services
+from . import selectors
 from . import serializers as s
 from .export import user_export_zip
 
@@ -170,8 +172,7 @@ class NotificationViewSet(
     @action(detail=True, methods=["post"])
     def read(self, request, uuid=None):
         notification = self.get_object()
-        services.notification_mark_read(user=request.user, notification=notification)
-        notification.refresh_from_db()
+        notification_services.notification_mark_read(notification=notification)
         return Response(self.get_serializer(notification).data)
 
     @extend_schema(
@@ -180,7 +181,7 @@ class NotificationViewSet(
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        marked = services.notification_mark_all_read(user=request.user)
+        marked = notification_services.notification_mark_all_read(user=request.user)
         return Response({"marked": marked})
 
 
@@ -203,8 +204,9 @@ class ProgramViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        admin_of = Membership.objects.filter(user=self.request.user, role=Role.ADMIN)
-        return Program.objects.filter(pk__in=admin_of.values("program_id")).order_by("name", "pk")
+        return mentorship_selectors.programs_for_admin(self.request.user).order_by(
+            "-is_active", "name", "pk"
+        )
 
     def get_object(self):
         return mentorship_policy.get_program_for_admin(self.request.user, self.kwargs["uuid"])
