@@ -37,20 +37,24 @@ AUTHOR_SCHEMA = {
 @extend_schema_field(AUTHOR_SCHEMA)
 class AuthorField(serializers.Field):
     """A person who may have deleted their account since: then uuid is null and the name
-    says "a deleted user"."""
+    says "a deleted user". Reads `attribute` (default: the field's name) of the row itself,
+    because DRF writes a bare null for a None attribute without asking the field."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, attribute: str | None = None, **kwargs):
+        self.attribute = attribute
         kwargs["read_only"] = True
+        kwargs["source"] = "*"
         super().__init__(**kwargs)
 
-    def get_attribute(self, instance):
-        # Follow the source even when it is None (the default would skip the field).
-        return getattr(instance, self.source, None)
+    def to_representation(self, instance):
+        value = getattr(instance, self.attribute or self.field_name, None)
+        return author_data(value)
 
-    def to_representation(self, value):
-        if value is None:
-            return {"uuid": None, "name": str(DELETED_USER)}
-        return {"uuid": str(value.uuid), "name": value.display_name}
+
+def author_data(user) -> dict:
+    if user is None:
+        return {"uuid": None, "name": str(DELETED_USER)}
+    return {"uuid": str(user.uuid), "name": user.display_name}
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -389,7 +393,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
     def get_acknowledged_by(self, obj):
         if obj.acknowledged_at is None:
             return None
-        return AuthorField().to_representation(obj.acknowledged_by)
+        return author_data(obj.acknowledged_by)
 
 
 class ProgressUpdateCreateSerializer(serializers.Serializer):
