@@ -186,8 +186,12 @@ def worker_env(smtp_port: int, **extra) -> dict:
 
 @pytest.fixture
 def start_worker(transactional_db, tmp_path):
-    """Start worker processes (stopped again before the database is flushed)."""
+    """Start worker processes (stopped again before the database is flushed). Tasks this
+    test enqueues go to Redis, not in-process (the root conftest makes them eager)."""
+    from mentorship.celery import app
+
     flush_redis()
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
     workers: list[WorkerProcess] = []
 
     def start(name: str, smtp_port: int, **extra) -> WorkerProcess:
@@ -198,6 +202,7 @@ def start_worker(transactional_db, tmp_path):
     yield start
     for worker in workers:
         worker.stop()
+    app.conf.task_always_eager = eager
     flush_redis()
 
 
