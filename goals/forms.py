@@ -124,6 +124,8 @@ class GoalForm(forms.ModelForm):
                 field.help_text = _limit_help(field, str(field.help_text or ""))
             if name in ("baseline_value", "target_value"):
                 field.error_messages.update(FriendlyDecimalField.default_error_messages)
+        # The form's "Who can see it" section names the group; no second label inside it.
+        self.fields["visibility"].label = ""
         if visibility_sentences:
             self.fields["visibility"].choices = [
                 (value, f"{label} — {visibility_sentences[value]}")

@@ -225,4 +225,7 @@ def smart_check_data(data, *, today: date | None = None) -> SmartReport:
         "starts_on",
         "target_date",
     )
-    return smart_check(**{f: data.get(f) or None for f in fields}, today=today)
+    values = {f: data.get(f) for f in fields}
+    return smart_check(
+        **{f: (None if v in (None, "") else v) for f, v in values.items()}, today=today
+    )
