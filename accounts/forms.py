@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
 from .timezones import is_valid_timezone, timezone_names
 
 
@@ -56,10 +55,8 @@ class SignupExtraForm(forms.Form):
         pass
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.Form):
+    # A plain form, not a ModelForm: a rejected submission must not touch request.user, whose
+    # name the navigation shows on the same page.
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     timezone = TimezoneField()
-
-    class Meta:
-        model = User
-        fields = ["name", "timezone"]
-        labels = {"name": _("Your name")}

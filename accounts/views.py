@@ -5,17 +5,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
+from .services import user_update_profile
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=request.user)
+        form = ProfileForm(request.POST)
         if form.is_valid():
-            form.save()
+            user_update_profile(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                timezone=form.cleaned_data["timezone"],
+            )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(instance=request.user)
+        form = ProfileForm(initial={"name": request.user.name, "timezone": request.user.timezone})
     return render(request, "accounts/profile.html", {"form": form})

@@ -53,6 +53,8 @@ def test_invalid_timezone_gives_a_clear_error_and_saves_nothing(client, ada, bad
     html = response.content.decode()
     assert "is-invalid" in html
     assert ("is not a time zone we know" in html) or ("This field is required." in html)
+    # The navigation still shows the saved name, not the rejected one.
+    assert ">Changed</a>" not in html
     ada.refresh_from_db()
     assert ada.name == "Ada"
     assert ada.timezone == "UTC"
@@ -79,3 +81,17 @@ def test_profile_page_query_count_is_fixed(client, ada):
         assert client.get(reverse("accounts:profile")).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) <= 8
+
+
+def test_user_update_profile_service_refuses_unknown_zone(ada):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import user_update_profile
+
+    with pytest.raises(ValidationError):
+        user_update_profile(user=ada, name="New", timezone="Nowhere/Special")
+    ada.refresh_from_db()
+    assert (ada.name, ada.timezone) == ("Ada", "UTC")
+    user_update_profile(user=ada, name="  Ada L.  ", timezone="America/Sao_Paulo")
+    ada.refresh_from_db()
+    assert (ada.name, ada.timezone) == ("Ada L.", "America/Sao_Paulo")
