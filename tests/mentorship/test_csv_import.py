@@ -1,0 +1,287 @@
+"""CSV import of participants and pairings: every bad row named with its line and reason;
+all rows or none."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import User
+from mentorship import csv_import, services
+from mentorship.models import Membership, Pairing, PairingStatus, Role
+from tests.factories import MembershipFactory, PairingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "email,name,role,skills,interests,capacity\n"
+
+
+def errors_of(preview):
+    return [(e.line, e.reason) for e in preview.errors]
+
+
+def only_error(preview):
+    assert len(preview.errors) == 1, errors_of(preview)
+    return preview.errors[0].line, preview.errors[0].reason
+
+
+def test_good_participants_file(program):
+    text = HEADER + (
+        'ana@example.com,Ana,mentor,"leadership; speaking",communication,2\n'
+        "lena@example.com,Lena,Mentee,,leadership,\n"
+        "\n"
+        "lena@example.com,Lena,mentor,,,\n"
+    )
+    preview = csv_import.preview_participants(program, text)
+    assert preview.ok, errors_of(preview)
+    assert [r.line for r in preview.rows] == [2, 3, 5]
+    assert preview.rows[0].capacity == 2 and preview.rows[1].role == "mentee"
+
+
+@pytest.mark.parametrize(
+    "row,reason",
+    [
+        ("x@example.com,X,boss,,,", "Unknown role “boss”"),
+        ("not-an-email,X,mentee,,,", "Bad e-mail address “not-an-email”"),
+        ("x@example.com,X,mentor,,,lots", "Capacity “lots” is not a whole number"),
+        ("x@example.com,X", "Missing column: the row has 2 values, the header names 6."),
+    ],
+)
+def test_participant_bad_rows(program, row, reason):
+    text = HEADER + "ok@example.com,Ok,mentee,,,\n" + row + "\n"
+    line, message = only_error(csv_import.preview_participants(program, text))
+    assert line == 3
+    assert reason in message
+
+
+def test_participant_duplicate_in_file(program):
+    text = (
+        HEADER + "a@example.com,A,mentee,,,\nb@example.com,B,mentee,,,\nA@example.com,A,mentee,,,\n"
+    )
+    line, message = only_error(csv_import.preview_participants(program, text))
+    assert line == 4
+    assert "Duplicate" in message and "line 2" in message
+
+
+def test_participant_duplicate_of_an_existing_member(program, mentee):
+    text = HEADER + f"{mentee.email},Mia,mentee,,,\n"
+    line, message = only_error(csv_import.preview_participants(program, text))
+    assert (line, "Duplicate") == (2, message[:9])
+
+
+def test_missing_column_in_header(program):
+    text = "email,name,skills\na@example.com,A,x\n"
+    line, message = only_error(csv_import.preview_participants(program, text))
+    assert line == 1
+    assert "Missing column: role" in message
+
+
+def test_wrong_encoding_names_the_lines():
+    data = (
+        HEADER.encode()
+        + "a@example.com,Zoë,mentee,,,\n".encode("latin-1")
+        + b"b@example.com,B,mentee,,,\n"
+    )
+    text, errors = csv_import.decode_upload(data)
+    assert text is None
+    assert [(e.line, e.reason[:14]) for e in errors] == [(2, "Wrong encoding")]
+    text, errors = csv_import.decode_upload("email\n".encode("utf-16"))
+    assert text is None and "UTF-16" in errors[0].reason
+
+
+def test_utf8_with_bom_is_fine(program):
+    text, errors = csv_import.decode_upload(
+        ("\ufeff" + HEADER + "z@example.com,Zoë,mentee,,,\n").encode()
+    )
+    assert not errors
+    assert csv_import.preview_participants(program, text).ok
+
+
+def test_import_creates_accounts_and_memberships(program, admin, stranger):
+    text = (
+        HEADER
+        + f"{stranger.email},Sam,mentor,python,,4\nnew@example.com,New Person,mentee,,speaking,\n"
+    )
+    result = services.participants_import(program=program, text=text, by=admin)
+    assert result == {"memberships": 2, "new_accounts": 1}
+    assert Membership.objects.get(user=stranger, program=program).capacity == 4
+    new = User.objects.get(email="new@example.com")
+    assert new.name == "New Person" and not new.has_usable_password()
+    assert Membership.objects.get(user=new).interests == "speaking"
+
+
+def test_file_with_one_bad_row_imports_nothing(program, admin):
+    rows = "".join(f"p{n}@example.com,P{n},mentee,,,\n" for n in range(50))
+    text = HEADER + rows + "bad@example.com,Bad,wizard,,,\n"
+    before = (User.objects.count(), Membership.objects.count())
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.participants_import(program=program, text=text, by=admin)
+    assert errors_of(rejected.value.preview)[0][0] == 52
+    assert (User.objects.count(), Membership.objects.count()) == before
+
+
+# --- Pairings -------------------------------------------------------------------------------
+
+PHEADER = "mentor_email,mentee_email\n"
+
+
+@pytest.fixture
+def people(program):
+    def person(email, role, capacity=3):
+        user = UserFactory(email=email)
+        MembershipFactory(program=program, user=user, role=role, capacity=capacity)
+        return user
+
+    return {
+        "m1": person("m1@example.com", Role.MENTOR, capacity=1),
+        "m2": person("m2@example.com", Role.MENTOR),
+        "e1": person("e1@example.com", Role.MENTEE),
+        "e2": person("e2@example.com", Role.MENTEE),
+        "e3": person("e3@example.com", Role.MENTEE),
+    }
+
+
+def test_good_pairings_file_imports_as_proposed(program, admin, people):
+    text = PHEADER + "m1@example.com,e1@example.com\nm2@example.com,e2@example.com\n"
+    preview = csv_import.preview_pairings(program, text)
+    assert preview.ok, errors_of(preview)
+    assert services.pairings_import(program=program, text=text, by=admin) == {"pairings": 2}
+    pairing = Pairing.objects.get(mentee=people["e1"])
+    assert pairing.status == PairingStatus.PROPOSED
+    assert pairing.agreement.mentor_accepted_at is None
+    assert pairing.events.get().action == "created"
+
+
+@pytest.mark.parametrize(
+    "rows,line,reason",
+    [
+        (
+            "m2@example.com,nobody@example.com",
+            2,
+            "Unknown person: nobody@example.com is not a mentee",
+        ),
+        ("e1@example.com,e2@example.com", 2, "Unknown person: e1@example.com is not a mentor"),
+        ("m2@example.com,not-an-email", 2, "Bad e-mail address"),
+        (
+            "m2@example.com,e1@example.com\nm2@example.com,e1@example.com",
+            3,
+            "Duplicate: e1@example.com is already paired on line 2",
+        ),
+        (
+            "m1@example.com,e1@example.com\nm1@example.com,e2@example.com",
+            3,
+            "Mentor over capacity: m1@example.com takes at most 1",
+        ),
+        ("m2@example.com", 2, "Missing column"),
+    ],
+)
+def test_pairing_bad_rows(program, people, rows, line, reason):
+    got_line, message = only_error(csv_import.preview_pairings(program, PHEADER + rows + "\n"))
+    assert got_line == line
+    assert reason in message
+
+
+def test_pairing_with_an_existing_open_pairing(program, people):
+    PairingFactory(program=program, mentor=people["m2"], mentee=people["e3"])
+    line, message = only_error(
+        csv_import.preview_pairings(program, PHEADER + "m2@example.com,e3@example.com\n")
+    )
+    assert "already has an open pairing" in message
+
+
+def test_existing_load_counts_toward_capacity(program, people):
+    PairingFactory(program=program, mentor=people["m1"], mentee=people["e3"])
+    line, message = only_error(
+        csv_import.preview_pairings(program, PHEADER + "m1@example.com,e1@example.com\n")
+    )
+    assert "over capacity" in message
+
+
+def test_pairings_file_with_one_bad_row_imports_nothing(program, admin, people):
+    text = PHEADER + "m2@example.com,e1@example.com\nm2@example.com,ghost@example.com\n"
+    with pytest.raises(services.ImportRejected):
+        services.pairings_import(program=program, text=text, by=admin)
+    assert not Pairing.objects.exists()
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def upload(client, program, kind, content: bytes):
+    return client.post(
+        reverse("mentorship:import_upload", args=[program.uuid, kind]),
+        {"file": SimpleUploadedFile("people.csv", content, content_type="text/csv")},
+    )
+
+
+def test_upload_preview_confirm(client, program, admin):
+    client.force_login(admin)
+    response = upload(
+        client, program, "participants", (HEADER + "q@example.com,Q,mentor,,,\n").encode()
+    )
+    assert response.status_code == 200
+    assert "1 row is ready to import" in response.content.decode()
+    token = response.context["token"]
+    assert not User.objects.filter(email="q@example.com").exists()
+    response = client.post(
+        reverse("mentorship:import_confirm", args=[program.uuid, "participants"]), {"token": token}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user__email="q@example.com", role="mentor").exists()
+    # The preview is used up: confirming twice does not import twice.
+    response = client.post(
+        reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
+        {"token": token},
+        follow=True,
+    )
+    assert "no longer available" in response.content.decode()
+    assert Membership.objects.filter(user__email="q@example.com").count() == 1
+
+
+def test_preview_lists_every_bad_row_and_offers_no_import(client, program, admin):
+    client.force_login(admin)
+    content = (
+        HEADER
+        + "ok@example.com,Ok,mentee,,,\n"
+        + "bad,B,mentee,,,\n"
+        + "c@example.com,C,chief,,,\n"
+        + "ok@example.com,Ok,mentee,,,\n"
+    ).encode()
+    response = upload(client, program, "participants", content)
+    body = response.content.decode()
+    assert "3 problems found. Nothing was imported" in body
+    for line in ("<td>3</td>", "<td>4</td>", "<td>5</td>"):
+        assert line in body
+    assert "token" not in response.context
+    assert 'name="token"' not in body
+
+
+def test_preview_shows_encoding_errors(client, program, admin):
+    client.force_login(admin)
+    response = upload(
+        client, program, "participants", HEADER.encode() + "é@x.com,É,mentee,,,\n".encode("latin-1")
+    )
+    assert "Wrong encoding" in response.content.decode()
+
+
+def test_confirm_rechecks_against_the_database(client, program, admin):
+    client.force_login(admin)
+    response = upload(
+        client, program, "participants", (HEADER + "late@example.com,L,mentee,,,\n").encode()
+    )
+    token = response.context["token"]
+    services.participants_import(
+        program=program, text=HEADER + "late@example.com,L,mentee,,,\n", by=admin
+    )
+    response = client.post(
+        reverse("mentorship:import_confirm", args=[program.uuid, "participants"]), {"token": token}
+    )
+    assert "Duplicate" in response.content.decode()
+    assert Membership.objects.filter(user__email="late@example.com").count() == 1
+
+
+def test_unknown_kind_is_404(client, program, admin):
+    client.force_login(admin)
+    assert (
+        client.get(reverse("mentorship:import_upload", args=[program.uuid, "goals"])).status_code
+        == 404
+    )
