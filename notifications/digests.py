@@ -189,16 +189,18 @@ def compose_mentee(
             "target_date",
         )
     )
-    goal_ids = [g["id"] for g in goals]
+    open_goals = Q(goal__mentee_id__in=mentee_ids, goal__status__in=OPEN_GOAL_STATUSES)
     counts = {
         row["goal_id"]: row
-        for row in Milestone.objects.filter(goal_id__in=goal_ids)
+        # Filtered by mentee (a join) rather than by a list of goal ids: fewer parameters to
+        # bind, the same rows.
+        for row in Milestone.objects.filter(open_goals)
         .values("goal_id")
         .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
     }
     updates_since: dict[int, list[datetime]] = defaultdict(list)
     for goal_id, created_at in ProgressUpdate.objects.filter(
-        goal_id__in=goal_ids, created_at__gte=min_since
+        open_goals, created_at__gte=min_since
     ).values_list("goal_id", "created_at"):
         updates_since[goal_id].append(created_at)
     upcoming: dict[int, list[dict]] = defaultdict(list)

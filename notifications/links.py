@@ -5,23 +5,31 @@ dispatcher."""
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import NoReverseMatch, get_urlconf, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, reverse
 
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 
 @lru_cache(maxsize=64)
-def _template(name: str, nargs: int, fallback: str, urlconf) -> str:
+def _template(name: str, nargs: int, fallback: str) -> str:
     """The path of `name` with placeholders for its arguments, reversed once: digests for
     thousands of people link to thousands of objects, and reversing each is measurable."""
     try:
-        return reverse(name, args=[PLACEHOLDER] * nargs, urlconf=urlconf)
+        return reverse(name, args=[PLACEHOLDER] * nargs)
     except NoReverseMatch:
-        return reverse(fallback, urlconf=urlconf)
+        return reverse(fallback)
+
+
+@receiver(setting_changed)
+def _forget_templates(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _template.cache_clear()
 
 
 def path_to(name: str, *args, fallback: str = "home") -> str:
-    path = _template(name, len(args), fallback, get_urlconf())
+    path = _template(name, len(args), fallback)
     for arg in args:
         path = path.replace(PLACEHOLDER, str(arg), 1)
     return path
