@@ -17,7 +17,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from mentorship.models import Membership
 from notifications.services import notify
 
 EXAMPLES_PER_OPERATION = 10
@@ -64,9 +63,6 @@ def test_api_conforms_to_its_schema(who, request, live_server, world, pairing, p
     from django.conf import settings as django_settings
 
     user = request.getfixturevalue(who)
-    Membership.objects.get_or_create(
-        program=program, user=user, role="admin"
-    ) if who == "admin" else None
     notification = notify(
         recipient=user, kind="feedback", dedupe_key=f"st:{who}", title="Hello", send_email=False
     )
