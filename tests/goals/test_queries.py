@@ -1,0 +1,167 @@
+"""Each page makes a fixed number of queries however much data there is: pinned at 5 and at
+50 goals per mentee (the goal page also grows to 50 milestones, updates and comments)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.models import Comment, Goal, Milestone, MilestoneKind, ProgressUpdate, Visibility
+from goals.selectors import goal_health_distribution
+from tests.factories import GoalFactory
+
+pytestmark = pytest.mark.django_db
+
+# Pinned counts. They include the session, the user, the roles in the navigation and the
+# inbox badge of base.html; a change here means a page's queries changed: look before
+# updating the number.
+EXPECTED = {
+    "goal_detail_mentee": 9,
+    "goal_detail_mentor": 10,
+    "goal_detail_admin": 8,
+    "goal_list": 5,
+    "mentee_dashboard": 8,
+    "mentor_dashboard": 7,
+    "mentor_mentees": 6,
+    "review_queue": 5,
+    "program_goals": 8,
+}
+
+
+def add_goals(*, mentee, mentor, program, pairing, count: int) -> None:
+    today = date.today()
+    for i in range(count):
+        goal = GoalFactory(
+            mentee=mentee,
+            program=program,
+            pairing=pairing,
+            priority=1000 + i,
+            visibility=Visibility.PROGRAM if i % 2 else Visibility.MENTOR,
+            current_value=i % 10,
+        )
+        Milestone.objects.bulk_create(
+            [
+                Milestone(
+                    goal=goal,
+                    title=f"m{i}-a",
+                    position=0,
+                    due_on=today + timedelta(days=2),
+                    completed_at=timezone.now(),
+                ),
+                Milestone(goal=goal, title=f"m{i}-b", position=1, due_on=today - timedelta(days=2)),
+                Milestone(
+                    goal=goal,
+                    title=f"m{i}-c",
+                    position=2,
+                    due_on=today + timedelta(days=5),
+                    kind=MilestoneKind.ACTION,
+                ),
+            ]
+        )
+        update = ProgressUpdate.objects.create(goal=goal, author=mentee, value=1, note="n")
+        ProgressUpdate.objects.create(
+            goal=goal,
+            author=mentee,
+            value=2,
+            note="acked",
+            acknowledged_by=mentor,
+            acknowledged_at=timezone.now(),
+        )
+        Comment.objects.create(goal=goal, author=mentor, body="Nice", update=update)
+
+
+def grow_focus_goal(goal, *, mentee, mentor, count: int) -> None:
+    Milestone.objects.bulk_create(
+        [
+            Milestone(goal=goal, title=f"focus {i}", position=i, completed_at=None)
+            for i in range(count)
+        ]
+    )
+    updates = ProgressUpdate.objects.bulk_create(
+        [ProgressUpdate(goal=goal, author=mentee, value=i, note=f"u{i}") for i in range(count)]
+    )
+    Comment.objects.bulk_create(
+        [Comment(goal=goal, author=mentor, body=f"c{i}", update=u) for i, u in enumerate(updates)]
+    )
+    from goals.models import GoalEvent
+
+    GoalEvent.objects.bulk_create(
+        [GoalEvent(goal=goal, actor=mentee, action="edited", detail=f"e{i}") for i in range(count)]
+    )
+
+
+def count_queries(client, url) -> int:
+    client.get(url)  # warm up: lazily created rows (e.g. preferences) are not the page's cost
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+PAGES = [
+    (
+        "goal_detail_mentee",
+        "mentee",
+        lambda w: reverse("goals:goal_detail", args=[w["focus"].uuid]),
+    ),
+    (
+        "goal_detail_mentor",
+        "mentor",
+        lambda w: reverse("goals:goal_detail", args=[w["focus"].uuid]),
+    ),
+    ("goal_detail_admin", "admin", lambda w: reverse("goals:goal_detail", args=[w["focus"].uuid])),
+    ("goal_list", "mentee", lambda w: reverse("goals:goal_list")),
+    ("mentee_dashboard", "mentee", lambda w: reverse("goals:mentee_dashboard")),
+    ("mentor_dashboard", "mentor", lambda w: reverse("goals:mentor_dashboard")),
+    ("mentor_mentees", "mentor", lambda w: reverse("goals:mentor_mentees")),
+    ("review_queue", "mentor", lambda w: reverse("goals:review_queue")),
+    ("program_goals", "admin", lambda w: reverse("goals:program_goals", args=[w["program"].uuid])),
+]
+
+
+@pytest.mark.parametrize("name, persona, url", PAGES, ids=[p[0] for p in PAGES])
+def test_page_queries_do_not_grow_with_data(
+    client,
+    request,
+    program,
+    mentee,
+    mentor,
+    admin,
+    pairing,
+    name,
+    persona,
+    url,
+    django_assert_num_queries,
+):
+    focus = GoalFactory(
+        mentee=mentee, program=program, pairing=pairing, visibility=Visibility.MENTOR
+    )
+    world = {"focus": focus, "program": program}
+    client.force_login(request.getfixturevalue(persona))
+    add_goals(mentee=mentee, mentor=mentor, program=program, pairing=pairing, count=5)
+    grow_focus_goal(focus, mentee=mentee, mentor=mentor, count=5)
+    small = count_queries(client, url(world))
+
+    add_goals(mentee=mentee, mentor=mentor, program=program, pairing=pairing, count=45)
+    grow_focus_goal(focus, mentee=mentee, mentor=mentor, count=45)
+    assert Goal.objects.filter(mentee=mentee).count() == 51
+    client.get(url(world))
+    with django_assert_num_queries(small):
+        client.get(url(world))
+    assert small == EXPECTED[name]
+
+
+def test_health_distribution_takes_one_query(
+    program, mentee, mentor, pairing, django_assert_num_queries
+):
+    add_goals(mentee=mentee, mentor=mentor, program=program, pairing=pairing, count=5)
+    with django_assert_num_queries(1):
+        small = goal_health_distribution(program)
+    add_goals(mentee=mentee, mentor=mentor, program=program, pairing=pairing, count=45)
+    with django_assert_num_queries(1):
+        large = goal_health_distribution(program)
+    assert small.total == 5 and large.total == 50
+    assert sum(large.as_dict().values()) == 50
