@@ -125,10 +125,14 @@ class ProgramDashboard:
 
 def program_dashboard(program: Program) -> ProgramDashboard:
     role_counts = dict.fromkeys(Role.values, 0)
-    for row in Membership.objects.filter(program=program).values("role").annotate(n=Count("pk")):
+    for row in (
+        Membership.objects.filter(program=program).order_by().values("role").annotate(n=Count("pk"))
+    ):
         role_counts[row["role"]] = row["n"]
     by_status = dict.fromkeys(PairingStatus.values, 0)
-    for row in Pairing.objects.filter(program=program).values("status").annotate(n=Count("pk")):
+    for row in (
+        Pairing.objects.filter(program=program).order_by().values("status").annotate(n=Count("pk"))
+    ):
         by_status[row["status"]] = row["n"]
     active = list(
         Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)

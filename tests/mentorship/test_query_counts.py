@@ -1,0 +1,132 @@
+"""Each page makes a fixed number of queries however much data the program has: pinned at 10
+and at 100 pairings."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from mentorship.models import (
+    CheckIn,
+    Membership,
+    MentorshipFeedback,
+    Pairing,
+    PairingEvent,
+    PairingStatus,
+    Role,
+)
+from tests.factories import AgreementFactory
+
+pytestmark = pytest.mark.django_db
+
+# Each count: session, user, the access check (program or pairing, and the viewer's roles),
+# the navigation (roles, unread notifications), then the page's own reads.
+DASHBOARD_QUERIES = 14
+MEMBER_LIST_QUERIES = 8
+PAIRING_PAGE_QUERIES = {"admin": 10, "mentor": 9}
+
+
+def grow(program, pairing, size: int) -> None:
+    """Give the program `size` pairings (statuses mixed, some stalled) with check-ins,
+    events and feedback; the persona pairing gets `size` check-ins and events of its own."""
+    today = date.today()
+    mentors = User.objects.bulk_create(
+        [User(email=f"load-mentor{n}@example.com", name=f"Mentor {n}") for n in range(5)]
+    )
+    mentees = User.objects.bulk_create(
+        [User(email=f"load-mentee{n}@example.com", name=f"Mentee {n}") for n in range(size)]
+    )
+    mentors = list(User.objects.filter(email__startswith="load-mentor"))
+    mentees = list(User.objects.filter(email__startswith="load-mentee"))
+    Membership.objects.bulk_create(
+        [Membership(program=program, user=u, role=Role.MENTOR, capacity=size) for u in mentors]
+        + [Membership(program=program, user=u, role=Role.MENTEE) for u in mentees]
+    )
+    statuses = [
+        PairingStatus.ACTIVE,
+        PairingStatus.PAUSED,
+        PairingStatus.PROPOSED,
+        PairingStatus.ENDED,
+    ]
+    Pairing.objects.bulk_create(
+        [
+            Pairing(
+                program=program,
+                mentor=mentors[n % 5],
+                mentee=mentee,
+                status=statuses[n % 4],
+                started_on=today - timedelta(days=90),
+                last_checkin_on=today - timedelta(days=n % 60),
+                ended_on=today if statuses[n % 4] == PairingStatus.ENDED else None,
+            )
+            for n, mentee in enumerate(mentees)
+        ]
+    )
+    pairings = list(Pairing.objects.filter(program=program).exclude(pk=pairing.pk))
+    CheckIn.objects.bulk_create(
+        [CheckIn(pairing=p, occurred_on=today, summary="s", logged_by=p.mentor) for p in pairings]
+        + [
+            CheckIn(
+                pairing=pairing,
+                occurred_on=today - timedelta(days=n),
+                summary=f"m{n}",
+                logged_by=pairing.mentor,
+            )
+            for n in range(size)
+        ]
+    )
+    PairingEvent.objects.bulk_create(
+        [
+            PairingEvent(pairing=pairing, actor=pairing.mentor, action="checkin_logged")
+            for _ in range(size)
+        ]
+    )
+    MentorshipFeedback.objects.bulk_create(
+        [
+            MentorshipFeedback(
+                pairing=p, author=p.mentee, rating=1 + n % 5, shared_with_partner=n % 2 == 0
+            )
+            for n, p in enumerate(pairings)
+        ]
+        + [
+            MentorshipFeedback(
+                pairing=pairing, author=pairing.mentee, rating=4, shared_with_partner=True
+            )
+            for _ in range(size)
+        ]
+    )
+
+
+@pytest.fixture(params=[10, 100], ids=["10-pairings", "100-pairings"])
+def grown(request, program, pairing, admin, mentor):
+    AgreementFactory(pairing=pairing)
+    grow(program, pairing, request.param)
+    return request.param
+
+
+def test_program_dashboard(client, program, admin, grown, django_assert_num_queries):
+    client.force_login(admin)
+    url = reverse("mentorship:program_dashboard", args=[program.uuid])
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["dashboard"].active_pairings) >= grown * 3 // 4
+
+
+def test_member_list(client, program, admin, grown, django_assert_num_queries):
+    client.force_login(admin)
+    url = reverse("mentorship:member_list", args=[program.uuid])
+    with django_assert_num_queries(MEMBER_LIST_QUERIES):
+        response = client.get(url, {"q": "e", "paired": "yes"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("viewer", ["admin", "mentor"])
+def test_pairing_page(client, request, pairing, grown, viewer, django_assert_num_queries):
+    client.force_login(request.getfixturevalue(viewer))
+    url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
+    with django_assert_num_queries(PAIRING_PAGE_QUERIES[viewer]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["page"].checkins) == min(grown, 50)
