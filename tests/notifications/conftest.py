@@ -52,7 +52,7 @@ class RecordingHandler:
             self.messages.append(
                 {
                     "to": list(envelope.rcpt_tos),
-                    "message_id": parsed["Message-ID"],
+                    "message_id": "".join(str(parsed["Message-ID"]).split()),
                     "subject": parsed["Subject"],
                     "message": parsed,
                 }
