@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Max, Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -59,6 +60,10 @@ class DispatchResult:
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _day(day: date) -> str:
+    return date_format(day, "l j F")
 
 
 def _is_due(moment: datetime, now: datetime, grace: timedelta) -> bool:
@@ -150,7 +155,7 @@ def checkin_reminders(now: datetime) -> list[Notification]:
                         key=f"{Kind.CHECKIN_DUE_SOON}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
                         title=_("Check-in with %(name)s due tomorrow") % {"name": partner},
                         body=_("Your next check-in with %(name)s (%(program)s) is due on %(date)s.")
-                        % {"name": partner, "program": p["program__name"], "date": due},
+                        % {"name": partner, "program": p["program__name"], "date": _day(due)},
                         url=url,
                         moment=soon,
                         payload={
@@ -177,7 +182,7 @@ def checkin_reminders(now: datetime) -> list[Notification]:
                             "Your check-in with %(name)s (%(program)s) was due on %(date)s. "
                             "Agree a time, then log the meeting."
                         )
-                        % {"name": partner, "program": p["program__name"], "date": due},
+                        % {"name": partner, "program": p["program__name"], "date": _day(due)},
                         url=url,
                         moment=late,
                         payload={
@@ -306,7 +311,7 @@ def milestone_reminders(now: datetime) -> list[Notification]:
                     key=f"{Kind.MILESTONE_DUE_SOON}:{m['uuid']}:{due}",
                     title=_("Milestone due tomorrow: %(title)s") % {"title": m["title"]},
                     body=_("“%(title)s” for your goal “%(goal)s” is due on %(date)s.")
-                    % {"title": m["title"], "goal": m["goal__title"], "date": due},
+                    % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
                     url=url,
                     moment=soon,
                     payload=payload,
@@ -324,7 +329,7 @@ def milestone_reminders(now: datetime) -> list[Notification]:
                         "“%(title)s” for your goal “%(goal)s” was due on %(date)s. Mark it "
                         "done, or move the date with your mentor."
                     )
-                    % {"title": m["title"], "goal": m["goal__title"], "date": due},
+                    % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
                     url=url,
                     moment=late,
                     payload=payload,

@@ -23,3 +23,19 @@ def absolute_url(path: str) -> str:
     from ..links import absolute
 
     return absolute(path or "/")
+
+
+@register.filter
+def iso_date(value: str, fmt: str = "D j M") -> str:
+    """A date stored as ISO text in a digest payload, shown the way people read dates."""
+    from datetime import date, datetime
+
+    from django.utils.formats import date_format
+
+    if not value:
+        return ""
+    try:
+        parsed = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return date_format(parsed, fmt)
