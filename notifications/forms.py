@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,25 @@ class PreferencesForm(forms.Form):
         required=False,
         help_text=_("No e-mail arrives in these hours; it waits until they end."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        # Day and time side by side, quiet hours from and until side by side; stacked on a
+        # phone (col-sm).
+        self.helper.layout = Layout(
+            Field("enabled_kinds"),
+            Row(
+                Column("digest_weekday", css_class="col-sm-6"),
+                Column("digest_hour", css_class="col-sm-6"),
+            ),
+            Field("feedback_mode"),
+            Row(
+                Column("quiet_hours_start", css_class="col-sm-6"),
+                Column("quiet_hours_end", css_class="col-sm-6"),
+            ),
+        )
 
     @classmethod
     def initial_from(cls, prefs) -> dict:

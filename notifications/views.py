@@ -45,7 +45,10 @@ def mark_read(request, uuid):
     notification = _get_own_notification(request, uuid)
     services.notification_mark_read(notification=notification)
     if request.htmx:
-        return render(request, "notifications/_item.html", {"notification": notification})
+        # The item, and the navigation's unread count swapped out of band.
+        return render(
+            request, "notifications/_item.html", {"notification": notification, "oob": True}
+        )
     return redirect("notifications:inbox")
 
 

@@ -118,7 +118,9 @@ def test_mark_read_needs_post_and_works_with_htmx(client, mentee):
     url = reverse("notifications:mark_read", args=[row.uuid])
     assert client.get(url).status_code == 405
     response = client.post(url, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and "Mark read" not in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "Mark read" not in html
+    assert 'id="nav-inbox" hx-swap-oob="true"' in html and "data-unread-count" not in html
     row.refresh_from_db()
     assert row.read_at is not None
 
