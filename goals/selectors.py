@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import ClassVar
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -202,6 +203,8 @@ class HealthRow:
 class HealthDistribution:
     rows: list
     total: int
+    # Pages that receive it in a `goal_health` slot include this partial.
+    template_name: ClassVar[str] = "goals/_health_distribution.html"
 
     def as_dict(self) -> dict[str, int]:
         return {row.health: row.count for row in self.rows}
