@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from goals.selectors import goal_health_distribution
+
 from .. import policy, selectors, services
 from ..forms import InvitationForm, MemberFilterForm, PairingForm, ProgramForm
 from ..models import OPEN_PAIRING_STATUSES, Invitation
@@ -68,9 +70,8 @@ def program_dashboard(request, program_uuid):
         {
             "program": program,
             "dashboard": dashboard,
-            # Goal health (on track / at risk / off track counts) is shown here once the
-            # goals app provides its selector; None hides the panel.
-            "goal_health": dashboard.goal_health,
+            # Goal health (on track / at risk / off track counts of active goals).
+            "goal_health": goal_health_distribution(program),
         },
     )
 
