@@ -1,5 +1,8 @@
 """Forms of the mentoring pages. They check input; the services make the changes."""
 
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -154,6 +157,8 @@ RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
 class FeedbackForm(forms.Form):
+    """Rendered with {% crispy %}: the rating as one row of radio buttons."""
+
     rating = forms.TypedChoiceField(
         label=_("How is the mentorship going? (1 poor, 5 excellent)"),
         choices=RATING_CHOICES,
@@ -169,6 +174,12 @@ class FeedbackForm(forms.Form):
     shared_with_partner = forms.BooleanField(
         label=_("Let the other side of the pair read this"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(InlineRadios("rating"), "comment", "shared_with_partner")
 
 
 PAIRED_CHOICES = [("", _("Paired or not")), ("yes", _("Paired")), ("no", _("Not paired"))]

@@ -209,6 +209,22 @@ class Pairing(models.Model):
         return self.status in OPEN_PAIRING_STATUSES
 
 
+PAIRING_EVENT_LABELS = {
+    "created": _("Pairing proposed"),
+    "agreement_accepted": _("Agreement accepted"),
+    "agreement_updated": _("Agreement changed"),
+    "activated": _("Pairing started"),
+    "paused": _("Paused"),
+    "resumed": _("Resumed"),
+    "completed": _("Completed"),
+    "ended": _("Ended"),
+    "reassigned": _("Reassigned to a new mentor"),
+    "reassigned_from": _("Continues an earlier pairing"),
+    "checkin_logged": _("Meeting logged"),
+    "feedback_given": _("Feedback given"),
+}
+
+
 class PairingEvent(models.Model):
     """Who changed what on a pairing, and when: the pairing's audit trail."""
 
@@ -225,6 +241,10 @@ class PairingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self) -> str:
+        return str(PAIRING_EVENT_LABELS.get(self.action, self.action))
 
 
 class Agreement(models.Model):

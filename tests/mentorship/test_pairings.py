@@ -303,4 +303,4 @@ def test_audit_trail_is_shown(client, pairing, agreement, admin):
     services.pairing_pause(pairing=pairing, by=admin, reason="Holiday")
     client.force_login(admin)
     page = client.get(reverse("mentorship:pairing_detail", args=[pairing.uuid])).content.decode()
-    assert "paused" in page and "Holiday" in page and "Ada Admin" in page
+    assert "Paused" in page and "Holiday" in page and "Ada Admin" in page
