@@ -114,14 +114,6 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MembershipCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(help_text=_("An existing user's e-mail address."))
-    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
-    capacity = serializers.IntegerField(min_value=0, max_value=50, required=False)
-    skills = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    interests = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-
 # --- Pairings and check-ins -----------------------------------------------------------------
 
 

@@ -20,7 +20,6 @@ from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationErro
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accounts.models import User
 from goals import policy as goal_policy
 from goals import services as goal_services
 from goals.forms import CommentForm, GoalForm, MilestoneForm, ProgressUpdateForm
@@ -38,7 +37,8 @@ from goals.progress import Health
 from mentorship import policy as mentorship_policy
 from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
-from mentorship.models import OPEN_PAIRING_STATUSES, CheckIn, Membership, Pairing, Role
+from mentorship.forms import CheckInForm, ProgramForm
+from mentorship.models import OPEN_PAIRING_STATUSES, CheckIn, Membership, Pairing, Program, Role
 from notifications import services as notification_services
 from notifications.models import Notification
 
@@ -85,6 +85,20 @@ def parse_uuid_param(request, name: str):
         return serializers.UUIDField().to_internal_value(value)
     except serializers.ValidationError:
         raise ValidationError({name: ["Must be a valid UUID."]}) from None
+
+
+def form_errors(form) -> dict:
+    return {
+        ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+        for field, messages in form.errors.items()
+    }
+
+
+def page_form_data(base: dict, changes: dict) -> dict:
+    """Data for a page's Django form: the current values (`base`) with the API's changes;
+    None becomes the empty string, as a browser would send it."""
+    data = {**base, **changes}
+    return {k: ("" if v is None else v) for k, v in data.items()}
 
 
 def date_params(*names: str) -> list[OpenApiParameter]:
@@ -211,15 +225,30 @@ class ProgramViewSet(
     def get_object(self):
         return mentorship_policy.get_program_for_admin(self.request.user, self.kwargs["uuid"])
 
+    def _validated_with_page_form(self, serializer, instance=None) -> dict:
+        """The page's ProgramForm judges the input (dates in order, unique short name)."""
+        base = {}
+        if instance is not None:
+            base = {name: getattr(instance, name) for name in ProgramForm._meta.fields}
+        form = ProgramForm(
+            data=page_form_data(base, serializer.validated_data),
+            instance=instance if instance is not None else Program(),
+        )
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        return {k: v for k, v in form.cleaned_data.items() if k in serializer.validated_data}
+
     def perform_create(self, serializer):
         mentorship_policy.require(mentorship_policy.can_create_program(self.request.user))
+        fields = self._validated_with_page_form(serializer)
         serializer.instance = mentorship_services.program_create(
-            created_by=self.request.user, **serializer.validated_data
+            created_by=self.request.user, **fields
         )
 
     def perform_update(self, serializer):
+        fields = self._validated_with_page_form(serializer, serializer.instance)
         serializer.instance = mentorship_services.program_update(
-            program=serializer.instance, **serializer.validated_data
+            program=serializer.instance, **fields
         )
 
     @extend_schema(
@@ -239,21 +268,6 @@ class ProgramViewSet(
             qs = qs.filter(role=role)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.MembershipSerializer(page, many=True).data)
-
-    @memberships.mapping.post
-    @extend_schema(request=s.MembershipCreateSerializer, responses={201: s.MembershipSerializer})
-    def add_membership(self, request, uuid=None):
-        program = self.get_object()
-        data = s.MembershipCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        user = User.objects.filter(email__iexact=fields.pop("email")).first()
-        if user is None:
-            raise ValidationError(
-                {"email": ["Nobody has signed up with that address; invite them instead."]}
-            )
-        membership = mentorship_services.membership_add(program=program, user=user, **fields)
-        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[
@@ -402,7 +416,12 @@ class CheckInViewSet(
         fields = dict(data.validated_data)
         access = mentorship_policy.pairing_access(request.user, fields.pop("pairing"))
         mentorship_policy.require(access.can_participate)
-        checkin = mentorship_services.checkin_log(pairing=access.pairing, by=request.user, **fields)
+        form = CheckInForm(data=page_form_data({}, fields))
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        checkin = mentorship_services.checkin_log(
+            pairing=access.pairing, by=request.user, **form.cleaned_data
+        )
         checkin = CheckIn.objects.select_related("pairing", "logged_by").get(pk=checkin.pk)
         return Response(self.get_serializer(checkin).data, status=status.HTTP_201_CREATED)
 
@@ -421,18 +440,6 @@ def goal_with_access(user, goal_uuid):
         raise NotFound
     goal.api_level = access.level
     return goal, access
-
-
-def form_errors(form) -> dict:
-    return {
-        ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
-        for field, messages in form.errors.items()
-    }
-
-
-def goal_form_data(base: dict, changes: dict) -> dict:
-    data = {**base, **changes}
-    return {k: ("" if v is None else v) for k, v in data.items()}
 
 
 @extend_schema(
@@ -513,7 +520,7 @@ class GoalViewSet(
             "visibility": Visibility.MENTOR,
             "starts_on": timezone.localdate(),
         }
-        form = GoalForm(data=goal_form_data(defaults, fields), creating=True)
+        form = GoalForm(data=page_form_data(defaults, fields), creating=True)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         goal = goal_services.goal_create(
@@ -537,7 +544,7 @@ class GoalViewSet(
         if version is None:
             raise ValidationError({"version": ["Send the version of the goal you read."]})
         base = {name: getattr(goal, name) for name in GoalForm._meta.fields}
-        form = GoalForm(data=goal_form_data(base, fields), instance=goal, creating=False)
+        form = GoalForm(data=page_form_data(base, fields), instance=goal, creating=False)
         form.data["version"] = version
         if not form.is_valid():
             raise ValidationError(form_errors(form))
@@ -635,7 +642,7 @@ class MilestoneViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         goal, _access = self.goal_for_write(fields.pop("goal"), lambda a: a.can_edit)
-        form = MilestoneForm(data=goal_form_data({"kind": MilestoneKind.MILESTONE}, fields))
+        form = MilestoneForm(data=page_form_data({"kind": MilestoneKind.MILESTONE}, fields))
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         milestone = goal_services.milestone_add(goal=goal, by=request.user, **form.cleaned_data)
@@ -691,7 +698,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         goal, _access = self.goal_for_write(fields.pop("goal"), lambda a: a.can_edit)
-        form = ProgressUpdateForm(data=goal_form_data({}, fields), goal=goal)
+        form = ProgressUpdateForm(data=page_form_data({}, fields), goal=goal)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         update = goal_services.progress_update_log(
@@ -759,7 +766,7 @@ class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):
             milestone = goal.milestones.filter(uuid=milestone_uuid).first()
             if milestone is None:
                 raise ValidationError({"milestone": ["No such milestone on this goal."]})
-        form = CommentForm(data=goal_form_data({}, fields), allow_kudos=access.is_mentor)
+        form = CommentForm(data=page_form_data({}, fields), allow_kudos=access.is_mentor)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         comment = goal_services.comment_add(
