@@ -183,3 +183,25 @@ def test_deleting_a_mentee_removes_her_goals_and_private_data(client, world, men
     assert not Milestone.objects.filter(pk=world.milestone.pk).exists()
     assert not ProgressUpdate.objects.filter(pk=world.update.pk).exists()
     assert Goal.objects.filter(pk=world.other_goal.pk).exists()
+
+
+@pytest.mark.parametrize("part", ["members", "pairings", "checkins", "goals"])
+def test_program_export_makes_a_fixed_number_of_queries(
+    part, program, admin, client, django_assert_max_num_queries
+):
+    from tests.factories import CheckInFactory, MembershipFactory, PairingFactory, UserFactory
+
+    client.force_login(admin)
+    counts = []
+    for n in (1, 5):
+        for _ in range(n):
+            mentee = UserFactory()
+            MembershipFactory(program=program, user=mentee)
+            pairing = PairingFactory(program=program, mentee=mentee)
+            CheckInFactory(pairing=pairing)
+            GoalFactory(mentee=mentee, program=program, pairing=pairing)
+        with django_assert_max_num_queries(8) as ctx:
+            response = client.get(reverse("api:program-export", args=[program.uuid, part]))
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from api.models import ApiToken
+from api.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,18 @@ def test_session_writes_need_csrf(mentee, world):
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_tokens_page_makes_a_fixed_number_of_queries(client, mentee, django_assert_num_queries):
+    from api.services import api_token_revoke, calendar_feed_rotate
+
+    client.force_login(mentee)
+    calendar_feed_rotate(user=mentee)
+    for n in (1, 5):
+        for i in range(n):
+            made = api_token_create(user=mentee, name=f"token {n}-{i}")
+            if i % 2:
+                api_token_revoke(token=made.obj, by=mentee)
+        # session, user, tokens, calendar feed; the layout: roles for the menu, unread count
+        with django_assert_num_queries(6):
+            assert client.get(reverse("api:tokens")).status_code == 200
