@@ -1,8 +1,11 @@
 """Reads the API shares. Access rules are not written here: they come from the owning apps'
 policy modules and selectors; what is here only shapes querysets around them."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
+from goals.models import Goal, Visibility
+from goals.policy import Level, goal_visibility_filter, mentor_pairing_filter
+from goals.selectors import with_progress
 from mentorship.models import Membership, Pairing, Role
 
 
@@ -14,12 +17,6 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
 
 
 # --- Goals ----------------------------------------------------------------------------------
-
-from django.db.models import BooleanField, ExpressionWrapper  # noqa: E402
-
-from goals.models import Goal, Visibility  # noqa: E402
-from goals.policy import Level, goal_visibility_filter, mentor_pairing_filter  # noqa: E402
-from goals.selectors import with_progress  # noqa: E402
 
 
 def goal_detail_filter(user) -> Q:

@@ -9,6 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from goals.models import Comment, Goal, Milestone, ProgressUpdate
+from goals.policy import Level
 from mentorship.models import CheckIn, Membership, Pairing, Program
 from notifications.models import Notification
 
@@ -197,8 +199,6 @@ class CheckInCreateSerializer(serializers.Serializer):
 
 # --- Goals, milestones, progress updates, comments ------------------------------------------
 
-from goals.models import Comment, Goal, Milestone, ProgressUpdate  # noqa: E402
-from goals.policy import Level  # noqa: E402
 
 LEVEL_NAMES = {
     Level.SUMMARY: "summary",

@@ -111,26 +111,24 @@ def date_params(*names: str) -> list[OpenApiParameter]:
 @extend_schema(
     responses={200: {"type": "object", "additionalProperties": {"type": "string"}}},
     summary="Where each collection is",
+    tags=["me"],
 )
 @api_view(["GET"])
 def api_root(request):
-    names = [
-        "goal-list",
-        "milestone-list",
-        "progressupdate-list",
-        "comment-list",
-        "pairing-list",
-        "checkin-list",
-        "program-list",
-        "notification-list",
-    ]
-    links = {"me": request.build_absolute_uri(reverse("api:me"))}
-    for name in names:
-        try:
-            links[name.removesuffix("-list")] = request.build_absolute_uri(reverse(f"api:{name}"))
-        except Exception:  # noqa: S112 - a collection not (yet) routed is simply not listed
-            continue
-    return Response(links)
+    names = {
+        "me": "me",
+        "goals": "goal-list",
+        "milestones": "milestone-list",
+        "updates": "progressupdate-list",
+        "comments": "comment-list",
+        "pairings": "pairing-list",
+        "checkins": "checkin-list",
+        "programs": "program-list",
+        "notifications": "notification-list",
+    }
+    return Response(
+        {key: request.build_absolute_uri(reverse(f"api:{name}")) for key, name in names.items()}
+    )
 
 
 @extend_schema(responses=s.MeSerializer, summary="The user the request acts as")
