@@ -79,7 +79,7 @@ class DispatchResult:
             self.created[kind] = self.created.get(kind, 0) + count
 
     def as_dict(self) -> dict:
-        return {"created": dict(self.created), "enqueued": self.enqueued}
+        return {"created": {str(k): v for k, v in self.created.items()}, "enqueued": self.enqueued}
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -224,3 +224,45 @@ def test_rows_muted_after_they_were_made_are_not_sent(mentor):
     assert delivery.deliver([row.id for row in rows]).sent == 0
     assert mail.outbox == []
     assert not Notification.objects.filter(send_email=True).exists()
+
+
+def test_all_three_digests_escape_names_titles_and_comments():
+    from datetime import date
+
+    from goals.models import Comment
+    from mentorship.models import Membership, Role
+    from notifications import dispatch
+    from tests.factories import GoalFactory, MilestoneFactory, ProgramFactory, ProgressUpdateFactory
+
+    from .factories import pair
+
+    program = ProgramFactory(name=HOSTILE)
+    admin = person("admin@example.com", HOSTILE)
+    Membership.objects.create(program=program, user=admin, role=Role.ADMIN)
+    mentor, mentee = person("mentor@example.com", HOSTILE), person("mentee@example.com", HOSTILE)
+    lonely = person("lonely@example.com", HOSTILE)
+    Membership.objects.create(program=program, user=lonely, role=Role.MENTEE)
+    pairing = pair(mentor, mentee, program=program)
+    pairing.last_checkin_on = date.today() - timedelta(days=60)
+    pairing.save()
+    goal = GoalFactory(mentee=mentee, pairing=pairing, program=program, title=HOSTILE)
+    ProgressUpdateFactory(goal=goal, note=HOSTILE)
+    MilestoneFactory(goal=goal, title=HOSTILE, due_on=date.today() + timedelta(days=2))
+    MilestoneFactory(goal=goal, title=HOSTILE, due_on=date.today() - timedelta(days=2))
+    Comment.objects.create(goal=goal, author=mentor, body=HOSTILE)
+    now = timezone.now()
+    for kind, user in (
+        (Kind.DIGEST_MENTOR, mentor),
+        (Kind.DIGEST_MENTEE, mentee),
+        (Kind.DIGEST_ADMIN, admin),
+    ):
+        [row] = dispatch.digest_rows(kind, [{"id": user.id, "key": kind}], now=now, moments={})
+        row.save()
+        row.recipient = user
+        message = build_notification_email([row])
+        html = message.alternatives[0][0]
+        assert html.count("&lt;script&gt;") >= 3, kind  # names, titles and notes all shown
+        assert "<script>" not in html and "<b>bold</b>" not in html, kind
+        links = re.findall(r'(?:href|src)="([^"]*)"', html)
+        assert all(link.startswith(SITE + "/") for link in links), (kind, links)
+        assert HOSTILE in message.body  # the plain-text part shows the text as written

@@ -38,7 +38,8 @@ class Command(BaseCommand):
                 retry += len(outcome.retry_ids)
                 if outcome.retry_ids:
                     break  # the mail server is unwell; the next run tries again
+        detail = ", ".join(f"{kind}: {n}" for kind, n in result.as_dict()["created"].items())
         self.stdout.write(
-            f"created {created} notification(s) {result.created or ''}, sent {sent}, "
-            f"waiting for retry {retry}".replace(" ,", ",")
+            f"created {created} notification(s){f' ({detail})' if detail else ''}, "
+            f"sent {sent}, waiting for retry {retry}"
         )
