@@ -142,3 +142,20 @@ def test_tokens_page_makes_a_fixed_number_of_queries(client, mentee, django_asse
         # session, user, tokens, calendar feed; the layout: roles for the menu, unread count
         with django_assert_num_queries(6):
             assert client.get(reverse("api:tokens")).status_code == 200
+
+
+def test_staff_see_and_revoke_tokens_in_the_admin_without_the_hash(client, mentee):
+    from accounts.models import User
+
+    made = api_token_create(user=mentee, name="laptop")
+    staff = User.objects.create_superuser(email="root@example.com", password="x-long-password-1")
+    client.force_login(staff)
+    page = client.get(reverse("admin:api_apitoken_change", args=[made.obj.pk])).content.decode()
+    assert "laptop" in page and made.obj.token_hash not in page and made.secret not in page
+    response = client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [made.obj.pk]},
+    )
+    assert response.status_code == 302
+    made.obj.refresh_from_db()
+    assert made.obj.revoked_at is not None
