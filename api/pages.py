@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import services
+from . import selectors, services
 from .calendar import calendar_build
 from .export import user_export_zip
 from .forms import AccountDeleteForm, TokenCreateForm
@@ -136,4 +136,5 @@ def account_delete(request):
             messages.success(request, _("Your account and your data have been deleted."))
             return redirect("home")
     status = 400 if request.method == "POST" else 200
-    return render(request, "api/account_delete.html", {"form": form}, status=status)
+    context = {"form": form, "sole_admin_of": selectors.programs_only_run_by(request.user)}
+    return render(request, "api/account_delete.html", context, status=status)

@@ -1,12 +1,12 @@
 """Reads the API shares. Access rules are not written here: they come from the owning apps'
 policy modules and selectors; what is here only shapes querysets around them."""
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from goals.models import Goal, Visibility
 from goals.policy import Level, goal_visibility_filter, mentor_pairing_filter
 from goals.selectors import with_progress
-from mentorship.models import Membership, Pairing, Role
+from mentorship.models import Membership, Pairing, Program, Role
 
 
 def pairings_visible_to(user) -> QuerySet[Pairing]:
@@ -14,6 +14,17 @@ def pairings_visible_to(user) -> QuerySet[Pairing]:
     the user is, and those of the programs the user runs."""
     admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("program_id")
     return Pairing.objects.filter(Q(mentor=user) | Q(mentee=user) | Q(program__in=admin_of))
+
+
+def programs_only_run_by(user) -> list[Program]:
+    """Programs whose only admin is `user` (warned about before the account is deleted)."""
+    runs = Membership.objects.filter(user=user, role=Role.ADMIN).values("program_id")
+    return list(
+        Program.objects.filter(pk__in=runs)
+        .annotate(admins=Count("memberships", filter=Q(memberships__role=Role.ADMIN)))
+        .filter(admins=1)
+        .order_by("name")
+    )
 
 
 # --- Goals ----------------------------------------------------------------------------------
