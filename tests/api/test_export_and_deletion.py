@@ -209,10 +209,9 @@ def test_program_export_makes_a_fixed_number_of_queries(
 
 def test_delete_page_warns_a_programs_only_admin(client, admin, program, other_program):
     from mentorship.models import Membership, Role
-
-    Membership.objects.create(program=other_program, user=admin, role=Role.ADMIN)
     from tests.factories import UserFactory
 
+    Membership.objects.create(program=other_program, user=admin, role=Role.ADMIN)
     Membership.objects.create(program=other_program, user=UserFactory(), role=Role.ADMIN)
     client.force_login(admin)
     response = client.get(reverse("api:account_delete"))
