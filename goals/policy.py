@@ -144,7 +144,7 @@ def visibility_sentences(*, mentor_name: str | None, program_name: str | None) -
         else _("your program's admins")
     )
     mentor = (
-        _("your mentor, %(mentor)s") % {"mentor": mentor_name}
+        _("your mentor %(mentor)s") % {"mentor": mentor_name}
         if mentor_name
         else _("your mentor (once you are paired)")
     )

@@ -203,6 +203,7 @@ class HealthRow:
 class HealthDistribution:
     rows: list
     total: int
+    program_uuid: object = None
     # Pages that receive it in a `goal_health` slot include this partial.
     template_name: ClassVar[str] = "goals/_health_distribution.html"
 
@@ -249,7 +250,7 @@ def goal_health_distribution(program) -> HealthDistribution:
         )
         for h in ACTIVE_HEALTHS
     ]
-    return HealthDistribution(rows=rows, total=total)
+    return HealthDistribution(rows=rows, total=total, program_uuid=program.uuid)
 
 
 # --- Goal page ------------------------------------------------------------------------------

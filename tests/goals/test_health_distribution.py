@@ -43,3 +43,4 @@ def test_program_dashboard_shows_the_distribution(client, program, admin, mentee
     html = response.content.decode()
     assert 'id="goal-health"' in html
     assert 'data-health="on_track"' in html and "1 active goal" in html
+    assert reverse("goals:program_goals", args=[program.uuid]) in html
