@@ -142,6 +142,7 @@ def test_admin_sees_only_summary_without_program_visibility(client, world, admin
     assert "Outline the talk" not in html  # milestone
     assert "Two practice runs." not in html  # update note
     assert "A 15-minute presentation of the quarterly roadmap" not in html  # specific
+    assert "Communication" not in html and "target date" not in html
 
 
 def test_admin_sees_details_with_program_visibility_but_cannot_comment(client, world, admin):
