@@ -9,11 +9,21 @@ says exactly what was composed.
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
-from goals.models import Comment, Goal, GoalStatus, Milestone, ProgressUpdate, Visibility
+from goals.models import (
+    Comment,
+    Goal,
+    GoalStatus,
+    Milestone,
+    MilestoneKind,
+    ProgressUpdate,
+    Visibility,
+)
+from goals.progress import Progress, Source, goal_progress
 from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
 
 from . import links
@@ -41,32 +51,27 @@ def _num(value) -> str | None:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
 
 
-def goal_progress(*, baseline, target, current, done: int = 0, total: int = 0) -> float | None:
-    """Share of the way from baseline to target (0..1), from the metric when there is one,
-    else from milestones completed."""
-    if baseline is not None and target is not None and target != baseline:
-        value = current if current is not None else baseline
-        share = float((value - baseline) / (target - baseline))
-        return max(0.0, min(1.0, share))
-    if total:
-        return done / total
-    return None
+def progress_of(goal_row: dict, counts: dict, today: date) -> Progress:
+    """The goals app's own progress and health (goals.progress), from a values() row and
+    milestone counts fetched for the whole batch: the same verdict as on the goal's page."""
+    c = counts.get(goal_row["id"], {"total": 0, "done": 0})
+    goal = SimpleNamespace(
+        baseline_value=goal_row["baseline_value"],
+        target_value=goal_row["target_value"],
+        current_value=goal_row["current_value"],
+        starts_on=goal_row["starts_on"],
+        target_date=goal_row["target_date"],
+        status=goal_row["status"],
+        milestones_total=c["total"],
+        milestones_done=c["done"],
+    )
+    return goal_progress(goal, today=today)
 
 
-def goal_health(
-    *, progress: float | None, starts_on: date | None, target_date: date | None, today: date
-) -> str:
-    """on_track / at_risk / off_track by comparing progress with the share of time passed;
-    unknown when either is missing."""
-    if progress is None or target_date is None or starts_on is None or target_date <= starts_on:
-        return "unknown"
-    expected = (today - starts_on).days / (target_date - starts_on).days
-    expected = max(0.0, min(1.0, expected))
-    if progress >= expected - 0.10:
-        return "on_track"
-    if progress >= expected - 0.25:
-        return "at_risk"
-    return "off_track"
+MILESTONE_COUNTS = {
+    "total": Count("id", filter=Q(kind=MilestoneKind.MILESTONE)),
+    "done": Count("id", filter=Q(kind=MilestoneKind.MILESTONE, completed_at__isnull=False)),
+}
 
 
 def compose_mentor(
@@ -186,6 +191,7 @@ def compose_mentee(
             "current_value",
             "unit",
             "starts_on",
+            "status",
             "target_date",
         )
     )
@@ -196,7 +202,7 @@ def compose_mentee(
         # bind, the same rows.
         for row in Milestone.objects.filter(open_goals)
         .values("goal_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
+        .annotate(**MILESTONE_COUNTS)
     }
     updates_since: dict[int, list[datetime]] = defaultdict(list)
     for goal_id, created_at in ProgressUpdate.objects.filter(
@@ -242,25 +248,13 @@ def compose_mentee(
         mentee_since = since.get(mentee_id, min_since)
         goal_items = []
         for g in goals_by_mentee[mentee_id]:
-            c = counts.get(g["id"], {"total": 0, "done": 0})
-            progress = goal_progress(
-                baseline=g["baseline_value"],
-                target=g["target_value"],
-                current=g["current_value"],
-                done=c["done"],
-                total=c["total"],
-            )
+            progress = progress_of(g, counts, today)
             goal_items.append(
                 {
                     "title": g["title"],
                     "url": links.goal_path(g["uuid"]),
-                    "percent": None if progress is None else round(progress * 100),
-                    "health": goal_health(
-                        progress=progress,
-                        starts_on=g["starts_on"],
-                        target_date=g["target_date"],
-                        today=today,
-                    ),
+                    "percent": None if progress.source == Source.NONE else progress.percent,
+                    "health": str(progress.health),
                     "updates_count": sum(1 for t in updates_since[g["id"]] if t >= mentee_since),
                 }
             )
@@ -358,32 +352,25 @@ def compose_admin(
             "target_value",
             "current_value",
             "starts_on",
+            "status",
             "target_date",
         )
     )
     counts = {
         row["goal_id"]: row
-        for row in Milestone.objects.filter(goal_id__in=[g["id"] for g in goals])
+        for row in Milestone.objects.filter(goal__status=GoalStatus.ACTIVE)
+        .filter(Q(goal__program_id__in=program_ids) | Q(goal__pairing__program_id__in=program_ids))
         .values("goal_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(completed_at__isnull=False)))
+        .annotate(**MILESTONE_COUNTS)
     }
     health: dict[int, dict[str, int]] = defaultdict(
         lambda: {"on_track": 0, "at_risk": 0, "off_track": 0, "unknown": 0}
     )
     for g in goals:
         program_id = g["program_id"] or g["pairing__program_id"]
-        c = counts.get(g["id"], {"total": 0, "done": 0})
-        progress = goal_progress(
-            baseline=g["baseline_value"],
-            target=g["target_value"],
-            current=g["current_value"],
-            done=c["done"],
-            total=c["total"],
-        )
-        state = goal_health(
-            progress=progress, starts_on=g["starts_on"], target_date=g["target_date"], today=today
-        )
-        health[program_id][state] += 1
+        state = progress_of(g, counts, today).health
+        key = state if state in ("on_track", "at_risk", "off_track") else "unknown"
+        health[program_id][key] += 1
 
     payloads: dict[int, dict] = {}
     for m in memberships:
