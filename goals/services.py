@@ -366,6 +366,13 @@ def progress_update_log(
     return update
 
 
+def _update_summary(update: ProgressUpdate) -> str:
+    when = timezone.localtime(update.created_at).date().isoformat()
+    if update.value is not None:
+        return _("the update of %(date)s (%(value)s)") % {"date": when, "value": _fmt(update.value)}
+    return _("the update of %(date)s") % {"date": when}
+
+
 @transaction.atomic
 def progress_update_acknowledge(*, update: ProgressUpdate, by, reply: str = "") -> bool:
     """One-click acknowledgement by the mentor, with an optional reply (a comment on the
@@ -382,7 +389,7 @@ def progress_update_acknowledge(*, update: ProgressUpdate, by, reply: str = "") 
         return False
     update.acknowledged_by, update.acknowledged_at = by, now
     goal = update.goal
-    _event(goal=goal, actor=by, action="update_acknowledged", detail=_fmt(update.value))
+    _event(goal=goal, actor=by, action="update_acknowledged", detail=_update_summary(update))
     notify(
         recipient=goal.mentee,
         kind=Kind.FEEDBACK,

@@ -422,12 +422,8 @@ def update_acknowledge(request, uuid):
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         if request.htmx:
-            return render(
-                request,
-                "goals/_review_item.html",
-                {"update": update, "ack_form": form},
-                status=400,
-            )
+            # 200 so that htmx swaps the item in and shows the message (it ignores 4xx).
+            return render(request, "goals/_review_item.html", {"update": update, "ack_form": form})
         messages.error(request, form.errors["reply"][0])
         return redirect(_next_url(request, reverse("goals:review_queue")))
     services.progress_update_acknowledge(

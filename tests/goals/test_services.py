@@ -359,3 +359,16 @@ def test_nav_links_by_role(client, mentee, mentor):
     html = client.get(reverse("goals:mentor_dashboard")).content.decode()
     assert reverse("goals:mentor_mentees") in html and reverse("goals:review_queue") in html
     assert goal_list not in html
+
+
+def test_overlong_reply_through_htmx_is_shown_in_place_and_nothing_is_saved(client, update, mentor):
+    client.force_login(mentor)
+    response = client.post(
+        reverse("goals:update_acknowledge", args=[update.uuid]),
+        {"reply": "r" * 4001},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "at most 4000 characters" in response.content.decode()
+    update.refresh_from_db()
+    assert update.acknowledged_at is None and not update.goal.comments.exists()
