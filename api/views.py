@@ -46,6 +46,10 @@ from . import selectors
 from . import serializers as s
 from .export import user_export_zip
 
+# Case-insensitive, so an upper-case UUID reaches the view (and its JSON 404) rather than
+# Django's HTML "page not found".
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
 
 def parse_date_param(request, name: str):
     value = request.query_params.get(name)
@@ -167,7 +171,7 @@ class NotificationViewSet(
 
     serializer_class = s.NotificationSerializer
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
         qs = Notification.objects.filter(recipient=self.request.user).order_by("-created_at", "-id")
@@ -212,7 +216,7 @@ class ProgramViewSet(
 
     serializer_class = s.ProgramSerializer
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -310,7 +314,7 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = s.PairingSerializer
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
         user = self.request.user
@@ -390,7 +394,7 @@ class CheckInViewSet(
 
     serializer_class = s.CheckInSerializer
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
         pairings = selectors.pairings_visible_to(self.request.user)
@@ -460,7 +464,7 @@ class GoalViewSet(
 
     serializer_class = s.GoalSerializer
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -572,7 +576,7 @@ class GoalChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Rows of goals whose details the user may read (selectors.goal_detail_filter)."""
 
     lookup_field = "uuid"
-    lookup_value_regex = "[0-9a-f-]{36}"
+    lookup_value_regex = UUID_PATTERN
     model = None
     select = ("goal",)
     order = ("-created_at", "-pk")

@@ -15,12 +15,18 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from notifications.services import notify
 
 EXAMPLES_PER_OPERATION = 10
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    content_type_conformance,
+]
 ZERO = "00000000-0000-0000-0000-000000000000"
 NO_THROTTLE = {"anon": "100000/minute", "user": "100000/minute", "token": "100000/minute"}
 
