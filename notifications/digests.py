@@ -174,8 +174,8 @@ def compose_mentor(
 def compose_mentee(
     mentee_ids: list[int], *, now: datetime, since: dict[int, datetime]
 ) -> dict[int, dict]:
-    """Own progress per open goal, upcoming milestones, feedback received. Five queries per
-    batch."""
+    """Own progress per open goal, upcoming milestones, feedback received (comments and
+    acknowledged updates). Six queries per batch."""
     today = now.date()
     min_since = min(since.values()) if since else now - timedelta(days=7)
     goals = list(
@@ -239,6 +239,11 @@ def compose_mentee(
         )
     ):
         feedback[row["goal__mentee_id"]].append(row)
+    acknowledged: dict[int, list[datetime]] = defaultdict(list)
+    for mentee_id, at in ProgressUpdate.objects.filter(
+        goal__mentee_id__in=mentee_ids, acknowledged_at__gte=min_since
+    ).values_list("goal__mentee_id", "acknowledged_at"):
+        acknowledged[mentee_id].append(at)
 
     goals_by_mentee: dict[int, list[dict]] = defaultdict(list)
     for g in goals:
@@ -283,6 +288,7 @@ def compose_mentee(
                 for f in received[:LIST_LIMIT]
             ],
             "feedback_count": len(received),
+            "acknowledged_count": sum(1 for at in acknowledged[mentee_id] if at >= mentee_since),
         }
     return payloads
 
