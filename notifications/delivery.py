@@ -147,7 +147,7 @@ def deliver(ids: list[int], *, connection=None) -> DeliveryResult:
             )
             result.sent += len(group_ids)
     except TRANSIENT_ERRORS as exc:
-        attempt = max(row.attempts for row in rows) + 1
+        attempt = max(row.attempts for row in rows)  # this try, already counted by the claim
         result.retry_in = backoff_seconds(attempt)
         result.error = f"{type(exc).__name__}: {exc}"
         result.retry_ids = _release(
