@@ -9,6 +9,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const celebration = document.querySelector(".alert-celebrate");
   if (celebration) {
     celebration.setAttribute("role", "status");
-    celebration.scrollIntoView({ block: "nearest" });
+    // It floats over the page; let it go by itself after a while.
+    window.setTimeout(() => {
+      celebration.classList.remove("show");
+      window.setTimeout(() => celebration.remove(), 300);
+    }, 8000);
   }
 });
