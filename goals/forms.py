@@ -30,6 +30,13 @@ class FriendlyDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
+def _text_direction_auto(form: forms.BaseForm) -> None:
+    """Right-to-left text (Arabic, Hebrew) shows the right way round as it is typed."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.HiddenInput):
+            field.widget.attrs.setdefault("dir", "auto")
+
+
 def _limit_help(field: forms.Field, help_text: str = "") -> str:
     """Append the length limit to the help text: limits are stated on the form."""
     limit = getattr(field, "max_length", None)
@@ -131,6 +138,7 @@ class GoalForm(forms.ModelForm):
                 (value, f"{label} — {visibility_sentences[value]}")
                 for value, label in Visibility.choices
             ]
+        _text_direction_auto(self)
 
     def clean(self):
         data = super().clean()
@@ -180,6 +188,7 @@ class MilestoneForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].help_text = _limit_help(self.fields["title"])
         self.fields["kind"].initial = MilestoneKind.MILESTONE
+        _text_direction_auto(self)
 
 
 CONFIDENCE_CHOICES = [
@@ -222,6 +231,7 @@ class ProgressUpdateForm(forms.ModelForm):
                 }
         else:
             del self.fields["value"]
+        _text_direction_auto(self)
 
     def clean(self):
         data = super().clean()
@@ -247,6 +257,7 @@ class CommentForm(forms.ModelForm):
         self.fields["body"].error_messages["required"] = _("Write something first.")
         if not allow_kudos:
             del self.fields["is_kudos"]
+        _text_direction_auto(self)
 
 
 class AcknowledgeForm(forms.Form):

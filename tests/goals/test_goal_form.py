@@ -66,6 +66,7 @@ def test_form_has_five_sections_with_examples_and_states_limits(logged_in, mento
     assert html.count("goal-example") == 5
     assert "Up to 200 characters." in html and "Up to 2000 characters." in html
     assert 'maxlength="200"' in html
+    assert 'dir="auto"' in html  # right-to-left text shows the right way round
     # The visibility choices say who will see the goal, by name.
     assert "Maria Mentor" in html and "Northwind Circle" in html
 
