@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,7 +39,15 @@ from mentorship import policy as mentorship_policy
 from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
 from mentorship.forms import CheckInForm, ProgramForm
-from mentorship.models import OPEN_PAIRING_STATUSES, CheckIn, Membership, Pairing, Program, Role
+from mentorship.models import (
+    OPEN_PAIRING_STATUSES,
+    CheckIn,
+    Membership,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+)
 from notifications import services as notification_services
 from notifications.models import Notification
 
@@ -58,7 +67,7 @@ def parse_date_param(request, name: str):
     try:
         return serializers.DateField().to_internal_value(value)
     except serializers.ValidationError:
-        raise ValidationError({name: ["Use a date as YYYY-MM-DD."]}) from None
+        raise ValidationError({name: [_("Use a date as YYYY-MM-DD.")]}) from None
 
 
 def parse_choice_param(request, name: str, choices) -> str | None:
@@ -66,7 +75,9 @@ def parse_choice_param(request, name: str, choices) -> str | None:
     if value in (None, ""):
         return None
     if value not in choices:
-        raise ValidationError({name: [f"Choose one of: {', '.join(choices)}."]})
+        raise ValidationError(
+            {name: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)}]}
+        )
     return value
 
 
@@ -78,7 +89,7 @@ def parse_bool_param(request, name: str) -> bool | None:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise ValidationError({name: ["Use true or false."]})
+    raise ValidationError({name: [_("Use true or false.")]})
 
 
 def parse_uuid_param(request, name: str):
@@ -88,7 +99,7 @@ def parse_uuid_param(request, name: str):
     try:
         return serializers.UUIDField().to_internal_value(value)
     except serializers.ValidationError:
-        raise ValidationError({name: ["Must be a valid UUID."]}) from None
+        raise ValidationError({name: [_("Must be a valid UUID.")]}) from None
 
 
 def form_errors(form) -> dict:
@@ -301,9 +312,7 @@ class ProgramViewSet(
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(
-            "status", str, enum=[c for c, _ in Pairing._meta.get_field("status").choices]
-        ),
+        OpenApiParameter("status", str, enum=list(PairingStatus.values)),
         OpenApiParameter("program", OpenApiTypes.UUID),
         OpenApiParameter("role", str, enum=["mentor", "mentee", "admin"]),
         *date_params("checkin_due_before", "checkin_due_after"),
@@ -320,9 +329,7 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         user = self.request.user
         qs = selectors.pairings_visible_to(user).select_related("program", "mentor", "mentee")
         if self.action == "list":
-            status_ = parse_choice_param(
-                self.request, "status", [c for c, _ in Pairing._meta.get_field("status").choices]
-            )
+            status_ = parse_choice_param(self.request, "status", list(PairingStatus.values))
             if status_:
                 qs = qs.filter(status=status_)
             program = parse_uuid_param(self.request, "program")
@@ -516,7 +523,9 @@ class GoalViewSet(
                 .first()
             )
             if pairing is None:
-                raise ValidationError({"pairing": ["Not one of your open pairings as a mentee."]})
+                raise ValidationError(
+                    {"pairing": [_("Not one of your open pairings as a mentee.")]}
+                )
         defaults = {
             "category": Category.OTHER,
             "visibility": Visibility.MENTOR,
@@ -544,7 +553,7 @@ class GoalViewSet(
         fields = dict(data.validated_data)
         version = fields.pop("version", None)
         if version is None:
-            raise ValidationError({"version": ["Send the version of the goal you read."]})
+            raise ValidationError({"version": [_("Send the version of the goal you read.")]})
         base = {name: getattr(goal, name) for name in GoalForm._meta.fields}
         form = GoalForm(data=page_form_data(base, fields), instance=goal, creating=False)
         form.data["version"] = version
@@ -763,11 +772,11 @@ class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         if update_uuid:
             update = goal.updates.filter(uuid=update_uuid).first()
             if update is None:
-                raise ValidationError({"update": ["No such update on this goal."]})
+                raise ValidationError({"update": [_("No such update on this goal.")]})
         if milestone_uuid:
             milestone = goal.milestones.filter(uuid=milestone_uuid).first()
             if milestone is None:
-                raise ValidationError({"milestone": ["No such milestone on this goal."]})
+                raise ValidationError({"milestone": [_("No such milestone on this goal.")]})
         form = CommentForm(data=page_form_data({}, fields), allow_kudos=access.is_mentor)
         if not form.is_valid():
             raise ValidationError(form_errors(form))

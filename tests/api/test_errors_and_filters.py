@@ -165,6 +165,6 @@ def test_throttling_per_token_and_for_anonymous(settings, mentee, as_user, api):
         codes = [client.get(reverse("api:me")).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         assert "detail" in client.get(reverse("api:me")).json()
-        # Anonymous calls are counted per address, before authentication fails.
+        # Anonymous calls (the schema, the documentation) are counted per address.
         anon = [api.get(reverse("api:schema")).status_code for _ in range(3)]
         assert anon[-1] == 429
