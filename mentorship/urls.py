@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("", include("mentorship.domain_urls")),

@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -41,3 +41,9 @@ def healthz(request):
     down = sorted(name for name, state in services.items() if not state["ok"])
     body = {"status": "ok" if not down else "down", "down": down, "services": services}
     return JsonResponse(body, status=503 if down else 200)
+
+
+@require_GET
+def ping(request):
+    """A trivial page for load balancers, and the ceiling that benchmarks compare pages to."""
+    return HttpResponse("pong", content_type="text/plain")
