@@ -140,15 +140,30 @@ def people(program):
     }
 
 
-def test_good_pairings_file_imports_as_proposed(program, admin, people):
+def test_good_pairings_file_imports_as_proposed(
+    program, admin, people, django_capture_on_commit_callbacks
+):
     text = PHEADER + "m1@example.com,e1@example.com\nm2@example.com,e2@example.com\n"
     preview = csv_import.preview_pairings(program, text)
     assert preview.ok, errors_of(preview)
-    assert services.pairings_import(program=program, text=text, by=admin) == {"pairings": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.pairings_import(program=program, text=text, by=admin) == {"pairings": 2}
     pairing = Pairing.objects.get(mentee=people["e1"])
     assert pairing.status == PairingStatus.PROPOSED
     assert pairing.agreement.mentor_accepted_at is None
     assert pairing.events.get().action == "created"
+    # Each person hears of it once, in the inbox (no e-mail per row).
+    from notifications.models import Notification
+
+    notices = Notification.objects.filter(recipient=people["e1"])
+    assert [(n.send_email, "proposed mentor" in n.title) for n in notices] == [(False, True)]
+    assert Notification.objects.filter(recipient=people["m1"]).count() == 1
+    # The task is idempotent: a redelivered task sends nothing new.
+    from mentorship.tasks import notify_imported_pairings
+
+    batch = notices.get().dedupe_key.split(":")[1]
+    notify_imported_pairings(batch, list(Pairing.objects.values_list("pk", flat=True)))
+    assert Notification.objects.filter(recipient__in=people.values()).count() == 4
 
 
 @pytest.mark.parametrize(
