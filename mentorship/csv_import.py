@@ -9,7 +9,6 @@ The imports themselves are services (`participants_import`, `pairings_import`).
 
 import csv
 import io
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -64,13 +63,6 @@ class Preview:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
-
-    @property
-    def row_count(self) -> int:
-        return len(self.rows) + len({e.line for e in self.errors if e.line > 1})
-
-    def role_counts(self) -> dict[str, int]:
-        return dict(Counter(getattr(r, "role", "") for r in self.rows))
 
 
 def decode_upload(data: bytes) -> tuple[str | None, list[RowError]]:

@@ -285,3 +285,17 @@ def test_my_mentorships(client, world, mentor, stranger):
     response = client.get(reverse("mentorship:my_pairings"))
     assert "Mia Mentee" not in response.content.decode()
     assert client.post(reverse("mentorship:my_pairings")).status_code == 405
+
+
+def test_policy_get_pairing_for_user(world, mentor, mentee, admin, other_admin, stranger):
+    from django.http import Http404
+
+    from mentorship import policy
+
+    pairing = world["pairing"]
+    assert policy.get_pairing_for_user(mentor, pairing.uuid) == (pairing, "mentor")
+    assert policy.get_pairing_for_user(mentee, pairing.uuid)[1] == "mentee"
+    assert policy.get_pairing_for_user(admin, pairing.uuid)[1] == "admin"
+    for outsider in (other_admin, stranger):
+        with pytest.raises(Http404):
+            policy.get_pairing_for_user(outsider, pairing.uuid)
