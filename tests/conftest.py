@@ -55,6 +55,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Personas get real passwords; hashing them with the production hasher dominates the
+    run time of the suite and proves nothing. The production hasher is still what the
+    settings use, and tests/accounts checks the password rules through it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached fragments live in the cache: each test starts from empty."""
     from django.core.cache import cache

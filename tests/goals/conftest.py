@@ -26,10 +26,3 @@ def milestone(goal):
 @pytest.fixture
 def update(goal, mentee):
     return ProgressUpdateFactory(goal=goal, author=mentee, value=2, note="Two practice runs.")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Personas get real passwords; hashing them with the production hasher dominates the
-    run time of these tests and proves nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
