@@ -1,0 +1,135 @@
+"""Walking the resolver, and making the requests of the access sweep."""
+
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+# Patterns the matrix leaves out, by namespace or name prefix, each with the reason.
+EXCLUDED = {
+    "admin:": "Django's admin: guarded by is_staff and by the login route tested in "
+    "test_security.py; its hundreds of generated pages are Django's own code.",
+    "account_": "allauth's own account pages (e-mail, password, reauthentication): allauth's "
+    "code and tests; login, signup and logout are still rows of the matrix.",
+    "mfa_": "allauth's two-factor pages: allauth's code and tests; the admin's use of them is "
+    "tested in test_security.py.",
+}
+# allauth patterns that are rows of the matrix despite the exclusion above.
+KEPT = {"account_login", "account_signup", "account_logout"}
+
+
+def all_patterns(patterns=None, namespace=""):
+    """Every URL pattern of the project as (qualified name, route)."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}{entry.namespace}:"
+            for name, route in all_patterns(entry.url_patterns, ns):
+                yield name, str(entry.pattern) + route
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", str(entry.pattern)
+
+
+def is_excluded(name: str) -> bool:
+    if name in KEPT:
+        return False
+    return any(name.startswith(prefix) for prefix in EXCLUDED)
+
+
+def patterns_to_cover() -> list[str]:
+    return sorted({name for name, _route in all_patterns() if not is_excluded(name)})
+
+
+def url_kwargs(name: str, w) -> dict:
+    """The keyword arguments that point a pattern at the world's objects (the subjects of
+    mentee A's relationship)."""
+    program = {"program_uuid": w.program.uuid}
+    api_uuid = {
+        "api:goal": w.goal.uuid,
+        "api:milestone": w.milestone.uuid,
+        "api:progressupdate": w.update.uuid,
+        "api:comment": w.comment.uuid,
+        "api:notification": w.notification.uuid,
+        "api:program": w.program.uuid,
+        "api:pairing": w.pairing.uuid,
+        "api:checkin": w.checkin.uuid,
+    }
+    base = name.split("-")[0]
+    if base in api_uuid and not name.endswith("-list") and not name.endswith("read-all"):
+        kwargs = {"uuid": str(api_uuid[base])}
+        if name == "api:program-export":
+            kwargs["part"] = "members"
+        return kwargs
+    special = {
+        "mentorship:invitation_revoke": {**program, "invitation_uuid": w.invitation.uuid},
+        "mentorship:import_upload": {**program, "kind": "participants"},
+        "mentorship:import_confirm": {**program, "kind": "participants"},
+        "mentorship:program_match": {**program, "membership_uuid": w.membership.uuid},
+        "mentorship:invitation_accept": {"token": w.invitation_token},
+        "notifications:unsubscribe": {"token": w.unsubscribe_token},
+        "notifications:open": {"uuid": w.notification.uuid},
+        "notifications:mark_read": {"uuid": w.notification.uuid},
+        "api:token_revoke": {"token_uuid": w.api_token.uuid},
+        "api:calendar_feed": {"secret": w.calendar_secret},
+        "goals:milestone_complete": {"uuid": w.milestone.uuid},
+        "goals:milestone_reopen": {"uuid": w.milestone.uuid},
+        "goals:milestone_move": {"uuid": w.milestone.uuid},
+        "goals:update_acknowledge": {"uuid": w.update.uuid},
+        "goals:program_goals": {"uuid": w.program.uuid},
+    }
+    if name in special:
+        return special[name]
+    if name.startswith("mentorship:pairing_") and name != "mentorship:pairing_new":
+        return {"pairing_uuid": w.pairing.uuid}
+    if name.startswith("mentorship:program_") and name not in (
+        "mentorship:program_list",
+        "mentorship:program_create",
+    ):
+        return program
+    if name in ("mentorship:member_list", "mentorship:program_invite", "mentorship:pairing_new"):
+        return program
+    if name.startswith("goals:goal_") and name not in ("goals:goal_list", "goals:goal_create"):
+        return {"uuid": w.goal.uuid}
+    if name in ("goals:milestone_add", "goals:update_add", "goals:comment_add"):
+        return {"uuid": w.goal.uuid}
+    return {}
+
+
+def url_for(name: str, w) -> str:
+    return reverse(name, kwargs=url_kwargs(name, w))
+
+
+class _Rollback(Exception):
+    pass
+
+
+def status_of(client: Client, method: str, url: str) -> str:
+    """The response's status as the matrix writes it ("302L" for a redirect to the login
+    page), with whatever the request changed rolled back so every request sees the same
+    world. An exception is reported by name instead of a status."""
+    result = {}
+    try:
+        with transaction.atomic():
+            try:
+                response = client.get(url) if method == "GET" else client.post(url, {})
+            except Exception as exc:  # the sweep reports it as a failure
+                result["status"] = f"EXC:{type(exc).__name__}:{exc}"[:200]
+                raise _Rollback from exc
+            status = str(response.status_code)
+            if response.status_code == 302 and "/accounts/login/" in response.get("Location", ""):
+                status = "302L"
+            result["status"] = status
+            result["response"] = response
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result["status"]
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

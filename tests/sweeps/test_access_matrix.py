@@ -1,0 +1,260 @@
+"""Access matrix: every URL pattern of the project, requested as each persona with GET and with
+an empty POST, against the status the row expects.
+
+Columns, in order: anonymous, mentee A (Mia), mentee B (Noah), A's mentor (Maria), another
+mentor of the program (Otto), admin of A's program (Ada), admin of another program (Ari).
+"302L" is a redirect to the login page; 302 a redirect elsewhere (a change accepted, or a
+signed-in user sent on from the login page); 400 a rejected empty form; 401 the API without
+credentials; 403 visible but not changeable; 404 outside the relationship; 405 wrong method.
+
+The URLs point at mentee A's objects (tests/sweeps/conftest.py): her goal shared with her
+mentor, its milestone, update and comment, her pairing with its agreement and check-in, an
+invitation to the program, her notification, API token, calendar feed and unsubscribe link.
+Every request runs in a savepoint that is rolled back, so each one sees the same world.
+"""
+
+import pytest
+
+from .access import EXCLUDED, KEPT, client_for, patterns_to_cover, status_of, url_for
+from .conftest import PERSONAS
+
+MATRIX = {
+    "account_login": ("200 302 302 302 302 302 302", "200 302 302 302 302 302 302"),
+    "account_logout": ("302 200 200 200 200 200 200", "302 302 302 302 302 302 302"),
+    "account_signup": ("200 302 302 302 302 302 302", "200 302 302 302 302 302 302"),
+    "accounts:profile": ("302L 200 200 200 200 200 200", "302L 200 200 200 200 200 200"),
+    "api:account_delete": ("302L 200 200 200 200 200 200", "302L 400 400 400 400 400 400"),
+    "api:api-root": ("401 200 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api:calendar_feed": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api:calendar_revoke": ("302L 405 405 405 405 405 405", "302L 302 302 302 302 302 302"),
+    "api:calendar_rotate": ("302L 405 405 405 405 405 405", "302L 200 200 200 200 200 200"),
+    "api:checkin-detail": ("401 200 404 200 404 200 404", "401 405 405 405 405 405 405"),
+    "api:checkin-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:comment-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
+    "api:comment-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api:export": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "api:goal-detail": ("401 200 404 200 404 200 404", "401 405 405 405 405 405 405"),
+    "api:goal-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:goal-set-status": ("401 405 405 405 405 405 405", "401 400 404 403 404 403 404"),
+    "api:me": ("401 200 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api:me-export": ("401 200 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api:milestone-complete": ("401 405 405 405 405 405 405", "401 200 404 403 404 404 404"),
+    "api:milestone-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
+    "api:milestone-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:milestone-reopen": ("401 405 405 405 405 405 405", "401 200 404 403 404 404 404"),
+    "api:notification-detail": ("401 200 404 404 404 404 404", "401 405 405 405 405 405 405"),
+    "api:notification-list": ("401 200 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api:notification-read": ("401 405 405 405 405 405 405", "401 200 404 404 404 404 404"),
+    "api:notification-read-all": ("401 405 405 405 405 405 405", "401 200 200 200 200 200 200"),
+    "api:pairing-complete": ("401 405 405 405 405 405 405", "401 403 404 403 404 200 404"),
+    "api:pairing-detail": ("401 200 404 200 404 200 404", "401 405 405 405 405 405 405"),
+    "api:pairing-end": ("401 405 405 405 405 405 405", "401 403 404 403 404 400 404"),
+    "api:pairing-list": ("401 200 200 200 200 200 200", "401 405 405 405 405 405 405"),
+    "api:pairing-pause": ("401 405 405 405 405 405 405", "401 403 404 403 404 200 404"),
+    "api:pairing-resume": ("401 405 405 405 405 405 405", "401 403 404 403 404 400 404"),
+    "api:program-detail": ("401 403 403 403 403 200 404", "401 405 405 405 405 405 405"),
+    "api:program-export": ("401 403 403 403 403 200 404", "401 405 405 405 405 405 405"),
+    "api:program-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:program-memberships": ("401 403 403 403 403 200 404", "401 405 405 405 405 405 405"),
+    "api:progressupdate-acknowledge": (
+        "401 405 405 405 405 405 405",
+        "401 403 404 200 404 404 404",
+    ),
+    "api:progressupdate-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
+    "api:progressupdate-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api:token_revoke": ("302L 405 405 405 405 405 405", "302L 302 404 404 404 404 404"),
+    "api:tokens": ("302L 200 200 200 200 200 200", "302L 400 400 400 400 400 400"),
+    "goals:comment_add": ("302L 405 405 405 405 405 405", "302L 400 404 400 404 403 404"),
+    "goals:goal_create": ("302L 200 200 200 200 200 200", "302L 200 200 200 200 200 200"),
+    "goals:goal_detail": ("302L 200 404 200 404 200 404", "302L 405 405 405 405 405 405"),
+    "goals:goal_edit": ("302L 200 404 403 404 403 404", "302L 200 404 403 404 403 404"),
+    "goals:goal_list": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "goals:goal_move": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 403 404"),
+    "goals:goal_status": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 403 404"),
+    "goals:mentee_dashboard": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "goals:mentor_dashboard": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "goals:mentor_mentees": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "goals:milestone_add": ("302L 405 405 405 405 405 405", "302L 400 404 403 404 403 404"),
+    "goals:milestone_complete": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 403 404"),
+    "goals:milestone_move": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 403 404"),
+    "goals:milestone_reopen": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 403 404"),
+    "goals:program_goals": ("302L 404 404 404 404 200 404", "302L 405 405 405 405 405 405"),
+    "goals:review_queue": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "goals:smart_check": ("302L 405 405 405 405 405 405", "302L 200 200 200 200 200 200"),
+    "goals:update_acknowledge": ("302L 405 405 405 405 405 405", "302L 403 404 302 404 403 404"),
+    "goals:update_add": ("302L 405 405 405 405 405 405", "302L 400 404 403 404 403 404"),
+    "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
+    "mentorship:import_confirm": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
+    "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
+    "mentorship:invitation_accept": ("200 200 200 200 200 200 200", "302L 302 302 302 302 302 302"),
+    "mentorship:invitation_revoke": (
+        "302L 405 405 405 405 405 405",
+        "302L 403 403 403 403 302 404",
+    ),
+    "mentorship:member_list": ("302L 403 403 403 403 200 404", "302L 405 405 405 405 405 405"),
+    "mentorship:my_pairings": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "mentorship:pairing_agreement": (
+        "302L 200 404 200 404 403 404",
+        "302L 200 404 200 404 403 404",
+    ),
+    "mentorship:pairing_agreement_accept": (
+        "302L 405 405 405 405 405 405",
+        "302L 302 404 302 404 403 404",
+    ),
+    "mentorship:pairing_checkin": ("302L 405 405 405 405 405 405", "302L 200 404 200 404 403 404"),
+    "mentorship:pairing_complete": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 302 404"),
+    "mentorship:pairing_detail": ("302L 200 404 200 404 200 404", "302L 405 405 405 405 405 405"),
+    "mentorship:pairing_end": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 200 404"),
+    "mentorship:pairing_feedback": ("302L 405 405 405 405 405 405", "302L 200 404 200 404 403 404"),
+    "mentorship:pairing_new": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
+    "mentorship:pairing_pause": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 302 404"),
+    "mentorship:pairing_reassign": ("302L 403 404 403 404 200 404", "302L 403 404 403 404 200 404"),
+    "mentorship:pairing_resume": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 302 404"),
+    "mentorship:program_create": ("302L 403 403 403 403 200 200", "302L 403 403 403 403 200 200"),
+    "mentorship:program_dashboard": (
+        "302L 403 403 403 403 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:program_edit": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
+    "mentorship:program_export_pairings": (
+        "302L 403 403 403 403 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:program_invite": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
+    "mentorship:program_list": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "mentorship:program_match": ("302L 403 403 403 403 200 404", "302L 405 405 405 405 405 405"),
+    "notifications:inbox": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "notifications:mark_all_read": ("302L 405 405 405 405 405 405", "302L 302 302 302 302 302 302"),
+    "notifications:mark_read": ("302L 405 405 405 405 405 405", "302L 302 404 404 404 404 404"),
+    "notifications:open": ("302L 302 404 404 404 404 404", "302L 405 405 405 405 405 405"),
+    "notifications:preferences": ("302L 200 200 200 200 200 200", "302L 200 200 200 200 200 200"),
+    "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
+    "ping": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+}
+
+# Rows whose URL carries a secret (a signed or random token): holding the link is the
+# relationship, so anyone who has it gets the page, signed in or not.
+TOKEN_ROWS = {
+    "api:calendar_feed": "the feed's secret address is the credential of a calendar app",
+    "notifications:unsubscribe": "signed one-click unsubscribe link from an e-mail",
+    "mentorship:invitation_accept": "the invitation's single-use token from its e-mail",
+}
+# Rows that are public on purpose.
+PUBLIC_ROWS = {
+    "home": "landing page",
+    "healthz": "load balancer health check",
+    "ping": "benchmark ceiling and liveness",
+    "account_login": "login page",
+    "account_signup": "signup page",
+    "account_logout": "signs out whoever is signed in; anonymous is sent away",
+    "api:schema": "OpenAPI schema of the public API",
+    "api:docs": "API documentation page",
+}
+# Personas outside mentee A's relationships: her objects must never answer them with a
+# success (2xx) or an accepted change (302 that is not the login redirect).
+OUTSIDERS = ("other_mentee", "other_mentor", "other_admin")
+# Rows that address one of A's objects (or A's program) by UUID.
+OBJECT_ROW_PREFIXES = (
+    "goals:goal_detail",
+    "goals:goal_edit",
+    "goals:goal_status",
+    "goals:goal_move",
+    "goals:milestone_",
+    "goals:update_",
+    "goals:comment_add",
+    "goals:program_goals",
+    "mentorship:pairing_",
+    "mentorship:program_",
+    "mentorship:member_list",
+    "mentorship:import_",
+    "mentorship:invitation_revoke",
+    "notifications:open",
+    "notifications:mark_read",
+    "api:token_revoke",
+    "api:goal-",
+    "api:milestone-",
+    "api:progressupdate-",
+    "api:comment-",
+    "api:notification-detail",
+    "api:notification-read",
+    "api:program-",
+    "api:pairing-",
+    "api:checkin-",
+)
+# Of the rows above, these are lists or creation pages whose answer is scoped to the user
+# (everyone sees their own list), or pages open to any program admin.
+OWN_SCOPE_ROWS = {
+    "mentorship:program_list",
+    "mentorship:program_create",
+    "api:goal-list",
+    "api:milestone-list",
+    "api:progressupdate-list",
+    "api:comment-list",
+    "api:notification-read-all",
+    "api:program-list",
+    "api:pairing-list",
+    "api:checkin-list",
+    "mentorship:pairing_new",
+}
+
+
+def is_object_row(name: str) -> bool:
+    if name in OWN_SCOPE_ROWS:
+        return False
+    return any(name.startswith(prefix) for prefix in OBJECT_ROW_PREFIXES)
+
+
+def test_every_pattern_has_a_row():
+    missing = [name for name in patterns_to_cover() if name not in MATRIX]
+    assert not missing, f"URL patterns without a row in the access matrix: {missing}"
+    stale = [name for name in MATRIX if name not in patterns_to_cover()]
+    assert not stale, f"Matrix rows for patterns that no longer exist: {stale}"
+
+
+def test_exclusions_are_explicit_and_login_pages_stay():
+    assert all(reason for reason in EXCLUDED.values())
+    assert set(MATRIX) >= KEPT
+
+
+def test_rows_are_well_formed():
+    for name, (get, post) in MATRIX.items():
+        assert len(get.split()) == len(PERSONAS), name
+        assert len(post.split()) == len(PERSONAS), name
+
+
+def test_matrix_does_not_leak():
+    """The matrix itself may not write a leak down as expected."""
+    leaks = []
+    for name, cells in MATRIX.items():
+        for method, row in zip(("GET", "POST"), cells, strict=True):
+            statuses = dict(zip(PERSONAS, row.split(), strict=True))
+            guarded = name not in TOKEN_ROWS and name not in PUBLIC_ROWS
+            if guarded and statuses["anonymous"] not in ("302L", "401", "405"):
+                leaks.append((name, method, "anonymous", statuses["anonymous"]))
+            if is_object_row(name):
+                for persona in OUTSIDERS:
+                    if statuses[persona].startswith("2") or statuses[persona] == "302":
+                        leaks.append((name, method, persona, statuses[persona]))
+    assert not leaks
+
+
+@pytest.mark.django_db
+def test_access_matrix(world, quiet_request_log):
+    clients = {persona: client_for(world.users[persona]) for persona in PERSONAS}
+    mismatches = []
+    for name in patterns_to_cover():
+        url = url_for(name, world)
+        for method, expected_row in zip(("GET", "POST"), MATRIX[name], strict=True):
+            expected = dict(zip(PERSONAS, expected_row.split(), strict=True))
+            for persona in PERSONAS:
+                got = status_of(clients[persona], method, url)
+                if name == "account_logout" and world.users[persona] is not None:
+                    clients[persona] = client_for(world.users[persona])
+                if got != expected[persona]:
+                    mismatches.append(
+                        f"{method} {name} as {persona}: {got}, expected {expected[persona]}"
+                    )
+    assert not mismatches, "\n".join(mismatches)
