@@ -1,7 +1,31 @@
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, resolve_url
 from django.urls import include, path
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import views
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no password form of its own: everyone signs in through allauth's login
+    page, where its rate limits and the two-factor step apply; staff then go on to the admin,
+    anyone else signed in gets 403. Guessing a staff password at /admin/login/ is impossible."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not admin.site.has_permission(request):
+        raise PermissionDenied
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = resolve_url("admin:index")
+    return redirect(next_url)
+
+
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", views.home, name="home"),
