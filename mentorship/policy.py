@@ -32,18 +32,19 @@ def _uuid_or_404(value):
 
 def get_program_for_admin(user, program_uuid) -> Program:
     """The program, if `user` is one of its admins; 403 for its other members, 404 for
-    everyone else."""
-    program = Program.objects.filter(uuid=_uuid_or_404(program_uuid)).first()
-    if program is None or not user.is_authenticated:
+    everyone else. One query: the user's memberships in it, with the program."""
+    if not user.is_authenticated:
         raise Http404
-    roles = set(
-        Membership.objects.filter(program=program, user=user).values_list("role", flat=True)
+    memberships = list(
+        Membership.objects.filter(program__uuid=_uuid_or_404(program_uuid), user=user)
+        .select_related("program")
+        .order_by()
     )
-    if Role.ADMIN in roles:
-        return program
-    if roles:
-        raise PermissionDenied
-    raise Http404
+    if not memberships:
+        raise Http404
+    if any(m.role == Role.ADMIN for m in memberships):
+        return memberships[0].program
+    raise PermissionDenied
 
 
 def can_create_program(user) -> bool:

@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -123,48 +124,121 @@ class ProgramDashboard:
     goal_health: object = None
 
 
-def program_dashboard(program: Program) -> ProgramDashboard:
-    role_counts = dict.fromkeys(Role.values, 0)
-    for row in (
-        Membership.objects.filter(program=program).order_by().values("role").annotate(n=Count("pk"))
-    ):
-        role_counts[row["role"]] = row["n"]
-    by_status = dict.fromkeys(PairingStatus.values, 0)
-    for row in (
-        Pairing.objects.filter(program=program).order_by().values("status").annotate(n=Count("pk"))
-    ):
-        by_status[row["status"]] = row["n"]
-    active = list(
+def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
+    """One number about the outer program from `queryset`, as a subquery."""
+    return Subquery(
+        queryset.filter(**{path: OuterRef("pk")})
+        .order_by()
+        .values(path)
+        .annotate(value=aggregate)
+        .values("value")[:1],
+        output_field=output_field,
+    )
+
+
+def program_stats(program: Program) -> dict:
+    """Members by role, pairings by status, open invitations and the feedback aggregates,
+    in one query (a subquery each)."""
+    count, average = IntegerField(), FloatField()
+    members = Membership.objects.all()
+    pairings = Pairing.objects.all()
+    feedback = MentorshipFeedback.objects.all()
+    by_mentor = Q(author=F("pairing__mentor"))
+    by_mentee = Q(author=F("pairing__mentee"))
+    columns = {
+        **{
+            f"role_{role}": Coalesce(
+                _per_program(members.filter(role=role), "program", Count("pk"), count), 0
+            )
+            for role in Role.values
+        },
+        **{
+            f"status_{status}": Coalesce(
+                _per_program(pairings.filter(status=status), "program", Count("pk"), count), 0
+            )
+            for status in PairingStatus.values
+        },
+        "pending_invitations": Coalesce(
+            _per_program(
+                Invitation.objects.filter(
+                    accepted_at__isnull=True,
+                    revoked_at__isnull=True,
+                    expires_at__gt=timezone.now(),
+                ),
+                "program",
+                Count("pk"),
+                count,
+            ),
+            0,
+        ),
+        "feedback_count": Coalesce(
+            _per_program(feedback, "pairing__program", Count("pk"), count), 0
+        ),
+        "feedback_average": _per_program(feedback, "pairing__program", Avg("rating"), average),
+        "feedback_mentor_count": Coalesce(
+            _per_program(feedback.filter(by_mentor), "pairing__program", Count("pk"), count), 0
+        ),
+        "feedback_mentor_average": _per_program(
+            feedback.filter(by_mentor), "pairing__program", Avg("rating"), average
+        ),
+        "feedback_mentee_count": Coalesce(
+            _per_program(feedback.filter(by_mentee), "pairing__program", Count("pk"), count), 0
+        ),
+        "feedback_mentee_average": _per_program(
+            feedback.filter(by_mentee), "pairing__program", Avg("rating"), average
+        ),
+    }
+    return Program.objects.filter(pk=program.pk).annotate(**columns).values(*columns).get()
+
+
+def program_dashboard(program: Program, *, today: date | None = None) -> ProgramDashboard:
+    """Everything the program dashboard shows, in four queries whatever the program's size:
+    the counts, the open pairings (stalled ones are picked from them), the mentors with their
+    load, and the unpaired mentees."""
+    today = today or timezone.localdate()
+    stats = program_stats(program)
+    open_pairings = list(
         Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
         .select_related("mentor", "mentee")
         .order_by("mentor__name", "mentee__name")
+    )
+    cutoff = today - timedelta(days=program.stall_after_days)
+    stalled = sorted(
+        (
+            p
+            for p in open_pairings
+            if p.status == PairingStatus.ACTIVE
+            and (p.last_checkin_on or p.started_on) is not None
+            and (p.last_checkin_on or p.started_on) <= cutoff
+        ),
+        key=lambda p: p.last_checkin_on or p.started_on,
     )
     at_capacity = [
         m
         for m in mentors_with_load(program).order_by("user__name")
         if m.open_pairings >= m.capacity
     ]
+    prefix = "feedback_"
     return ProgramDashboard(
         program=program,
-        role_counts=role_counts,
-        pairings_by_status=by_status,
-        active_pairings=active,
+        role_counts={role: stats[f"role_{role}"] for role in Role.values},
+        pairings_by_status={status: stats[f"status_{status}"] for status in PairingStatus.values},
+        active_pairings=open_pairings,
         unpaired=list(unpaired_mentees(program)),
         at_capacity=at_capacity,
-        stalled=list(stalled_pairings(program)),
-        feedback=feedback_summary(program),
-        pending_invitations=Invitation.objects.filter(
-            program=program,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).count(),
+        stalled=stalled,
+        feedback={
+            ("count" if k == "feedback_count" else k.removeprefix(prefix)): v
+            for k, v in stats.items()
+            if k.startswith(prefix)
+        },
+        pending_invitations=stats["pending_invitations"],
     )
 
 
 def feedback_summary(program: Program) -> dict:
     """Aggregates only: the admin sees how pairs rate their mentorship, not who said what."""
-    rows = MentorshipFeedback.objects.filter(pairing__program=program).aggregate(
+    return MentorshipFeedback.objects.filter(pairing__program=program).aggregate(
         count=Count("pk"),
         average=Avg("rating"),
         mentor_count=Count("pk", filter=Q(author=F("pairing__mentor"))),
@@ -172,7 +246,6 @@ def feedback_summary(program: Program) -> dict:
         mentee_count=Count("pk", filter=Q(author=F("pairing__mentee"))),
         mentee_average=Avg("rating", filter=Q(author=F("pairing__mentee"))),
     )
-    return rows
 
 
 def member_list(
