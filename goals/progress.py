@@ -137,7 +137,9 @@ def _milestone_counts(goal) -> tuple[int, int]:
     if prefetched is not None:
         items = [m for m in prefetched if m.kind == MilestoneKind.MILESTONE]
     else:
-        items = list(goal.milestones.filter(kind=MilestoneKind.MILESTONE).only("completed_at"))
+        # The related manager reads goal_id of each row: deferring it costs a query per row.
+        milestones = goal.milestones.filter(kind=MilestoneKind.MILESTONE)
+        items = list(milestones.only("goal", "completed_at"))
     return len(items), sum(1 for m in items if m.completed_at is not None)
 
 
