@@ -50,9 +50,15 @@ def invitation_accept(request, token):
     if not request.user.is_authenticated:
         if request.method == "POST":
             return redirect_to_login(here)
-        # The invitation reached this address, so a sign-up with it needs no second
-        # confirmation e-mail (allauth's documented hook for invitations).
-        get_adapter(request).stash_verified_email(request, invitation.email)
+        signup_url = (
+            reverse("account_signup") + "?" + urlencode({"email": invitation.email, "next": here})
+        )
+        if request.GET.get("signup"):
+            # The invitation reached this address, so a sign-up with it needs no second
+            # confirmation e-mail (allauth's documented hook for invitations). Stashed only
+            # when the person chooses to sign up, not on every look at the page.
+            get_adapter(request).stash_verified_email(request, invitation.email)
+            return redirect(signup_url)
         has_account = User.objects.filter(email__iexact=invitation.email).exists()
         return render(
             request,
@@ -61,9 +67,7 @@ def invitation_accept(request, token):
                 "invitation": invitation,
                 "role_label": Role(invitation.role).label,
                 "has_account": has_account,
-                "signup_url": reverse("account_signup")
-                + "?"
-                + urlencode({"email": invitation.email, "next": here}),
+                "signup_url": here + "?signup=1",
                 "login_url": reverse("account_login") + "?" + urlencode({"next": here}),
             },
         )

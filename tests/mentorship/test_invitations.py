@@ -97,7 +97,10 @@ def test_new_person_signs_up_through_allauth_and_joins(client, invite, program):
     path = path_of(link_from(message))
     page = client.get(path).content.decode()
     assert "Create your account" in page
+    assert not client.session.get("account_verified_email")  # looking changes nothing
+    response = client.get(path + "?signup=1")
     signup = reverse("account_signup")
+    assert response["Location"].startswith(signup + "?email=fresh%40example.com")
     response = client.post(
         f"{signup}?next={path}",
         {
