@@ -14,6 +14,7 @@ import threading
 import time
 from email import message_from_bytes
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -169,7 +170,11 @@ class WorkerProcess:
 
 def worker_env(smtp_port: int, **extra) -> dict:
     db = settings.DATABASES["default"]
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    name = connection.settings_dict["NAME"]  # the test database
+    url = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
