@@ -136,6 +136,11 @@ def invitation_create(
     if role not in Role.values:
         raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
     email = email.strip().lower()
+    if Membership.objects.filter(program=program, user__email__iexact=email, role=role).exists():
+        raise MentorshipError(
+            _("%(email)s is already a %(role)s in this program.")
+            % {"email": email, "role": Role(role).label.lower()}
+        )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         program=program,

@@ -153,19 +153,23 @@ def program_invite(request, program_uuid):
     program = policy.get_program_for_admin(request.user, program_uuid)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.invitation_create(
-            program=program,
-            email=form.cleaned_data["email"],
-            name=form.cleaned_data["name"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-        )
-        messages.success(
-            request,
-            _("Invitation sent to %(email)s. The link works once, for 14 days.")
-            % {"email": form.cleaned_data["email"]},
-        )
-        return redirect("mentorship:program_invite", program.uuid)
+        try:
+            services.invitation_create(
+                program=program,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except services.MentorshipError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works once, for 14 days.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("mentorship:program_invite", program.uuid)
     return render(
         request,
         "mentorship/invite.html",

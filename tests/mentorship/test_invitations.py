@@ -183,3 +183,14 @@ def test_invite_page_lists_and_revokes(client, invite, admin, program):
     assert "The invitation to pending@example.com was withdrawn." in response.content.decode()
     page = client.get(reverse("mentorship:program_invite", args=[program.uuid])).content.decode()
     assert "pending@example.com" not in page
+
+
+def test_inviting_a_member_again_is_a_form_error(client, admin, program, mentor):
+    client.force_login(admin)
+    response = client.post(
+        reverse("mentorship:program_invite", args=[program.uuid]),
+        {"email": mentor.email.upper(), "role": "mentor"},
+    )
+    assert response.status_code == 200
+    assert "maria@example.com is already a mentor in this program." in response.content.decode()
+    assert not Invitation.objects.exists()
