@@ -39,17 +39,29 @@ from .models import (
 
 
 def programs_for_admin(user: User) -> QuerySet[Program]:
+    """The programs `user` runs, with their numbers of mentors, mentees and open pairings
+    (subqueries: joining both memberships and pairings would multiply rows)."""
+    count = IntegerField()
+    members = Membership.objects.all()
     return (
-        Program.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
+        Program.objects.filter(
+            Exists(Membership.objects.filter(program=OuterRef("pk"), user=user, role=Role.ADMIN))
+        )
         .annotate(
-            mentor_count=Count(
-                "memberships", filter=Q(memberships__role=Role.MENTOR), distinct=True
+            mentor_count=Coalesce(
+                _per_program(members.filter(role=Role.MENTOR), "program", Count("pk"), count), 0
             ),
-            mentee_count=Count(
-                "memberships", filter=Q(memberships__role=Role.MENTEE), distinct=True
+            mentee_count=Coalesce(
+                _per_program(members.filter(role=Role.MENTEE), "program", Count("pk"), count), 0
             ),
-            open_pairing_count=Count(
-                "pairings", filter=Q(pairings__status__in=OPEN_PAIRING_STATUSES), distinct=True
+            open_pairing_count=Coalesce(
+                _per_program(
+                    Pairing.objects.filter(status__in=OPEN_PAIRING_STATUSES),
+                    "program",
+                    Count("pk"),
+                    count,
+                ),
+                0,
             ),
         )
         .order_by("-is_active", "name")

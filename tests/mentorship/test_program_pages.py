@@ -78,6 +78,12 @@ def test_program_list_is_the_admin_landing_page(client, admin, program, other_pr
     assert "Northwind Circle" in body and "Southside Guild" not in body
 
 
+def test_program_list_counts(client, admin, program, mentor, other_mentor, mentee, pairing):
+    client.force_login(admin)
+    body = client.get(reverse("mentorship:program_list")).content.decode()
+    assert "2 mentors" in body and "1 mentee" in body and "1 open pairing" in body
+
+
 def test_nav_shows_links_by_role(client, admin, mentor, stranger, pairing):
     client.force_login(admin)
     body = client.get(reverse("mentorship:program_list")).content.decode()
