@@ -3,15 +3,24 @@ from django.utils.functional import SimpleLazyObject
 
 
 def roles_for(user) -> frozenset[str]:
+    """The roles `user` holds in active programs, read once per request and kept on the
+    user object (the home view and the navigation both ask)."""
     if not user.is_authenticated:
         return frozenset()
-    from .models import Membership
+    cached = getattr(user, "_mentorship_roles", None)
+    if cached is None:
+        from .models import Membership
 
-    return frozenset(
-        Membership.objects.filter(user=user, program__is_active=True)
-        .values_list("role", flat=True)
-        .distinct()
-    )
+        # order_by(): without it the model's default ordering joins program and user and
+        # makes DISTINCT run over those columns too.
+        cached = frozenset(
+            Membership.objects.filter(user=user, program__is_active=True)
+            .order_by()
+            .values_list("role", flat=True)
+            .distinct()
+        )
+        user._mentorship_roles = cached
+    return cached
 
 
 def site(request):
