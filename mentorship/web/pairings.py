@@ -146,8 +146,11 @@ def pairing_status(request, pairing_uuid, action):
     access = policy.pairing_access(request.user, pairing_uuid)
     policy.require(access.can_manage)
     service, done = STATUS_ACTIONS[action]
+    extra = {}
+    if action == "pause":
+        extra["reason"] = request.POST.get("reason", "").strip()[:500]
     try:
-        service(pairing=access.pairing, by=request.user)
+        service(pairing=access.pairing, by=request.user, **extra)
     except services.MentorshipError as error:
         messages.error(request, str(error))
     else:

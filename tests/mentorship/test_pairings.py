@@ -304,3 +304,17 @@ def test_audit_trail_is_shown(client, pairing, agreement, admin):
     client.force_login(admin)
     page = client.get(reverse("mentorship:pairing_detail", args=[pairing.uuid])).content.decode()
     assert "Paused" in page and "Holiday" in page and "Ada Admin" in page
+
+
+def test_pause_with_a_reason_from_the_page(client, pairing, agreement, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("mentorship:pairing_pause", args=[pairing.uuid]), {"reason": "Parental leave"}
+    )
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.PAUSED
+    assert pairing.events.get(action="paused").detail == "Parental leave"
+    # Pausing twice is refused with a message, not an error page.
+    response = client.post(reverse("mentorship:pairing_pause", args=[pairing.uuid]), follow=True)
+    assert "cannot be paused" in response.content.decode()
