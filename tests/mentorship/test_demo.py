@@ -1,0 +1,35 @@
+"""seed_demo's mentoring part: three active pairings with accepted agreements and check-ins,
+Ben left unpaired for matching, and nothing new on a second run."""
+
+import pytest
+
+from mentorship import demo, selectors
+from mentorship.models import CheckIn, Pairing, PairingStatus, Program
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_pairings_are_idempotent():
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    program = Program.objects.get(slug="demo-2026")
+    pairs = set(
+        Pairing.objects.filter(program=program).values_list("mentor__email", "mentee__email")
+    )
+    assert pairs == {
+        ("mentor.ana@example.com", "mentee.lena@example.com"),
+        ("mentor.ana@example.com", "mentee.omar@example.com"),
+        ("mentor.kenji@example.com", "mentee.sofia@example.com"),
+    }
+    for pairing in Pairing.objects.filter(program=program):
+        assert pairing.status == PairingStatus.ACTIVE
+        assert pairing.agreement.is_accepted_by_both
+        assert pairing.last_checkin_on == pairing.checkins.first().occurred_on
+    assert CheckIn.objects.count() == 5
+    unpaired = [m.user.email for m in selectors.unpaired_mentees(program)]
+    assert unpaired == ["mentee.ben@example.com"]
+    ben = selectors.unpaired_mentees(program).get()
+    suggestions = selectors.mentor_suggestions(program, ben)
+    # Both demo mentors share something with Ben (his interests, his goals' categories).
+    assert len(suggestions) == 2
+    assert all(s.shared and s.can_pair for s in suggestions)
