@@ -98,7 +98,7 @@ def test_list_query_count_is_fixed(
         counts.append(len(ctx.captured_queries))
     # Session and user, COUNT(*), the page; the memberships list also finds the program and
     # checks the admin's role; an empty list needs no page query.
-    expected = {"api:program-memberships": 6}.get(name, 4)
+    expected = {"api:program-memberships": 5}.get(name, 4)
     if name == "api:program-list" and who != "admin":
         expected = 3
     assert counts == [expected, expected]
