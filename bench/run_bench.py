@@ -102,6 +102,28 @@ print(json.dumps(pages))
 """
 
 
+def ensure_database() -> None:
+    """Create the benchmark database if it does not exist yet."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(DATABASE_URL)
+    params = {
+        "host": config["HOST"] or "127.0.0.1",
+        "port": config["PORT"] or 5432,
+        "user": config["USER"] or "postgres",
+        "password": config["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
 def manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
 
@@ -240,6 +262,7 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     print(f"Preparing {DATABASE_URL} with scale-1 data", flush=True)
+    ensure_database()
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")
     manage("seed_demo", "--scale", "1")
