@@ -148,7 +148,8 @@ def pairing_status(request, pairing_uuid, action):
     service, done = STATUS_ACTIONS[action]
     extra = {}
     if action == "pause":
-        extra["reason"] = request.POST.get("reason", "").strip()[:500]
+        # PostgreSQL cannot store NUL characters in text (a 500 otherwise).
+        extra["reason"] = request.POST.get("reason", "").replace("\x00", "").strip()[:500]
     try:
         service(pairing=access.pairing, by=request.user, **extra)
     except services.MentorshipError as error:
