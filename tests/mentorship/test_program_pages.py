@@ -142,7 +142,10 @@ def test_member_list_search_filter_and_pages(
 ):
     for n in range(30):
         MembershipFactory(
-            program=program, user=UserFactory(email=f"bulk{n:02}@example.com"), role=Role.MENTEE
+            program=program,
+            # Fixed names: a random one ("Mariah", "Jeremiah") would match the searches below.
+            user=UserFactory(email=f"bulk{n:02}@example.com", name=f"Bulk Person {n:02}"),
+            role=Role.MENTEE,
         )
     client.force_login(admin)
     url = reverse("mentorship:member_list", args=[program.uuid])
