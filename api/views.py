@@ -70,6 +70,17 @@ def parse_date_param(request, name: str):
         raise ValidationError({name: [_("Use a date as YYYY-MM-DD.")]}) from None
 
 
+def filter_date_range(request, qs, *, lookup: str, param: str):
+    """Apply ?<param>_after= and ?<param>_before= (both inclusive) to the date `lookup`."""
+    after = parse_date_param(request, f"{param}_after")
+    if after:
+        qs = qs.filter(**{f"{lookup}__gte": after})
+    before = parse_date_param(request, f"{param}_before")
+    if before:
+        qs = qs.filter(**{f"{lookup}__lte": before})
+    return qs
+
+
 def parse_choice_param(request, name: str, choices) -> str | None:
     value = request.query_params.get(name)
     if value in (None, ""):
@@ -342,12 +353,7 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 qs = qs.filter(mentee=user)
             elif role == "admin":
                 qs = qs.exclude(Q(mentor=user) | Q(mentee=user))
-            before = parse_date_param(self.request, "checkin_due_before")
-            if before:
-                qs = qs.filter(next_checkin_due__lte=before)
-            after = parse_date_param(self.request, "checkin_due_after")
-            if after:
-                qs = qs.filter(next_checkin_due__gte=after)
+            qs = filter_date_range(self.request, qs, lookup="next_checkin_due", param="checkin_due")
         return qs.order_by("-created_at", "-pk")
 
     def get_object(self):
@@ -410,12 +416,7 @@ class CheckInViewSet(
             pairing = parse_uuid_param(self.request, "pairing")
             if pairing:
                 qs = qs.filter(pairing__uuid=pairing)
-            after = parse_date_param(self.request, "occurred_after")
-            if after:
-                qs = qs.filter(occurred_on__gte=after)
-            before = parse_date_param(self.request, "occurred_before")
-            if before:
-                qs = qs.filter(occurred_on__lte=before)
+            qs = filter_date_range(self.request, qs, lookup="occurred_on", param="occurred")
         return qs.order_by("-occurred_on", "-created_at", "-pk")
 
     @extend_schema(request=s.CheckInCreateSerializer, responses={201: s.CheckInSerializer})
@@ -483,12 +484,7 @@ class GoalViewSet(
             mentee = parse_uuid_param(self.request, "mentee")
             if mentee:
                 qs = qs.filter(mentee__uuid=mentee)
-            after = parse_date_param(self.request, "target_date_after")
-            if after:
-                qs = qs.filter(target_date__gte=after)
-            before = parse_date_param(self.request, "target_date_before")
-            if before:
-                qs = qs.filter(target_date__lte=before)
+            qs = filter_date_range(self.request, qs, lookup="target_date", param="target_date")
         return qs.order_by("mentee_id", "priority", "created_at", "pk")
 
     def list(self, request, *args, **kwargs):
@@ -639,12 +635,7 @@ class MilestoneViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         done = parse_bool_param(self.request, "done")
         if done is not None:
             qs = qs.filter(completed_at__isnull=not done)
-        after = parse_date_param(self.request, "due_after")
-        if after:
-            qs = qs.filter(due_on__gte=after)
-        before = parse_date_param(self.request, "due_before")
-        if before:
-            qs = qs.filter(due_on__lte=before)
+        qs = filter_date_range(self.request, qs, lookup="due_on", param="due")
         return qs
 
     @extend_schema(request=s.MilestoneCreateSerializer, responses={201: s.MilestoneSerializer})
@@ -693,12 +684,7 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         acknowledged = parse_bool_param(self.request, "acknowledged")
         if acknowledged is not None:
             qs = qs.filter(acknowledged_at__isnull=not acknowledged)
-        after = parse_date_param(self.request, "created_after")
-        if after:
-            qs = qs.filter(created_at__date__gte=after)
-        before = parse_date_param(self.request, "created_before")
-        if before:
-            qs = qs.filter(created_at__date__lte=before)
+        qs = filter_date_range(self.request, qs, lookup="created_at__date", param="created")
         return qs
 
     @extend_schema(
@@ -753,12 +739,7 @@ class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         kudos = parse_bool_param(self.request, "is_kudos")
         if kudos is not None:
             qs = qs.filter(is_kudos=kudos)
-        after = parse_date_param(self.request, "created_after")
-        if after:
-            qs = qs.filter(created_at__date__gte=after)
-        before = parse_date_param(self.request, "created_before")
-        if before:
-            qs = qs.filter(created_at__date__lte=before)
+        qs = filter_date_range(self.request, qs, lookup="created_at__date", param="created")
         return qs
 
     @extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer})
