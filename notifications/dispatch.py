@@ -171,6 +171,12 @@ def checkin_reminders(now: datetime) -> list[Notification]:
             user_prefs = prefs.get(user_id, Prefs())
             partner = p[f"{other}__name"] or p[f"{other}__email"].split("@")[0]
             url = links.pairing_path(p["uuid"])
+            payload = {
+                "partner": partner,
+                "program": p["program__name"],
+                "due_on": due.isoformat(),
+                "role": side,
+            }
             soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
             if user_prefs.wants(Kind.CHECKIN_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
                 rows.append(
@@ -183,12 +189,7 @@ def checkin_reminders(now: datetime) -> list[Notification]:
                         % {"name": partner, "program": p["program__name"], "date": _day(due)},
                         url=url,
                         moment=soon,
-                        payload={
-                            "partner": partner,
-                            "program": p["program__name"],
-                            "due_on": due.isoformat(),
-                            "role": side,
-                        },
+                        payload=payload,
                     )
                 )
             late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
@@ -210,12 +211,7 @@ def checkin_reminders(now: datetime) -> list[Notification]:
                         % {"name": partner, "program": p["program__name"], "date": _day(due)},
                         url=url,
                         moment=late,
-                        payload={
-                            "partner": partner,
-                            "program": p["program__name"],
-                            "due_on": due.isoformat(),
-                            "role": side,
-                        },
+                        payload=payload,
                     )
                 )
     return rows
