@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentorship import pagecache
 from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, Program, Role
 
 from . import selectors, services
@@ -324,6 +325,7 @@ def _goal_page(
 
 @login_required
 @require_GET
+@pagecache.per_viewer
 def goal_detail(request, uuid):
     goal, access = _goal_for(request, uuid)
     return _goal_page(request, goal, access)
@@ -448,6 +450,7 @@ def update_acknowledge(request, uuid):
 
 @login_required
 @require_GET
+@pagecache.per_viewer
 def mentee_dashboard(request):
     return render(
         request,
@@ -458,6 +461,7 @@ def mentee_dashboard(request):
 
 @login_required
 @require_GET
+@pagecache.per_viewer
 def mentor_dashboard(request):
     return render(
         request,
@@ -468,6 +472,7 @@ def mentor_dashboard(request):
 
 @login_required
 @require_GET
+@pagecache.per_viewer
 def mentor_mentees(request):
     return render(
         request, "goals/mentor_mentees.html", {"rows": selectors.mentor_mentees(request.user)}
@@ -476,6 +481,7 @@ def mentor_mentees(request):
 
 @login_required
 @require_GET
+@pagecache.per_viewer
 def review_queue(request):
     updates = list(selectors.review_queue(request.user))
     return render(
@@ -487,6 +493,7 @@ def review_queue(request):
 
 @login_required
 @require_GET
+@pagecache.per_viewer
 def program_goals(request, uuid):
     """A program admin's summary of the program's goals: title, status, progress, health;
     details only for goals shared with the program."""

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from . import pagecache
+
 
 def roles_for(user) -> frozenset[str]:
     """The roles `user` holds in active programs, read once per request and kept on the
@@ -28,4 +30,9 @@ def site(request):
     asks), so the navigation shows each person what their roles give them."""
     user = getattr(request, "user", None)
     roles = SimpleLazyObject(lambda: roles_for(user)) if user is not None else frozenset()
-    return {"SITE_NAME": settings.SITE_NAME, "user_roles": roles}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "user_roles": roles,
+        # A page rendered for the page cache carries a placeholder instead of a CSRF token.
+        **pagecache.csrf_context(request),
+    }

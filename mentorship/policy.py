@@ -115,3 +115,41 @@ def require(allowed: bool) -> None:
     """Raise 403 unless `allowed`; used after the object was found visible."""
     if not allowed:
         raise PermissionDenied
+
+
+def audience(*, people=(), programs=(), program_admins=()) -> set[int]:
+    """Everyone who may see something about these people or programs: the inverse of the
+    rules above and of the goal rules (goals/policy.py), widened rather than narrowed where
+    that is simpler. One query.
+
+    - people: the people themselves, everyone they were ever paired with (either side, any
+      status: past mentors keep read access) and the admins of every program they are in;
+    - programs: every member of those programs;
+    - program_admins: the admins of those programs.
+    """
+    people = {p for p in people if p is not None}
+    programs = {p for p in programs if p is not None}
+    program_admins = {p for p in program_admins if p is not None}
+    queries = []
+    if people:
+        queries += [
+            Pairing.objects.filter(mentee_id__in=people).values_list("mentor_id"),
+            Pairing.objects.filter(mentor_id__in=people).values_list("mentee_id"),
+            Membership.objects.filter(
+                role=Role.ADMIN,
+                program__in=Membership.objects.filter(user_id__in=people).values("program_id"),
+            ).values_list("user_id"),
+        ]
+    if programs:
+        queries.append(Membership.objects.filter(program_id__in=programs).values_list("user_id"))
+    if program_admins:
+        queries.append(
+            Membership.objects.filter(program_id__in=program_admins, role=Role.ADMIN).values_list(
+                "user_id"
+            )
+        )
+    found = set(people)
+    if queries:
+        first, *rest = [q.order_by() for q in queries]
+        found.update(row[0] for row in first.union(*rest))
+    return found

@@ -180,14 +180,22 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mentorship.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mentorship",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read on every signed-in request: from Redis, with the database behind it.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole pages cached per viewer (mentorship/pagecache.py). Invalidation has to reach every
+# process, so the default is on only with the shared Redis cache; 0 turns it off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0)
+# Render every cache hit again and fail on a difference (the test suite turns this on).
+PAGE_CACHE_VERIFY = False
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -294,9 +302,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Links in account e-mails use SITE_URL's scheme when it is set (a local docker compose stack
 # serves plain http with DEBUG off), otherwise https in production.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
-    urlsplit(SITE_URL).scheme
-    if os.environ.get("SITE_URL")
-    else ("http" if DEBUG else "https")
+    urlsplit(SITE_URL).scheme if os.environ.get("SITE_URL") else ("http" if DEBUG else "https")
 )
 ACCOUNT_PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 PASSWORD_RESET_TIMEOUT = ACCOUNT_PASSWORD_RESET_TIMEOUT

@@ -63,6 +63,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_verified(settings):
+    """The page cache is on in every test, and every hit is rendered again and compared with
+    the cached copy (mentorship/pagecache.py): a write that forgets to invalidate a page fails
+    whichever test reads that page after it."""
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_VERIFY = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached fragments live in the cache: each test starts from empty."""
     from django.core.cache import cache

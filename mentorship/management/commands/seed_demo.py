@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from mentorship import demo
+from mentorship import demo, pagecache
 
 
 class Command(BaseCommand):
@@ -33,6 +33,8 @@ class Command(BaseCommand):
             from mentorship.demo_scale import seed_scale
 
             counts = seed_scale(scale=scale, password=password)
+            # Bulk inserts send no signals: no cached page may outlive them.
+            pagecache.touch_everything()
             if not counts:
                 self.stdout.write(f"Scale {scale} data is already there.")
             else:
