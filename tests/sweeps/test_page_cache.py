@@ -166,7 +166,9 @@ SCENARIOS = {
     ),
     "milestone moved": (
         _second_milestone,
-        lambda w: goals.milestone_move(milestone=w.milestone, direction="down", by=w.users["mentee"]),
+        lambda w: goals.milestone_move(
+            milestone=w.milestone, direction="down", by=w.users["mentee"]
+        ),
         None,
     ),
     "progress logged": (
