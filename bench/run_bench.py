@@ -1,14 +1,17 @@
 """Load benchmark: the main pages against the plain-Django ceiling, at scale 1 and scale 10.
 
 1. Prepares a PostgreSQL database (BENCH_DATABASE_URL) with `seed_demo --scale 1`.
-2. Starts gunicorn (2 workers, production settings) on 127.0.0.1:BENCH_PORT.
+2. Starts gunicorn (2 workers, production settings, Redis at BENCH_REDIS_URL for the cache
+   and sessions, emptied first) on 127.0.0.1:BENCH_PORT.
 3. Signs the personas in by creating their sessions directly, warms every page up, then
    drives each for BENCH_SECONDS at 8 connections with wrk and reads its latency report.
 4. Prints a table (requests/s, p50, p99, errors, ratio to the trivial view measured in the
    same run) and writes it to bench/results.md.
-5. Adds scale-10 data and repeats the dashboards, comparing them with scale 1.
+5. Measures the same pages again with the page cache off, so the cost of a render is on
+   record too.
+6. Adds scale-10 data and repeats the dashboards (cached and not), comparing with scale 1.
 
-Run with `make bench`. Needs wrk (Debian package) and PostgreSQL.
+Run with `make bench`. Needs wrk (Debian package), PostgreSQL and Redis.
 """
 
 import os
@@ -40,7 +43,10 @@ ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "LOG_LEVEL": "WARNING",
 }
-ENV.pop("REDIS_URL", None)
+# Production runs with Redis: the cache (pages, the signed-in user, rate limits) and sessions
+# are shared by the workers. The benchmark's Redis database is emptied before each run.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+ENV["REDIS_URL"] = REDIS_URL
 
 # Shell out to Django inside the project: resolve URLs and create sessions for personas.
 PERSONA_SCRIPT = r"""
@@ -49,7 +55,9 @@ import django
 django.setup()
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.middleware.csrf import _get_new_csrf_string
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 from django.urls import NoReverseMatch, reverse
 from accounts.models import User
 from goals.models import Goal
@@ -60,10 +68,11 @@ def session_for(email):
     user = User.objects.get(email=email)
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s.create()
-    return s.session_key
+    # A browser keeps the CSRF cookie it was given: send one, as a signed-in browser does.
+    return f"sessionid={s.session_key}; csrftoken={_get_new_csrf_string()}"
 
 def url(name, *args):
     try:
@@ -142,7 +151,16 @@ def personas(scale: int) -> list[tuple[str, str | None, str | None]]:
     return [tuple(row) for row in json.loads(out.strip().splitlines()[-1])]
 
 
-def start_gunicorn() -> subprocess.Popen:
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def start_gunicorn(*, page_cache: bool = True) -> subprocess.Popen:
+    env = dict(ENV)
+    if not page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
     proc = subprocess.Popen(
         [
             PYTHON,
@@ -161,7 +179,7 @@ def start_gunicorn() -> subprocess.Popen:
             "warning",
         ],
         cwd=ROOT,
-        env=ENV,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -176,7 +194,7 @@ def start_gunicorn() -> subprocess.Popen:
 def fetch_status(path: str, session: str | None) -> int:
     request = urllib.request.Request(BASE + path)
     if session:
-        request.add_header("Cookie", f"sessionid={session}")
+        request.add_header("Cookie", session)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
@@ -204,7 +222,7 @@ def run_wrk(path: str, session: str | None) -> dict:
         "--latency",
     ]
     if session:
-        command += ["-H", f"Cookie: sessionid={session}"]
+        command += ["-H", f"Cookie: {session}"]
     out = subprocess.run([*command, BASE + path], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1))
@@ -258,6 +276,31 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def serve_and_measure(pages, label: str, *, page_cache: bool = True) -> list[dict]:
+    flush_redis()
+    server = start_gunicorn(page_cache=page_cache)
+    try:
+        return measure(pages, label)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait()
+
+
+def comparison(rows1: list[dict], rows10: list[dict]) -> str:
+    by_page1 = {r["page"]: r for r in rows1 if not r.get("missing")}
+    lines = [
+        "| page | req/s N=1 | req/s N=10 | change |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in rows10:
+        if row.get("missing") or row["page"] not in by_page1:
+            continue
+        before = by_page1[row["page"]]["rps"]
+        change = (row["rps"] - before) / before * 100
+        lines.append(f"| {row['page']} | {before:.0f} | {row['rps']:.0f} | {change:+.1f}% |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -267,48 +310,39 @@ def main() -> None:
     manage("collectstatic", "--noinput", "-v0")
     manage("seed_demo", "--scale", "1")
 
-    server = start_gunicorn()
-    try:
-        print(f"Scale 1: {SECONDS} s per page at {CONNECTIONS} connections", flush=True)
-        rows1 = measure(personas(1), "N=1 ")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait()
+    print(f"Scale 1: {SECONDS} s per page at {CONNECTIONS} connections", flush=True)
+    pages1 = personas(1)
+    rows1 = serve_and_measure(pages1, "N=1 ")
+    print("Scale 1 without the page cache (every request renders)", flush=True)
+    rows1_cold = serve_and_measure(pages1, "N=1  uncached", page_cache=False)
 
     print("Adding scale-10 data", flush=True)
     manage("seed_demo", "--scale", "10")
-    server = start_gunicorn()
-    try:
-        dashboards = [p for p in personas(10) if p[0] == "trivial view" or "dashboard" in p[0]]
-        rows10 = measure(dashboards, "N=10")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait()
-
-    by_page1 = {r["page"]: r for r in rows1 if not r.get("missing")}
-    comparison = [
-        "| page | req/s N=1 | req/s N=10 | change |",
-        "|---|---:|---:|---:|",
-    ]
-    for row in rows10:
-        if row.get("missing") or row["page"] not in by_page1:
-            continue
-        before = by_page1[row["page"]]["rps"]
-        change = (row["rps"] - before) / before * 100
-        comparison.append(f"| {row['page']} | {before:.0f} | {row['rps']:.0f} | {change:+.1f}% |")
+    dashboards = [p for p in personas(10) if p[0] == "trivial view" or "dashboard" in p[0]]
+    rows10 = serve_and_measure(dashboards, "N=10")
+    rows10_cold = serve_and_measure(dashboards, "N=10 uncached", page_cache=False)
 
     report = "\n\n".join(
         [
             "# Benchmark results",
-            f"gunicorn, 2 workers, PostgreSQL; wrk, {CONNECTIONS} connections, {SECONDS} s "
-            "per page; ratio = page req/s ÷ trivial view req/s in the same run. "
+            f"gunicorn, 2 workers, PostgreSQL and Redis; wrk, {CONNECTIONS} connections, "
+            f"{SECONDS} s per page, each signed-in persona sending its session and CSRF cookies "
+            "as a browser does; ratio = page req/s ÷ trivial view req/s in the same run. "
             "Targets: ratio ≥ 0.35, p99 < 50 ms, no errors, N=10 within 15% of N=1.",
             "## Scale 1",
             table(rows1),
             "## Scale 10 (dashboards)",
             table(rows10),
             "## Scale 10 against scale 1",
-            "\n".join(comparison),
+            comparison(rows1, rows10),
+            "## Without the page cache (PAGE_CACHE_SECONDS=0)",
+            "Every request renders its page: what a viewer's first visit after a change costs.",
+            "### Scale 1",
+            table(rows1_cold),
+            "### Scale 10 (dashboards)",
+            table(rows10_cold),
+            "### Scale 10 against scale 1",
+            comparison(rows1_cold, rows10_cold),
         ]
     )
     (ROOT / "bench" / "results.md").write_text(report + "\n")

@@ -271,10 +271,14 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # --- Accounts -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, reading the signed-in user from the cache (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
+# Longest time the signed-in user's row is kept in the cache; every save or delete of the
+# user drops it. Off without Redis, because one process cannot tell another.
+AUTH_USER_CACHE_SECONDS = envint("AUTH_USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -69,6 +69,8 @@ def _page_cache_verified(settings):
     whichever test reads that page after it."""
     settings.PAGE_CACHE_SECONDS = 300
     settings.PAGE_CACHE_VERIFY = True
+    # And the signed-in user is read from the cache, as in production with Redis.
+    settings.AUTH_USER_CACHE_SECONDS = 300
 
 
 @pytest.fixture(autouse=True)
