@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,9 @@ from .smart import smart_check_data, smart_check_goal
 from .templates_catalog import TEMPLATES, template_for
 
 EVENTS_SHOWN = 50
+
+
+REVIEW_PAGE_SIZE = 20
 
 
 # --- Access helpers -------------------------------------------------------------------------
@@ -483,11 +487,14 @@ def mentor_mentees(request):
 @require_GET
 @pagecache.per_viewer
 def review_queue(request):
-    updates = list(selectors.review_queue(request.user))
+    # Oldest first, a page at a time: a mentor back from a holiday may find hundreds.
+    page = Paginator(selectors.review_queue(request.user), REVIEW_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "goals/review_queue.html",
-        {"updates": updates, "ack_form": AcknowledgeForm()},
+        {"page": page, "updates": page.object_list, "ack_form": AcknowledgeForm()},
     )
 
 

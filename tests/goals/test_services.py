@@ -270,6 +270,19 @@ def test_review_queue_lists_unacknowledged_updates_oldest_first(client, goal, me
     assert "2 progress updates wait" in html
 
 
+def test_review_queue_comes_a_page_at_a_time(client, goal, mentor):
+    for n in range(25):
+        ProgressUpdateFactory(goal=goal, note=f"note number {n:02d}.")
+    client.force_login(mentor)
+    first = client.get(reverse("goals:review_queue")).content.decode()
+    assert "25 progress updates wait" in first
+    assert first.count("note number") == 20 and "note number 19." in first
+    assert "Page 1 of 2" in first and "?page=2" in first
+    second = client.get(reverse("goals:review_queue") + "?page=2").content.decode()
+    assert second.count("note number") == 5 and "note number 24." in second
+    assert "note number 00." not in second
+
+
 def test_review_queue_leaves_out_past_pairings(client, goal, update, mentor, pairing):
     pairing.status = PairingStatus.COMPLETED
     pairing.save()
