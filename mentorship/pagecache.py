@@ -88,16 +88,17 @@ def _has_messages(request) -> bool:
     return storage is not None and len(storage) > 0
 
 
-def _page_key(request) -> str:
+def _page_key(request, user_id, extra: str = "") -> str:
     variant = "|".join(
         (
             request.get_full_path(),
             getattr(request, "LANGUAGE_CODE", ""),
             "htmx" if request.headers.get("HX-Request") else "",
+            extra,
         )
     )
     digest = hashlib.md5(variant.encode(), usedforsecurity=False).hexdigest()
-    return f"pagecache:page:{request.user.pk}:{digest}"
+    return f"pagecache:page:{user_id}:{digest}"
 
 
 def _current(key: str, found: dict) -> str:
@@ -108,17 +109,6 @@ def _current(key: str, found: dict) -> str:
         if not cache.add(key, token, GENERATION_TTL):
             token = cache.get(key) or token
     return token
-
-
-def _render(view, request, args, kwargs):
-    request._pagecache_rendering = True
-    try:
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
-    finally:
-        request._pagecache_rendering = False
-    return response
 
 
 def _storable(request, response) -> bool:
@@ -140,6 +130,44 @@ def _finish(request, response):
     return response
 
 
+def serve(request, *, user, render, variant: str = ""):
+    """The response `render()` would make for `user`, from the cache while it is valid.
+    `render` returns a rendered response; `variant` adds whatever else the response depends
+    on to the key (the path, query string, language and htmx are always in it)."""
+    generation_key = _generation_key(user.pk)
+    page_key = _page_key(request, user.pk, variant)
+    found = cache.get_many([EPOCH_KEY, generation_key, page_key])
+    stamp = (
+        _current(EPOCH_KEY, found),
+        _current(generation_key, found),
+        timezone.localdate().isoformat(),
+    )
+    entry = found.get(page_key)
+    if entry is not None and entry[0] == stamp:
+        if settings.PAGE_CACHE_VERIFY:
+            _verify(request, render, entry)
+        return _finish(request, HttpResponse(entry[1], content_type=entry[2]))
+    response = _rendered(request, render)
+    if _storable(request, response):
+        cache.set(
+            page_key,
+            (stamp, response.content, response["Content-Type"]),
+            settings.PAGE_CACHE_SECONDS,
+        )
+    return _finish(request, response)
+
+
+def _rendered(request, render):
+    request._pagecache_rendering = True
+    try:
+        response = render()
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+    finally:
+        request._pagecache_rendering = False
+    return response
+
+
 def per_viewer(view):
     """Cache the view's GET responses per signed-in viewer (see the module docstring)."""
 
@@ -152,35 +180,14 @@ def per_viewer(view):
             or _has_messages(request)
         ):
             return view(request, *args, **kwargs)
-        generation_key = _generation_key(request.user.pk)
-        page_key = _page_key(request)
-        found = cache.get_many([EPOCH_KEY, generation_key, page_key])
-        stamp = (
-            _current(EPOCH_KEY, found),
-            _current(generation_key, found),
-            timezone.localdate().isoformat(),
-        )
-        entry = found.get(page_key)
-        if entry is not None and entry[0] == stamp:
-            if settings.PAGE_CACHE_VERIFY:
-                _verify(view, request, args, kwargs, entry)
-            response = HttpResponse(entry[1], content_type=entry[2])
-            return _finish(request, response)
-        response = _render(view, request, args, kwargs)
-        if _storable(request, response):
-            cache.set(
-                page_key,
-                (stamp, response.content, response["Content-Type"]),
-                settings.PAGE_CACHE_SECONDS,
-            )
-        return _finish(request, response)
+        return serve(request, user=request.user, render=lambda: view(request, *args, **kwargs))
 
     wrapper.page_cached = True
     return wrapper
 
 
-def _verify(view, request, args, kwargs, entry) -> None:
-    fresh = _render(view, request, args, kwargs)
+def _verify(request, render, entry) -> None:
+    fresh = _rendered(request, render)
     if fresh.status_code != 200 or fresh.content != entry[1]:
         import difflib
 

@@ -1,6 +1,7 @@
 """Staleness sweep: no write leaves a cached page behind.
 
-Every view decorated with `pagecache.per_viewer` is found from the resolver, and every persona
+Every view decorated with `pagecache.per_viewer` (and every API list a viewset caches) is
+found from the resolver, and every persona
 that may read it (from the access matrix) reads it, so each page is in the cache. Then one
 write is made through the apps' services (or as the Django admin makes it: `save()` and
 `delete()`), and every page is read again. The suite runs with PAGE_CACHE_VERIFY on, so a
@@ -47,7 +48,12 @@ def cached_pages() -> list[str]:
 
     walk(get_resolver().url_patterns)
     for name, _route in all_patterns():
-        if getattr(callbacks.get(name), "page_cached", False):
+        callback = callbacks.get(name)
+        if getattr(callback, "page_cached", False):
+            names.append(name)
+        # API viewsets: the list action of a viewset that caches it.
+        viewset = getattr(callback, "cls", None)
+        if name.endswith("-list") and "list" in getattr(viewset, "page_cached_actions", ()):
             names.append(name)
     return sorted(set(names))
 
@@ -394,4 +400,5 @@ def test_the_sweep_covers_the_cached_pages():
         "goals:mentor_dashboard",
         "goals:review_queue",
         "mentorship:program_dashboard",
+        "api:goal-list",
     }
