@@ -168,3 +168,23 @@ def test_throttling_per_token_and_for_anonymous(settings, mentee, as_user, api):
         # Anonymous calls (the schema, the documentation) are counted per address.
         anon = [api.get(reverse("api:schema")).status_code for _ in range(3)]
         assert anon[-1] == 429
+
+
+def test_throttle_counts_per_window_and_says_when_to_retry(settings, mentee, as_user):
+    import time_machine
+
+    rest = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "100/minute", "token": "2/minute"},
+    }
+    with override_settings(REST_FRAMEWORK=rest), time_machine.travel(
+        "2026-03-02 10:00:15Z", tick=False
+    ) as clock:
+        client = as_user(mentee)
+        assert [client.get(reverse("api:me")).status_code for _ in range(3)] == [200, 200, 429]
+        refused = client.get(reverse("api:me"))
+        assert refused.status_code == 429
+        # The window ends on the minute: 45 seconds from now.
+        assert int(refused["Retry-After"]) == 45
+        clock.move_to("2026-03-02 10:01:00Z")
+        assert client.get(reverse("api:me")).status_code == 200
