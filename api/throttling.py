@@ -18,6 +18,9 @@ def _rate(scope: str) -> str | None:
 
 def _count(key: str, timeout: int) -> int:
     """Add one to the window's counter and return it."""
+    counter = getattr(cache, "count", None)  # mentorship.cache.RedisCache: one round trip
+    if counter is not None:
+        return counter(key, timeout)
     try:
         return cache.incr(key)
     except ValueError:  # the window's first request
