@@ -34,7 +34,7 @@ class RedisCache(DjangoRedisCache):
         refuses a missing key."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline()
+        pipe = client.pipeline(transaction=False)
         pipe.incr(key)
         pipe.expire(key, timeout)
         return pipe.execute()[0]
