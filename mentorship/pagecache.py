@@ -45,6 +45,7 @@ whichever test reads the page after it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 from functools import wraps
@@ -56,6 +57,8 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 CSRF_PLACEHOLDER = "pagecache-csrf-token-placeholder"
 EPOCH_KEY = "pagecache:epoch"
@@ -395,8 +398,14 @@ def _invalidate_for(label, instance) -> None:
 
 
 def _on_migrate(**kwargs):
-    # Data migrations write without signals.
-    touch_everything()
+    # Data migrations write without signals. A migration run while Redis is down still
+    # completes; the pages cached before it expire within PAGE_CACHE_SECONDS.
+    from redis.exceptions import RedisError
+
+    try:
+        touch_everything()
+    except (OSError, RedisError) as error:
+        logger.warning("Could not invalidate the page cache after migrating: %s", error)
 
 
 def connect() -> None:
