@@ -54,6 +54,7 @@ def test_a_second_read_is_served_from_the_cache(client, mentee, goal, settings):
 def test_off_when_page_cache_seconds_is_zero(client, mentee, goal, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.force_login(mentee)
+    client.get(reverse("accounts:profile"))  # the signed-in user is cached from here on
     url = reverse("goals:goal_detail", args=[goal.uuid])
     _first, rendered = get(client, url)
     _second, again = get(client, url)
@@ -68,7 +69,11 @@ def test_each_viewer_has_their_own_copy(client, mentee, mentor, goal):
     as_mentor = client.get(url).content.decode()
     # The goal page offers the owner its edit form and the mentor the comment form.
     assert "Log progress" in as_mentee and "Log progress" not in as_mentor
-    assert mentor.name in as_mentor and mentor.name not in as_mentee
+    # The navigation names the viewer.
+    signed_in_as = 'aria-expanded="false">{}</a>'
+    assert signed_in_as.format(mentor.name) in as_mentor
+    assert signed_in_as.format(mentee.name) in as_mentee
+    assert signed_in_as.format(mentor.name) not in as_mentee
 
 
 def test_the_csrf_token_of_a_cached_page_is_the_viewers_own(mentee, goal):
