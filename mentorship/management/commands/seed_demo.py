@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from mentorship import demo, pagecache
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
             counts = seed_scale(scale=scale, password=password)
             # Bulk inserts send no signals: no cached page may outlive them.
             pagecache.touch_everything()
+            if counts:
+                # The planner's statistics still describe the tables before the load; until
+                # autovacuum gets round to them, small lookups may be planned as scans.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             if not counts:
                 self.stdout.write(f"Scale {scale} data is already there.")
             else:
