@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -212,8 +212,14 @@ class HealthDistribution:
 
 
 def program_goals(program) -> QuerySet:
-    """The program's goals (through the goal or its pairing), for its admins' summary."""
-    return Goal.objects.filter(Q(program=program) | Q(pairing__program=program))
+    """The program's goals (through the goal or its pairing), for its admins' summary.
+
+    As a UNION of the two index lookups: the same condition written as an OR across the
+    pairing join makes PostgreSQL read every goal in the table (20 ms at scale 1 against 2).
+    """
+    in_program = Goal.objects.filter(program=program).order_by().values("pk")
+    through_pairing = Goal.objects.filter(pairing__program=program).order_by().values("pk")
+    return Goal.objects.filter(pk__in=in_program.union(through_pairing))
 
 
 def goal_health_distribution(program) -> HealthDistribution:
