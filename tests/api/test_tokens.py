@@ -140,9 +140,9 @@ def test_tokens_page_makes_a_fixed_number_of_queries(client, mentee, django_asse
             made = api_token_create(user=mentee, name=f"token {n}-{i}")
             if i % 2:
                 api_token_revoke(token=made.obj, by=mentee)
-        # session, tokens, calendar feed; the layout: roles for the menu, unread count (the
-        # signed-in user comes from the cache)
-        with django_assert_num_queries(5):
+        # tokens, calendar feed; the layout: roles for the menu, unread count (the session
+        # and the signed-in user come from the cache)
+        with django_assert_num_queries(4):
             assert client.get(reverse("api:tokens")).status_code == 200
 
 

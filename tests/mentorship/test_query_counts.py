@@ -20,13 +20,14 @@ from tests.factories import AgreementFactory
 
 pytestmark = pytest.mark.django_db
 
-# Each count: session, user, the access check (one query for a program page; the pairing and,
+# Each count: the user (read once after logging in, then from the cache; the session comes
+# from the cache), the access check (one query for a program page; the pairing and,
 # for an admin, their membership for a pairing page), the navigation (roles, unread
 # notifications), then the page's own reads. The dashboard's own: counts, open pairings,
 # mentors with their load, unpaired mentees, and the goals app's goal health.
-DASHBOARD_QUERIES = 10
-MEMBER_LIST_QUERIES = 7
-PAIRING_PAGE_QUERIES = {"admin": 10, "mentor": 9}
+DASHBOARD_QUERIES = 9
+MEMBER_LIST_QUERIES = 6
+PAIRING_PAGE_QUERIES = {"admin": 9, "mentor": 8}
 
 
 def grow(program, pairing, size: int) -> None:
