@@ -28,13 +28,20 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = _ReusingClient
 
+    # INCR, and on a new counter EXPIRE, atomically in one round trip.
+    _COUNT_SCRIPT = """
+    local n = redis.call('INCR', KEYS[1])
+    if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+    return n
+    """
+
     def count(self, key, timeout: int) -> int:
-        """Add one to the counter under `key` and (re)set its expiry, in one round trip;
-        returns the new count. For rate limits: the stock `incr` costs two round trips and
+        """Add one to the counter under `key` (created with `timeout` seconds to live) and
+        return the new count. For rate limits: the stock `incr` costs two round trips and
         refuses a missing key."""
         key = self.make_and_validate_key(key)
         client = self._cache.get_client(key, write=True)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, timeout)
-        return pipe.execute()[0]
+        script = self.__dict__.get("_count_script")
+        if script is None:
+            script = self.__dict__["_count_script"] = client.register_script(self._COUNT_SCRIPT)
+        return script(keys=[key], args=[timeout], client=client)

@@ -31,12 +31,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
+    # /api/..., /profile/tokens/, /profile/delete/, /calendar/<secret>.ics (namespace "api").
+    # Before the pages' long lists: scripts poll the API, and the resolver tries patterns in
+    # order; none of these paths is also a page's.
+    path("", include("api.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("", include("mentorship.domain_urls")),
     path("", include("goals.urls")),
     path("", include("notifications.urls")),
-    # /api/..., /profile/tokens/, /profile/delete/, /calendar/<secret>.ics (namespace "api")
-    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
