@@ -136,14 +136,17 @@ def goal_visibility_filter(user) -> Q:
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     admin_programs = Membership.objects.filter(user=user, role=Role.ADMIN).values("program_id")
-    return (
-        Q(mentee=user)
-        | mentor_pairing_filter(user)
-        | (
-            ~Q(visibility=Visibility.PRIVATE)
-            & (Q(program__in=admin_programs) | Q(pairing__program__in=admin_programs))
-        )
-    )
+    shared = Goal.objects.exclude(visibility=Visibility.PRIVATE)
+    # One branch per rule, joined by UNION: each is an index lookup, where the same rules
+    # written as one OR make PostgreSQL read the whole goals table (tens of ms at scale 10).
+    branches = [
+        Goal.objects.filter(mentee=user),
+        Goal.objects.filter(mentor_pairing_filter(user)),
+        shared.filter(program__in=admin_programs),
+        shared.filter(pairing__program__in=admin_programs),
+    ]
+    first, *rest = [branch.order_by().values("pk") for branch in branches]
+    return Q(pk__in=first.union(*rest))
 
 
 def visibility_sentences(*, mentor_name: str | None, program_name: str | None) -> dict:
