@@ -33,11 +33,10 @@ class CachedUserMixin:
         key = _key(user_id)
         user = cache.get(key)
         if user is None:
-            try:
-                user = get_user_model()._default_manager.get(pk=user_id)
-            except get_user_model().DoesNotExist:
-                return None
-            cache.set(key, user, seconds)
+            user = super().get_user(user_id)
+            if user is not None:
+                cache.set(key, user, seconds)
+            return user
         return user if self.user_can_authenticate(user) else None
 
 

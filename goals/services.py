@@ -68,11 +68,6 @@ class NotAllowed(Exception):
     """A change the rules forbid (e.g. acknowledging one's own update)."""
 
 
-def _touched(goal: Goal) -> None:
-    """Cached pages showing the goal are stale (after writes that send no signals)."""
-    pagecache.touch(people=[goal.mentee_id], program_admins=[goal.program_id])
-
-
 def _event(*, goal: Goal, actor, action: str, detail: str = "") -> GoalEvent:
     return GoalEvent.objects.create(goal=goal, actor=actor, action=action, detail=detail[:1000])
 
@@ -164,7 +159,7 @@ def goal_update(*, goal: Goal, by, changes: dict, expected_version: int) -> Goal
     )
     if rows != 1:
         raise StaleGoalError
-    _touched(goal)
+    pagecache.touch_goal(goal)
     if changed:
         parts = []
         for f in changed:
@@ -261,7 +256,7 @@ def goal_move(*, goal: Goal, direction: Literal["up", "down"], by) -> bool:
     for priority, g in enumerate(reordered + closed):
         g.priority = priority
     Goal.objects.bulk_update(goals, ["priority"])
-    _touched(goal)
+    pagecache.touch_goal(goal)
     new_place = next(i for i, g in enumerate(reordered) if g.pk == goal.pk) + 1
     _event(goal=goal, actor=by, action="moved", detail=_("Now priority %(n)d") % {"n": new_place})
     return True
@@ -292,9 +287,9 @@ def milestone_complete(*, milestone: Milestone, by) -> bool:
     )
     if rows != 1:
         return False
-    pagecache.touch_goals([milestone.goal_id])
     milestone.refresh_from_db()
     goal = milestone.goal
+    pagecache.touch_goal(goal)
     _event(goal=goal, actor=by, action="milestone_completed", detail=milestone.title)
     mentor = _mentor_following(goal)
     if mentor is not None:
@@ -318,7 +313,7 @@ def milestone_reopen(*, milestone: Milestone, by) -> bool:
     )
     if rows != 1:
         return False
-    pagecache.touch_goals([milestone.goal_id])
+    pagecache.touch_goal(milestone.goal)
     milestone.completed_at = None
     _event(goal=milestone.goal, actor=by, action="milestone_reopened", detail=milestone.title)
     return True
@@ -337,7 +332,7 @@ def milestone_move(*, milestone: Milestone, direction: Literal["up", "down"], by
     for position, item in enumerate(reordered):
         item.position = position
     Milestone.objects.bulk_update(reordered, ["position"])
-    pagecache.touch_goals([milestone.goal_id])
+    pagecache.touch_goal(milestone.goal)
     return True
 
 
@@ -358,7 +353,7 @@ def progress_update_log(
         # Not a version bump: the guided form does not carry current_value, so an open edit
         # tab is not stale because progress was logged.
         Goal.objects.filter(pk=goal.pk).update(current_value=update.value)
-        _touched(goal)
+        pagecache.touch_goal(goal)
         goal.current_value = update.value
         goal.__dict__.pop("progress", None)
     detail = _fmt(update.value) if update.value is not None else ""
@@ -396,7 +391,7 @@ def progress_update_acknowledge(*, update: ProgressUpdate, by, reply: str = "") 
         acknowledged_by=by, acknowledged_at=now
     )
     if rows == 1:
-        pagecache.touch_goals([update.goal_id])
+        pagecache.touch_goal(update.goal)
     if reply.strip():
         comment_add(goal=update.goal, by=by, body=reply, update=update)
     if rows != 1:

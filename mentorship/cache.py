@@ -5,6 +5,8 @@ the network round trip on a cache hit; the connection pool behind it is shared e
 Client objects are thread-safe, so one per pool serves every call.
 """
 
+from functools import cached_property
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -40,8 +42,8 @@ class RedisCache(DjangoRedisCache):
         return the new count. For rate limits: the stock `incr` costs two round trips and
         refuses a missing key."""
         key = self.make_and_validate_key(key)
-        client = self._cache.get_client(key, write=True)
-        script = self.__dict__.get("_count_script")
-        if script is None:
-            script = self.__dict__["_count_script"] = client.register_script(self._COUNT_SCRIPT)
-        return script(keys=[key], args=[timeout], client=client)
+        return self._count_script(keys=[key], args=[timeout])
+
+    @cached_property
+    def _count_script(self):
+        return self._cache.get_client(write=True).register_script(self._COUNT_SCRIPT)

@@ -257,35 +257,30 @@ def touch(*, users=(), people=(), programs=(), program_admins=()) -> None:
     _invalidate(subjects)
 
 
-def touch_goals(goal_ids) -> None:
-    """`touch` for changes to goals (or rows under them) written without signals."""
-    if not enabled():
-        return
-    from goals.models import Goal
-
-    subjects = Subjects()
-    for mentee_id, program_id in Goal.objects.filter(pk__in=list(goal_ids)).values_list(
-        "mentee_id", "program_id"
-    ):
-        subjects.people.add(mentee_id)
-        subjects.program_admins.add(program_id)
-    _invalidate(subjects)
+def touch_goal(goal) -> None:
+    """`touch` for a change to `goal` (or to rows under it) written without signals."""
+    if enabled():
+        _invalidate(_goal_subjects(goal.pk, goal))
 
 
 def touch_everything() -> None:
     """Invalidate every cached page (after migrations and bulk loads)."""
     if enabled():
-        cache.set(EPOCH_KEY, _new_token(), GENERATION_TTL)
-        transaction.on_commit(lambda: cache.set(EPOCH_KEY, _new_token(), GENERATION_TTL))
+        _now_and_after_commit(lambda: cache.set(EPOCH_KEY, _new_token(), GENERATION_TTL))
 
 
 def _invalidate(subjects: Subjects) -> None:
-    if not subjects:
-        return
-    viewers = subjects.viewers()
-    _replace_generations(viewers)
+    if subjects:
+        viewers = subjects.viewers()
+        _now_and_after_commit(lambda: _replace_generations(viewers))
+
+
+def _now_and_after_commit(replace) -> None:
+    """Now, for reads later in this transaction; again after the commit, for a request that
+    read the old data while it was being committed."""
+    replace()
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: _replace_generations(viewers))
+        transaction.on_commit(replace)
 
 
 # What each watched model's rows are about. A model of ours that is not here is listed in

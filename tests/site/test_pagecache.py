@@ -151,7 +151,7 @@ def test_verify_mode_catches_a_write_that_forgets_to_invalidate(client, mentee, 
     with pytest.raises(pagecache.StalePage, match="Changed behind"):
         client.get(url)
     # touch() is what such code calls.
-    pagecache.touch_goals([goal.pk])
+    pagecache.touch_goal(goal)
     assert "Changed behind" in client.get(url).content.decode()
 
 

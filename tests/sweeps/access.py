@@ -18,8 +18,8 @@ EXCLUDED = {
 KEPT = {"account_login", "account_signup", "account_logout"}
 
 
-def all_patterns(patterns=None, namespace=""):
-    """Every URL pattern of the project as (qualified name, route)."""
+def all_views(patterns=None, namespace=""):
+    """Every URL pattern of the project as (qualified name, route, view)."""
     if patterns is None:
         patterns = get_resolver().url_patterns
     for entry in patterns:
@@ -27,10 +27,16 @@ def all_patterns(patterns=None, namespace=""):
             ns = namespace
             if entry.namespace:
                 ns = f"{namespace}{entry.namespace}:"
-            for name, route in all_patterns(entry.url_patterns, ns):
-                yield name, str(entry.pattern) + route
+            for name, route, view in all_views(entry.url_patterns, ns):
+                yield name, str(entry.pattern) + route, view
         elif isinstance(entry, URLPattern):
-            yield f"{namespace}{entry.name}", str(entry.pattern)
+            yield f"{namespace}{entry.name}", str(entry.pattern), entry.callback
+
+
+def all_patterns():
+    """Every URL pattern of the project as (qualified name, route)."""
+    for name, route, _view in all_views():
+        yield name, route
 
 
 def is_excluded(name: str) -> bool:

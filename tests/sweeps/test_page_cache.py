@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import get_resolver
 
 from accounts.services import user_update_profile
 from api.services import account_delete
@@ -29,33 +28,21 @@ from notifications import services as notifications
 from notifications.kinds import Kind
 from tests.factories import PASSWORD, UserFactory
 
-from .access import all_patterns, url_for
+from .access import all_views, url_for
 from .conftest import PERSONAS
 from .test_access_matrix import MATRIX
 
 
 def cached_pages() -> list[str]:
-    names = []
-    callbacks = {}
-
-    def walk(patterns, namespace=""):
-        for entry in patterns:
-            if hasattr(entry, "url_patterns"):
-                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-                walk(entry.url_patterns, ns)
-            elif entry.name:
-                callbacks[f"{namespace}{entry.name}"] = entry.callback
-
-    walk(get_resolver().url_patterns)
-    for name, _route in all_patterns():
-        callback = callbacks.get(name)
-        if getattr(callback, "page_cached", False):
-            names.append(name)
+    names = set()
+    for name, _route, view in all_views():
+        if getattr(view, "page_cached", False):
+            names.add(name)
         # API viewsets: the list action of a viewset that caches it.
-        viewset = getattr(callback, "cls", None)
+        viewset = getattr(view, "cls", None)
         if name.endswith("-list") and "list" in getattr(viewset, "page_cached_actions", ()):
-            names.append(name)
-    return sorted(set(names))
+            names.add(name)
+    return sorted(names)
 
 
 def readers(world) -> list[tuple[str, str, object]]:
