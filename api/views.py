@@ -504,9 +504,8 @@ class GoalViewSet(
         )
 
     def _rendered(self, response: Response) -> HttpResponse:
+        """The list's JSON as the page cache stores it (DRF renders only after the view)."""
         request = self.request
-        if response.status_code != 200:
-            return response
         body = request.accepted_renderer.render(
             response.data, request.accepted_media_type, self.get_renderer_context()
         )
