@@ -48,10 +48,10 @@ format:
 	$(BIN)/ruff check --fix .
 
 worker:
-	$(BIN)/celery -A mentorship worker -Q dispatch,delivery,celery --loglevel=info
+	$(BIN)/celery -A config worker -Q dispatch,delivery,celery --loglevel=info
 
 beat:
-	$(BIN)/celery -A mentorship beat --loglevel=info
+	$(BIN)/celery -A config beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

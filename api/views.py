@@ -35,7 +35,6 @@ from goals.models import (
     Visibility,
 )
 from goals.progress import Health
-from mentorship import pagecache
 from mentorship import policy as mentorship_policy
 from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
@@ -488,28 +487,8 @@ class GoalViewSet(
             qs = filter_date_range(self.request, qs, lookup="target_date", param="target_date")
         return qs.order_by("mentee_id", "priority", "created_at", "pk")
 
-    # The goal list is what scripts and dashboards poll: it is served from the page cache
-    # (mentorship/pagecache.py) after authentication, permissions and throttling have run.
-    page_cached_actions = ("list",)
-
     def list(self, request, *args, **kwargs):
-        if request.method != "GET" or not pagecache.enabled():
-            return self._goal_list(request)
-        return pagecache.serve(
-            request._request,
-            user=request.user,
-            render=lambda: self._rendered(self._goal_list(request)),
-            # Page links are absolute, and the media type may carry parameters (indent).
-            variant=f"{request.get_host()}|{request.accepted_media_type}",
-        )
-
-    def _rendered(self, response: Response) -> HttpResponse:
-        """The list's JSON as the page cache stores it (DRF renders only after the view)."""
-        request = self.request
-        body = request.accepted_renderer.render(
-            response.data, request.accepted_media_type, self.get_renderer_context()
-        )
-        return HttpResponse(body, content_type=request.accepted_media_type)
+        return self._goal_list(request)
 
     def _goal_list(self, request) -> Response:
         health = parse_choice_param(request, "health", Health.values)

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.models import HistoryEvent
+
 
 class GoalStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -263,19 +265,12 @@ class Comment(models.Model):
         return f"Comment by {self.author} on {self.goal}"
 
 
-class GoalEvent(models.Model):
+class GoalEvent(HistoryEvent):
     """The goal's history: who changed what, and when."""
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    detail = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(HistoryEvent.Meta):
         indexes = [models.Index(fields=["goal", "-created_at"], name="goalevent_goal_created")]
 
     def __str__(self) -> str:

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mentorship import pagecache
 from mentorship.models import OPEN_PAIRING_STATUSES, Pairing
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -159,7 +158,6 @@ def goal_update(*, goal: Goal, by, changes: dict, expected_version: int) -> Goal
     )
     if rows != 1:
         raise StaleGoalError
-    pagecache.touch_goal(goal)
     if changed:
         parts = []
         for f in changed:
@@ -256,7 +254,6 @@ def goal_move(*, goal: Goal, direction: Literal["up", "down"], by) -> bool:
     for priority, g in enumerate(reordered + closed):
         g.priority = priority
     Goal.objects.bulk_update(goals, ["priority"])
-    pagecache.touch_goal(goal)
     new_place = next(i for i, g in enumerate(reordered) if g.pk == goal.pk) + 1
     _event(goal=goal, actor=by, action="moved", detail=_("Now priority %(n)d") % {"n": new_place})
     return True
@@ -289,7 +286,6 @@ def milestone_complete(*, milestone: Milestone, by) -> bool:
         return False
     milestone.refresh_from_db()
     goal = milestone.goal
-    pagecache.touch_goal(goal)
     _event(goal=goal, actor=by, action="milestone_completed", detail=milestone.title)
     mentor = _mentor_following(goal)
     if mentor is not None:
@@ -313,7 +309,6 @@ def milestone_reopen(*, milestone: Milestone, by) -> bool:
     )
     if rows != 1:
         return False
-    pagecache.touch_goal(milestone.goal)
     milestone.completed_at = None
     _event(goal=milestone.goal, actor=by, action="milestone_reopened", detail=milestone.title)
     return True
@@ -332,7 +327,6 @@ def milestone_move(*, milestone: Milestone, direction: Literal["up", "down"], by
     for position, item in enumerate(reordered):
         item.position = position
     Milestone.objects.bulk_update(reordered, ["position"])
-    pagecache.touch_goal(milestone.goal)
     return True
 
 
@@ -353,7 +347,6 @@ def progress_update_log(
         # Not a version bump: the guided form does not carry current_value, so an open edit
         # tab is not stale because progress was logged.
         Goal.objects.filter(pk=goal.pk).update(current_value=update.value)
-        pagecache.touch_goal(goal)
         goal.current_value = update.value
         goal.__dict__.pop("progress", None)
     detail = _fmt(update.value) if update.value is not None else ""
@@ -390,8 +383,6 @@ def progress_update_acknowledge(*, update: ProgressUpdate, by, reply: str = "") 
     rows = ProgressUpdate.objects.filter(pk=update.pk, acknowledged_at__isnull=True).update(
         acknowledged_by=by, acknowledged_at=now
     )
-    if rows == 1:
-        pagecache.touch_goal(update.goal)
     if reply.strip():
         comment_add(goal=update.goal, by=by, body=reply, update=update)
     if rows != 1:

@@ -15,7 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mentorship import pagecache
 from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, Program, Role
 
 from . import selectors, services
@@ -329,7 +328,6 @@ def _goal_page(
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def goal_detail(request, uuid):
     goal, access = _goal_for(request, uuid)
     return _goal_page(request, goal, access)
@@ -454,7 +452,6 @@ def update_acknowledge(request, uuid):
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def mentee_dashboard(request):
     return render(
         request,
@@ -465,7 +462,6 @@ def mentee_dashboard(request):
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def mentor_dashboard(request):
     return render(
         request,
@@ -476,7 +472,6 @@ def mentor_dashboard(request):
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def mentor_mentees(request):
     return render(
         request, "goals/mentor_mentees.html", {"rows": selectors.mentor_mentees(request.user)}
@@ -485,7 +480,6 @@ def mentor_mentees(request):
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def review_queue(request):
     # Oldest first, a page at a time: a mentor back from a holiday may find hundreds.
     page = Paginator(selectors.review_queue(request.user), REVIEW_PAGE_SIZE).get_page(
@@ -500,7 +494,6 @@ def review_queue(request):
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def program_goals(request, uuid):
     """A program admin's summary of the program's goals: title, status, progress, health;
     details only for goals shared with the program."""

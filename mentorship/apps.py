@@ -7,6 +7,8 @@ class MentorshipConfig(AppConfig):
     verbose_name = "Mentoring programs"
 
     def ready(self):
-        from . import pagecache
+        from core import viewer
 
-        pagecache.connect()
+        from . import selectors
+
+        viewer.provide(selectors.VIEWER_FACTS, selectors.viewer_facts)

@@ -39,28 +39,49 @@ DEMO_PROGRAM = {
 DEMO_PEOPLE = [
     DemoPerson("admin@example.com", "Priya Raman", Role.ADMIN, "Europe/London"),
     DemoPerson(
-        "mentor.ana@example.com", "Ana Okafor", Role.MENTOR, "America/New_York",
-        skills="leadership, public speaking, career development", interests="communication",
+        "mentor.ana@example.com",
+        "Ana Okafor",
+        Role.MENTOR,
+        "America/New_York",
+        skills="leadership, public speaking, career development",
+        interests="communication",
         capacity=3,
     ),
     DemoPerson(
-        "mentor.kenji@example.com", "Kenji Watanabe", Role.MENTOR, "Asia/Tokyo",
-        skills="python, system design, skill building", interests="networking", capacity=2,
+        "mentor.kenji@example.com",
+        "Kenji Watanabe",
+        Role.MENTOR,
+        "Asia/Tokyo",
+        skills="python, system design, skill building",
+        interests="networking",
+        capacity=2,
     ),
     DemoPerson(
-        "mentee.lena@example.com", "Lena Fischer", Role.MENTEE, "Europe/Berlin",
+        "mentee.lena@example.com",
+        "Lena Fischer",
+        Role.MENTEE,
+        "Europe/Berlin",
         interests="public speaking, leadership",
     ),
     DemoPerson(
-        "mentee.omar@example.com", "Omar Haddad", Role.MENTEE, "Asia/Kolkata",
+        "mentee.omar@example.com",
+        "Omar Haddad",
+        Role.MENTEE,
+        "Asia/Kolkata",
         interests="system design, python",
     ),
     DemoPerson(
-        "mentee.sofia@example.com", "Sofía Ramírez", Role.MENTEE, "America/Mexico_City",
+        "mentee.sofia@example.com",
+        "Sofía Ramírez",
+        Role.MENTEE,
+        "America/Mexico_City",
         interests="career transition, networking",
     ),
     DemoPerson(
-        "mentee.ben@example.com", "Ben Carter", Role.MENTEE, "Australia/Sydney",
+        "mentee.ben@example.com",
+        "Ben Carter",
+        Role.MENTEE,
+        "Australia/Sydney",
         interests="communication, emotional intelligence",
     ),
 ]
@@ -83,7 +104,9 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
         user = User.objects.filter(email=person.email).first()
         if user is None:
             user = User.objects.create_user(
-                email=person.email, password=password, name=person.name,
+                email=person.email,
+                password=password,
+                name=person.name,
                 timezone=person.timezone,
             )
         else:
@@ -93,9 +116,12 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
             user=user, email=person.email, defaults={"verified": True, "primary": True}
         )
         Membership.objects.get_or_create(
-            program=program, user=user, role=person.role,
+            program=program,
+            user=user,
+            role=person.role,
             defaults={
-                "skills": person.skills, "interests": person.interests,
+                "skills": person.skills,
+                "interests": person.interests,
                 "capacity": person.capacity,
             },
         )

@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import HistoryEvent
+
 
 class Program(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -225,19 +227,13 @@ PAIRING_EVENT_LABELS = {
 }
 
 
-class PairingEvent(models.Model):
+class PairingEvent(HistoryEvent):
     """Who changed what on a pairing, and when: the pairing's audit trail."""
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    detail = models.CharField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(HistoryEvent.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
@@ -293,9 +289,7 @@ class MentorshipFeedback(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     rating = models.PositiveSmallIntegerField(_("rating (1 to 5)"))
     comment = models.TextField(_("comment"), max_length=4000, blank=True)
     shared_with_partner = models.BooleanField(

@@ -3,7 +3,9 @@
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -454,3 +456,67 @@ def mentee_membership_for_match(program: Program, membership_uuid) -> Membership
         .select_related("user")
         .first()
     )
+
+
+# --- The request's viewer -------------------------------------------------------------------
+
+
+class PairingLink(NamedTuple):
+    """One pairing seen from one side: the other person, in which program, in which status."""
+
+    pairing_id: int
+    program_id: int
+    other_id: int
+    status: str
+
+
+VIEWER_FACTS = (
+    "roles",
+    "admin_program_ids",
+    "member_program_ids",
+    "as_mentor",
+    "as_mentee",
+)
+
+
+def viewer_facts(user) -> dict:
+    """What `user` is to everyone else in the mentoring domain, in one query: their
+    memberships, and every pairing they are either side of (core.viewer registers this).
+
+    - roles: the roles they hold in active programs (the navigation's);
+    - admin_program_ids / member_program_ids: programs they run / belong to (any state);
+    - as_mentor / as_mentee: PairingLink rows, every status.
+    """
+    membership = Membership._meta.db_table
+    program = Program._meta.db_table
+    pairing = Pairing._meta.db_table
+    # Table names come from the models, the values are parameters.
+    sql = (
+        f"SELECT 0, m.program_id, m.role, NULL, NULL, p.is_active FROM {membership} m "  # noqa: S608
+        f"JOIN {program} p ON p.id = m.program_id WHERE m.user_id = %s "
+        f"UNION ALL SELECT 1, program_id, status, mentee_id, id, NULL FROM {pairing} "
+        "WHERE mentor_id = %s "
+        f"UNION ALL SELECT 2, program_id, status, mentor_id, id, NULL FROM {pairing} "
+        "WHERE mentee_id = %s"
+    )
+    roles, admin_of, member_of, as_mentor, as_mentee = set(), set(), set(), [], []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, user.pk])
+        rows = cursor.fetchall()
+    for kind, program_id, label, other_id, pairing_id, active in rows:
+        if kind == 0:
+            member_of.add(program_id)
+            if label == Role.ADMIN:
+                admin_of.add(program_id)
+            if active:
+                roles.add(label)
+        else:
+            link = PairingLink(pairing_id, program_id, other_id, label)
+            (as_mentor if kind == 1 else as_mentee).append(link)
+    return {
+        "roles": frozenset(roles),
+        "admin_program_ids": frozenset(admin_of),
+        "member_program_ids": frozenset(member_of),
+        "as_mentor": tuple(as_mentor),
+        "as_mentee": tuple(as_mentee),
+    }

@@ -21,7 +21,6 @@ from notifications.email import build_email
 from notifications.kinds import Kind
 from notifications.services import notify
 
-from . import pagecache
 from .models import (
     OPEN_PAIRING_STATUSES,
     Agreement,
@@ -675,7 +674,6 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
         for row in preview.rows
     ]
     Membership.objects.bulk_create(memberships, batch_size=500)
-    pagecache.touch(programs=[program.pk])
     return {"memberships": len(memberships), "new_accounts": len(new_users)}
 
 
@@ -748,7 +746,6 @@ def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
 
     batch = uuid_module.uuid4().hex
     ids = [p.pk for p in created]
-    pagecache.touch(programs=[program.pk])
     transaction.on_commit(lambda: notify_imported_pairings.delay(batch, ids), robust=True)
     return {"pairings": len(created)}
 

@@ -5,3 +5,12 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self):
+        from core import viewer
+
+        from . import selectors
+
+        viewer.provide(
+            ("unread_count",), lambda user: {"unread_count": selectors.unread_count(user=user)}
+        )

@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from goals.models import GoalStatus, Milestone, MilestoneKind
-from mentorship import pagecache
 from mentorship.models import Membership, Pairing, PairingStatus, Program, Role
 
 from . import digests, links
@@ -107,7 +106,6 @@ def _insert(rows: list[Notification]) -> int:
     )
     fresh = [row for row in rows if row.dedupe_key not in existing]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=500)
-    pagecache.touch(users={row.recipient_id for row in fresh})
     return len(fresh)
 
 
@@ -516,7 +514,6 @@ def dispatch_digests(
             moments = {r["id"]: r["moment"] for r in batch}
             rows = digest_rows(kind, batch, now=now, moments=moments)
             Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-            pagecache.touch(users={row.recipient_id for row in rows})
             created[kind] = created.get(kind, 0) + len(rows)
     return created
 

@@ -9,8 +9,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mentorship import pagecache
-
 from .kinds import Kind
 from .models import FeedbackMode, Notification, Preferences
 from .schedule import quiet_hours_release, zone
@@ -138,7 +136,6 @@ def notification_mark_read(*, notification: Notification) -> Notification:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
         )
-        pagecache.touch(users=[notification.recipient_id])
     return notification
 
 
@@ -146,8 +143,6 @@ def notification_mark_all_read(*, user) -> int:
     count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    if count:
-        pagecache.touch(users=[user.pk])
     return count
 
 

@@ -45,7 +45,7 @@ CONCURRENCY = int(os.environ.get("CONCURRENCY", "4"))
 LEASE = "5"
 TAG = f"killcheck{int(time.time())}"
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ["NOTIFICATIONS_CLAIM_LEASE"] = LEASE
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates every command
 

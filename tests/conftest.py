@@ -63,16 +63,10 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_verified(settings):
-    """The page cache is on in every test, and every hit is rendered again and compared with
-    the cached copy (mentorship/pagecache.py): a write that forgets to invalidate a page fails
-    whichever test reads that page after it."""
-    settings.PAGE_CACHE_SECONDS = 300
-    settings.PAGE_CACHE_VERIFY = True
-    # And the session and the signed-in user are read from the cache, as in production with
-    # Redis (so query counts are the same with and without REDIS_URL).
+def _sessions_from_the_cache(settings):
+    """Sessions are read from the cache, as in production with Redis (so query counts are the
+    same with and without REDIS_URL)."""
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    settings.AUTH_USER_CACHE_SECONDS = 300
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +82,7 @@ def _fresh_cache():
 def _eager_celery_tasks():
     """With REDIS_URL set, tasks go to the broker. Ordinary tests run them in-process instead;
     a test that starts a real worker turns this off itself."""
-    from mentorship.celery import app
+    from config.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True

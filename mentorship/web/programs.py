@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from goals.selectors import goal_health_distribution
 
-from .. import pagecache, policy, selectors, services
+from .. import policy, selectors, services
 from ..forms import InvitationForm, MemberFilterForm, PairingForm, ProgramForm
 from ..models import OPEN_PAIRING_STATUSES, Invitation
 
@@ -61,7 +61,6 @@ def program_edit(request, program_uuid):
 
 @login_required
 @require_GET
-@pagecache.per_viewer
 def program_dashboard(request, program_uuid):
     program = policy.get_program_for_admin(request.user, program_uuid)
     dashboard = selectors.program_dashboard(program)

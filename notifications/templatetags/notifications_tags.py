@@ -1,20 +1,16 @@
 from django import template
 
-from ..selectors import unread_count
-
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def unread_notifications(context) -> int:
-    """The signed-in user's unread count: one query per request, however often it is shown."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    """The signed-in user's unread count, from the request's viewer: one query per request,
+    however often it is shown."""
+    viewer = getattr(context.get("request"), "viewer", None)
+    if viewer is None or not viewer.is_authenticated:
         return 0
-    if not hasattr(request, "_unread_notifications"):
-        request._unread_notifications = unread_count(user=user)
-    return request._unread_notifications
+    return viewer.unread_count
 
 
 @register.filter

@@ -177,9 +177,10 @@ def test_throttle_counts_per_window_and_says_when_to_retry(settings, mentee, as_
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "100/minute", "token": "2/minute"},
     }
-    with override_settings(REST_FRAMEWORK=rest), time_machine.travel(
-        "2026-03-02 10:00:15Z", tick=False
-    ) as clock:
+    with (
+        override_settings(REST_FRAMEWORK=rest),
+        time_machine.travel("2026-03-02 10:00:15Z", tick=False) as clock,
+    ):
         client = as_user(mentee)
         assert [client.get(reverse("api:me")).status_code for _ in range(3)] == [200, 200, 429]
         refused = client.get(reverse("api:me"))

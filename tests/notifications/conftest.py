@@ -108,7 +108,7 @@ def flush_redis() -> None:
 
 
 class WorkerProcess:
-    """`celery -A mentorship worker` in its own process group, on the test database."""
+    """`celery -A config worker` in its own process group, on the test database."""
 
     def __init__(self, name: str, env: dict, log_dir: Path, concurrency: int = 2):
         self.name = name
@@ -193,7 +193,7 @@ def worker_env(smtp_port: int, **extra) -> dict:
 def start_worker(transactional_db, tmp_path):
     """Start worker processes (stopped again before the database is flushed). Tasks this
     test enqueues go to Redis, not in-process (the root conftest makes them eager)."""
-    from mentorship.celery import app
+    from config.celery import app
 
     flush_redis()
     eager, app.conf.task_always_eager = app.conf.task_always_eager, False

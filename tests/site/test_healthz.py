@@ -46,7 +46,7 @@ def test_healthz_is_503_naming_broker_and_cache_when_redis_is_unreachable(client
 
 
 def test_healthz_is_503_naming_database_when_it_fails(client, monkeypatch):
-    from mentorship import health
+    from core import health
 
     monkeypatch.setattr(health, "check_database", lambda: "OperationalError: gone")
     response = client.get("/healthz")

@@ -10,7 +10,7 @@ READS = re.compile(
 
 
 def test_every_setting_from_the_environment_is_documented():
-    settings = (ROOT / "mentorship" / "settings.py").read_text()
+    settings = (ROOT / "config" / "settings.py").read_text()
     readme = (ROOT / "README.md").read_text()
     names = set(READS.findall(settings))
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"} <= names

@@ -90,7 +90,7 @@ print(json.dumps({
 def test_production_sends_hsts_redirects_to_https_and_marks_cookies_secure(tmp_path):
     result = run(
         ["-c", PRODUCTION_PROBE],
-        DJANGO_SETTINGS_MODULE="mentorship.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="false",
         SECRET_KEY=SECRET,
         ALLOWED_HOSTS="testserver",

@@ -43,7 +43,7 @@ def test_check_deploy_is_clean():
 def test_production_sends_hsts_and_redirects_to_https():
     script = (
         "import django, os;"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mentorship.settings');"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
         "django.setup();"
         "from django.test import Client;"
         "c = Client(HTTP_HOST='mentoring.example.org');"

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from mentorship import demo, pagecache
+from mentorship import demo
 
 
 class Command(BaseCommand):
@@ -34,8 +34,6 @@ class Command(BaseCommand):
             from mentorship.demo_scale import seed_scale
 
             counts = seed_scale(scale=scale, password=password)
-            # Bulk inserts send no signals: no cached page may outlive them.
-            pagecache.touch_everything()
             if counts:
                 # The planner's statistics still describe the tables before the load; until
                 # autovacuum gets round to them, small lookups may be planned as scans.

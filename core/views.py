@@ -1,10 +1,9 @@
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .context_processors import roles_for
 from .health import service_health
 
 # The dashboard each role lands on, in the order they are offered.
@@ -21,14 +20,8 @@ def home(request):
     role's dashboard; a person with several chooses."""
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    roles = roles_for(request.user)
-    dashboards = []
-    for role, url_name in ROLE_DASHBOARDS:
-        if role in roles:
-            try:
-                dashboards.append((role, reverse(url_name)))
-            except NoReverseMatch:
-                continue
+    roles = request.viewer.roles
+    dashboards = [(role, reverse(name)) for role, name in ROLE_DASHBOARDS if role in roles]
     if len(dashboards) == 1:
         return redirect(dashboards[0][1])
     return render(request, "home.html", {"dashboards": dashboards})

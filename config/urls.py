@@ -6,7 +6,7 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import include, path
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from . import views
+from core import views
 
 
 def admin_login(request, extra_context=None):

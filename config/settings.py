@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    "core",
     "accounts",
     "mentorship",
     "goals",
@@ -128,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -136,8 +138,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimezoneMiddleware",
 ]
 
-ROOT_URLCONF = "mentorship.urls"
-WSGI_APPLICATION = "mentorship.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -151,7 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "mentorship.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -180,7 +182,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "mentorship.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mentorship",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -190,12 +192,6 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# Whole pages cached per viewer (mentorship/pagecache.py). Invalidation has to reach every
-# process, so the default is on only with the shared Redis cache; 0 turns it off.
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300 if REDIS_URL else 0)
-# Render every cache hit again and fail on a difference (the test suite turns this on).
-PAGE_CACHE_VERIFY = False
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -271,14 +267,10 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # --- Accounts -------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-# Django's and allauth's backends, reading the signed-in user from the cache (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# Longest time the signed-in user's row is kept in the cache; every save or delete of the
-# user drops it. Off without Redis, because one process cannot tell another.
-AUTH_USER_CACHE_SECONDS = envint("AUTH_USER_CACHE_SECONDS", 300 if REDIS_URL else 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
