@@ -1,8 +1,10 @@
-"""Errors as JSON with field messages.
+"""Errors as JSON with field messages: the API's one mapping of services' errors.
 
 DRF already answers its own errors (validation, authentication, permission, 404, throttling)
-as JSON. Services raise Django's ValidationError, and a database constraint may raise
-IntegrityError; both become 400 with messages rather than a 500.
+as JSON. Services raise core.errors.ServiceError subclasses: a 400 answers the messages by
+field ("non_field_errors" for the request as a whole), any other status answers
+{"detail": message}. Django's ValidationError and a database constraint's IntegrityError
+become 400 with messages rather than a 500.
 """
 
 import logging
@@ -13,6 +15,8 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +38,15 @@ def domain_errors() -> tuple[type[Exception], ...]:
     return (MentorshipError,)
 
 
+def service_error_body(exc: ServiceError) -> dict:
+    if exc.status == status.HTTP_400_BAD_REQUEST:
+        return exc.as_dict()
+    return {"detail": str(exc.message)}
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        return Response(service_error_body(exc), status=exc.status)
     from goals.services import FocusLimitReached, NotAllowed, StaleGoalError
 
     if isinstance(exc, NotAllowed):

@@ -32,6 +32,14 @@ class InvalidInput(ServiceError):
     """The input breaks a rule (a date out of order, a value out of range)."""
 
 
+class Forbidden(ServiceError):
+    """The person may see the object but the rules do not let them make this change (for
+    example, acknowledging their own update)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class Conflict(ServiceError):
     """The object changed or is in a state that does not allow this (a stale version, a
     second identical request, a limit reached)."""
