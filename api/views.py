@@ -10,22 +10,26 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from notifications import selectors as notification_selectors
 from notifications import services as notification_services
+from notifications.kinds import Kind
 from notifications.models import Notification
 
 from . import serializers as s
 from .export import user_export_zip
 
 # Case-insensitive, so an upper-case UUID reaches the view (and its JSON 404) rather than
+from .filters import BooleanFilter
 from .goal_views import CommentViewSet, GoalViewSet, MilestoneViewSet, ProgressUpdateViewSet
-from .params import UUID_PATTERN, parse_bool_param
+from .params import UUID_PATTERN
 from .program_views import CheckInViewSet, PairingViewSet, ProgramViewSet
 
 # --- Root, me, export -----------------------------------------------------------------------
@@ -80,9 +84,18 @@ def docs(request):
 # --- Notifications --------------------------------------------------------------------------
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL), OpenApiParameter("kind", str)]
-)
+class NotificationFilter(filters.FilterSet):
+    """?unread=true|false, ?kind=<one of the kinds> (anything else is a 400 naming the
+    choices)."""
+
+    unread = BooleanFilter(field_name="read_at", lookup_expr="isnull")
+    kind = filters.ChoiceFilter(choices=Kind.choices)
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]
+
+
 class NotificationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -91,17 +104,10 @@ class NotificationViewSet(
     serializer_class = s.NotificationSerializer
     lookup_field = "uuid"
     lookup_value_regex = UUID_PATTERN
+    filterset_class = NotificationFilter
 
     def get_queryset(self):
-        qs = Notification.objects.filter(recipient=self.request.user).order_by("-created_at", "-id")
-        if self.action == "list":
-            unread = parse_bool_param(self.request, "unread")
-            if unread is not None:
-                qs = qs.filter(read_at__isnull=unread)
-            kind = self.request.query_params.get("kind")
-            if kind:
-                qs = qs.filter(kind=kind)
-        return qs
+        return notification_selectors.inbox(user=self.request.user)
 
     @extend_schema(request=None, responses=s.NotificationSerializer)
     @action(detail=True, methods=["post"])

@@ -27,3 +27,8 @@ def inbox_page(*, user, page_number, per_page: int = 25) -> Page:
         "uuid", "kind", "title", "body", "url", "read_at", "created_at", "recipient_id"
     )
     return Paginator(queryset, per_page).get_page(page_number)
+
+
+def inbox(*, user):
+    """The user's notifications, newest first (the API's inbox list)."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
