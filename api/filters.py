@@ -28,6 +28,11 @@ class StrictBooleanField(forms.Field):
 class BooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
+    def __init__(self, *args, **kwargs):
+        # The stock widget turns an unknown word into "no filter" before the field sees it.
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
 
 class DateFilter(filters.DateFilter):
     """A date as YYYY-MM-DD."""

@@ -189,3 +189,13 @@ def test_throttle_counts_per_window_and_says_when_to_retry(settings, mentee, as_
         assert int(refused["Retry-After"]) == 45
         clock.move_to("2026-03-02 10:01:00Z")
         assert client.get(reverse("api:me")).status_code == 200
+
+
+def test_bad_inbox_filter_values_are_field_messages(mentee, as_user):
+    client = as_user(mentee)
+    for params in ({"unread": "maybe"}, {"kind": "\x00"}, {"kind": "no-such-kind"}):
+        response = client.get(reverse("api:notification-list"), params)
+        assert response.status_code == 400, params
+        assert set(response.json()) == set(params)
+    ok = client.get(reverse("api:notification-list"), {"unread": "yes", "kind": "feedback"})
+    assert ok.status_code == 200
