@@ -125,7 +125,7 @@ class WorkerProcess:
                 "-m",
                 "celery",
                 "-A",
-                "mentorship",
+                "config",
                 "worker",
                 "-Q",
                 "dispatch,delivery,celery",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import Visibility
-from mentorship import celery_app
+from config import celery_app
 from notifications import dispatch
 from notifications.kinds import Kind
 from notifications.models import FeedbackMode, Notification, Preferences
