@@ -7,10 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from core import viewer
+        from core import jobs, viewer
 
-        from . import selectors
+        from . import selectors, services, tasks
 
         viewer.provide(
             ("unread_count",), lambda user: {"unread_count": selectors.unread_count(user=user)}
         )
+        jobs.register(services.DELIVER_JOB, tasks.deliver)

@@ -42,13 +42,19 @@ class DeliveryResult:
     error: str = ""
 
 
+def max_countdown() -> int:
+    """The longest a delivery may be put off: the backoff's cap, and below the broker's
+    visibility timeout (a longer countdown would let Redis hand the task to a second worker
+    while the first still holds it)."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return max(1, min(settings.NOTIFICATIONS_RETRY_BACKOFF_MAX, visibility - 60))
+
+
 def backoff_seconds(attempt: int) -> int:
     """Exponential backoff with full jitter on the upper half: base * 2**(attempt-1), capped
-    below the broker's visibility timeout (a longer countdown would let Redis hand the task
-    to another worker while this one still waits on it)."""
+    by `max_countdown()`."""
     base = settings.NOTIFICATIONS_RETRY_BACKOFF_BASE
-    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    cap = max(1, min(settings.NOTIFICATIONS_RETRY_BACKOFF_MAX, visibility - 60))
+    cap = max_countdown()
     delay = min(cap, base * 2 ** max(0, attempt - 1))
     return max(1, min(cap, int(delay / 2 + random.uniform(0, delay / 2))))
 

@@ -14,21 +14,13 @@ from types import SimpleNamespace
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 
-from goals.models import (
-    Comment,
-    Goal,
-    GoalStatus,
-    Milestone,
-    MilestoneKind,
-    ProgressUpdate,
-    Visibility,
-)
+from goals.models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate
+from goals.policy import SHARED_WITH_MENTOR
 from goals.progress import Progress, Source, goal_progress
 from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
 
 from . import links
 
-SHARED_WITH_MENTOR = (Visibility.MENTOR, Visibility.PROGRAM)
 OPEN_GOAL_STATUSES = (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)
 LIST_LIMIT = 5  # items listed per section; the counts are always complete
 NOTE_LIMIT = 280
@@ -347,8 +339,10 @@ def compose_admin(
     ):
         if m["user_id"] not in paired[m["program_id"]]:
             unpaired[m["program_id"]].append(_person(m["user__name"], m["user__email"]))
+    # Admins see a summary of the goals shared beyond the mentee (goals.policy), never a
+    # private one, not even in a count.
     goals = list(
-        Goal.objects.filter(status=GoalStatus.ACTIVE)
+        Goal.objects.filter(status=GoalStatus.ACTIVE, visibility__in=SHARED_WITH_MENTOR)
         .filter(Q(program_id__in=program_ids) | Q(pairing__program_id__in=program_ids))
         .values(
             "id",
@@ -364,7 +358,9 @@ def compose_admin(
     )
     counts = {
         row["goal_id"]: row
-        for row in Milestone.objects.filter(goal__status=GoalStatus.ACTIVE)
+        for row in Milestone.objects.filter(
+            goal__status=GoalStatus.ACTIVE, goal__visibility__in=SHARED_WITH_MENTOR
+        )
         .filter(Q(goal__program_id__in=program_ids) | Q(goal__pairing__program_id__in=program_ids))
         .values("goal_id")
         .annotate(**MILESTONE_COUNTS)

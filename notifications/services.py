@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import jobs
+
+from .delivery import max_countdown
 from .kinds import Kind
 from .models import FeedbackMode, Notification, Preferences
 from .schedule import quiet_hours_release, zone
@@ -20,12 +23,9 @@ logger = logging.getLogger(__name__)
 # who chose "gathered"; the default).
 GATHERED_KINDS = frozenset({Kind.FEEDBACK})
 
-
-def _max_countdown() -> int:
-    """No countdown may outlive the broker's visibility timeout, or Redis hands the task to a
-    second worker while the first still holds it."""
-    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    return max(1, min(settings.NOTIFICATIONS_RETRY_BACKOFF_MAX, visibility - 60))
+# The delivery task, registered by name in NotificationsConfig.ready() (the tasks module
+# calls these services, so they must not import it back).
+DELIVER_JOB = "notifications.deliver"
 
 
 def enqueue_delivery(ids: list[int], *, countdown: float | None = None) -> bool:
@@ -33,12 +33,10 @@ def enqueue_delivery(ids: list[int], *, countdown: float | None = None) -> bool:
     rows stay pending and the next dispatcher pass enqueues them. Returns whether it worked."""
     if not ids:
         return True
-    from .tasks import deliver
-
     if countdown is not None:
-        countdown = max(0, min(int(countdown), _max_countdown()))
+        countdown = max(0, min(int(countdown), max_countdown()))
     try:
-        deliver.apply_async(args=[list(ids)], countdown=countdown)
+        jobs.task(DELIVER_JOB).apply_async(args=[list(ids)], countdown=countdown)
     except Exception:
         # Redis down, or (eager mode) an unexpected error while sending: the caller's page
         # must still succeed, and the rows are still pending in the database.

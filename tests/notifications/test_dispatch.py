@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from goals.models import Visibility
 from mentorship.models import Role
-from notifications import dispatch
+from notifications import digests, dispatch
 from notifications.delivery import deliver, pending_ids
 from notifications.kinds import Kind
 from notifications.models import Notification, Preferences
@@ -184,6 +184,19 @@ def test_digests_say_what_happened(program, admin, mentor, mentee, other_mentee)
     [program_entry] = admin_digest.payload["programs"]
     assert program_entry["unpaired_count"] == 1  # Noah has no mentor
     assert sum(program_entry["health"].values()) == 1
+
+
+def test_admin_digest_counts_no_private_goal(program, admin, mentor, mentee):
+    """Admins see a summary of the goals shared beyond the mentee, never a private one, not
+    even in a count (goals.policy)."""
+    pairing = pair(mentor, mentee, program=program)
+    for visibility in (Visibility.PRIVATE, Visibility.MENTOR, Visibility.PROGRAM):
+        GoalFactory(mentee=mentee, pairing=pairing, program=program, visibility=visibility)
+    payloads = digests.compose_admin(
+        [admin.id], now=timezone.now(), since={admin.id: timezone.now() - timedelta(days=7)}
+    )
+    [program_entry] = payloads[admin.id]["programs"]
+    assert sum(program_entry["health"].values()) == 2
 
 
 @pytest.mark.parametrize("kind", [Kind.DIGEST_MENTOR, Kind.DIGEST_MENTEE, Kind.DIGEST_ADMIN])

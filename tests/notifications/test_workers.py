@@ -11,8 +11,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.models import Visibility
 from config import celery_app
+from goals.models import Visibility
 from notifications import dispatch
 from notifications.kinds import Kind
 from notifications.models import FeedbackMode, Notification, Preferences
