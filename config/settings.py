@@ -8,9 +8,10 @@ ImproperlyConfigured rather than failing later.
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -40,36 +41,40 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# The README's EMAIL_URL schemes that dj-email-url spells differently: the scheme it knows and
+# the query flag that gives the same settings.
+EMAIL_SCHEME_ALIASES = {
+    "smtp+tls": ("smtp", "tls=1"),
+    "smtp+ssl": ("smtp", "ssl=1"),
+    "locmem": ("memory", ""),
+}
+
+
 def email_settings(url: str) -> dict:
-    """Turn EMAIL_URL (smtp://user:pass@host:port, smtp+tls://, smtp+ssl://, console://,
-    locmem://, dummy://) into Django's EMAIL_* settings."""
+    """Django's EMAIL_* settings from EMAIL_URL (smtp://user:pass@host:port, smtp+tls://,
+    smtp+ssl://, console://, locmem://, dummy://; ?timeout=N), parsed by dj-email-url."""
     parts = urlsplit(url)
-    backends = {
-        "smtp": "django.core.mail.backends.smtp.EmailBackend",
-        "smtp+tls": "django.core.mail.backends.smtp.EmailBackend",
-        "smtp+ssl": "django.core.mail.backends.smtp.EmailBackend",
-        "console": "django.core.mail.backends.console.EmailBackend",
-        "locmem": "django.core.mail.backends.locmem.EmailBackend",
-        "dummy": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    if parts.scheme not in backends:
+    scheme, flag = EMAIL_SCHEME_ALIASES.get(parts.scheme, (parts.scheme, ""))
+    if scheme not in dj_email_url.SCHEMES:
+        known = sorted({*dj_email_url.SCHEMES, *EMAIL_SCHEME_ALIASES})
         raise ImproperlyConfigured(
-            f"EMAIL_URL scheme must be one of {', '.join(backends)}, not {parts.scheme!r}"
+            f"EMAIL_URL scheme must be one of {', '.join(known)}, not {parts.scheme!r}"
         )
-    options = parse_qs(parts.query)
+    query = "&".join(part for part in (parts.query, flag) if part)
     try:
-        port = parts.port or (465 if parts.scheme == "smtp+ssl" else 25)
+        conf = dj_email_url.parse(urlunsplit(parts._replace(scheme=scheme, query=query)))
+        # dj-email-url gives smtp port 25 whatever the flags; implicit TLS listens on 465.
+        if conf["EMAIL_USE_SSL"] and parts.port is None:
+            conf["EMAIL_PORT"] = 465
     except ValueError:
-        raise ImproperlyConfigured("EMAIL_URL has a port that is not a number") from None
+        raise ImproperlyConfigured("EMAIL_URL has a port or timeout that is not a number") from None
     return {
-        "EMAIL_BACKEND": backends[parts.scheme],
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": port,
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
-        "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
-        "EMAIL_TIMEOUT": int(options.get("timeout", ["10"])[0]),
+        **conf,
+        "EMAIL_HOST": conf["EMAIL_HOST"] or "localhost",
+        "EMAIL_PORT": conf["EMAIL_PORT"] or 25,
+        "EMAIL_HOST_USER": conf["EMAIL_HOST_USER"] or "",
+        "EMAIL_HOST_PASSWORD": conf["EMAIL_HOST_PASSWORD"] or "",
+        "EMAIL_TIMEOUT": 10 if conf["EMAIL_TIMEOUT"] is None else conf["EMAIL_TIMEOUT"],
     }
 
 

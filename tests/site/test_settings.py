@@ -60,6 +60,84 @@ def test_deploy_check_is_clean_in_production():
     assert "System check identified no issues" in result.stdout
 
 
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp://me%40example.org:p%2Fss@mail.example.org:587",
+            {
+                "EMAIL_BACKEND": SMTP,
+                "EMAIL_HOST": "mail.example.org",
+                "EMAIL_PORT": 587,
+                "EMAIL_HOST_USER": "me@example.org",
+                "EMAIL_HOST_PASSWORD": "p/ss",
+                "EMAIL_USE_TLS": False,
+                "EMAIL_USE_SSL": False,
+                "EMAIL_TIMEOUT": 10,
+            },
+        ),
+        ("smtp://", {"EMAIL_HOST": "localhost", "EMAIL_PORT": 25, "EMAIL_HOST_USER": ""}),
+        (
+            "smtp+tls://mail.example.org:587",
+            {"EMAIL_BACKEND": SMTP, "EMAIL_USE_TLS": True, "EMAIL_USE_SSL": False},
+        ),
+        (
+            "smtp+ssl://mail.example.org",
+            {"EMAIL_PORT": 465, "EMAIL_USE_TLS": False, "EMAIL_USE_SSL": True},
+        ),
+        ("smtp+ssl://mail.example.org:2465", {"EMAIL_PORT": 2465, "EMAIL_USE_SSL": True}),
+        ("smtp://127.0.0.1:2525?timeout=5", {"EMAIL_PORT": 2525, "EMAIL_TIMEOUT": 5}),
+        ("console://", {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
+        ("locmem://", {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}),
+        ("dummy://", {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}),
+    ],
+)
+def test_email_url_schemes_of_the_readme(url, expected):
+    from config.settings import email_settings
+
+    found = email_settings(url)
+    assert {name: found[name] for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("smpt://mail.example.org", "EMAIL_URL scheme must be one of"),
+        ("smtp://mail.example.org:twenty-five", "not a number"),
+        ("smtp://mail.example.org?timeout=soon", "not a number"),
+    ],
+)
+def test_bad_email_url_is_refused_at_start_up(url, message):
+    result = run(["manage.py", "check"], EMAIL_URL=url)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_email_url_reaches_the_settings():
+    result = run(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings as s; "
+            "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_TIMEOUT)",
+        ],
+        EMAIL_URL="smtp+tls://mail.example.org:587?timeout=7",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        SMTP,
+        "mail.example.org",
+        "587",
+        "True",
+        "7",
+    ]
+
+
 PRODUCTION_PROBE = """
 import json, django
 from django.conf import settings
