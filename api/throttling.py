@@ -1,32 +1,21 @@
 """Throttles that read their rate from settings on each request (DRF's own read it once at
 import), so an operator's environment and a test's override_settings both take effect.
 
-They count requests in fixed windows (one counter per client per window, incremented in the
-cache) instead of DRF's list of timestamps, which is read and written whole on every request:
-1,200 entries for a busy user at the default rate. A client may send up to twice its rate
-across the boundary of two windows; within any one window it gets its rate.
+They count requests in fixed windows (one counter per client per window, core.cache.count:
+one round trip to Redis) instead of DRF's list of timestamps, which is read and written
+whole on every request: 1,200 entries for a busy user at the default rate. A client may
+send up to twice its rate across the boundary of two windows; within any one window it gets
+its rate.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from core import cache as counters
 
 
 def _rate(scope: str) -> str | None:
     return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(scope)
-
-
-def _count(key: str, timeout: int) -> int:
-    """Add one to the window's counter and return it."""
-    counter = getattr(cache, "count", None)  # mentorship.cache.RedisCache: one round trip
-    if counter is not None:
-        return counter(key, timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window's first request
-        if cache.add(key, 1, timeout):
-            return 1
-        return cache.incr(key)
 
 
 class FixedWindowMixin:
@@ -44,7 +33,7 @@ class FixedWindowMixin:
         self._retry_after = (window + 1) * self.duration - now
         # The window's number is in the key, so a counter outlives its window only until it
         # expires; the timeout covers the rest of the window and a second to spare.
-        count = _count(f"{self.key}:{window}", int(self._retry_after) + 1)
+        count = counters.count(f"{self.key}:{window}", int(self._retry_after) + 1)
         return count <= self.num_requests
 
     def wait(self):
