@@ -1,5 +1,6 @@
 """Reads shared by views, the dispatcher and delivery; each is a fixed number of queries."""
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 
 from .models import Notification, Preferences
@@ -32,3 +33,14 @@ def inbox_page(*, user, page_number, per_page: int = 25) -> Page:
 def inbox(*, user):
     """The user's notifications, newest first (the API's inbox list)."""
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def own_notification(*, user, uuid) -> Notification | None:
+    """The user's notification with this uuid; None for anyone else's (its existence is
+    nobody else's business)."""
+    return Notification.objects.filter(uuid=uuid, recipient=user).first()
+
+
+def active_user_by_uuid(uuid):
+    """The active account an unsubscribe link names, or None."""
+    return get_user_model().objects.filter(uuid=uuid, is_active=True).first()

@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.access import require_found
 
 from . import selectors, services
 from .forms import PreferencesForm
@@ -16,7 +17,9 @@ from .unsubscribe import read_token
 
 def _get_own_notification(request, uuid) -> Notification:
     """Someone else's notification is a 404: its existence is nobody else's business."""
-    return get_object_or_404(Notification, uuid=uuid, recipient=request.user)
+    notification = selectors.own_notification(user=request.user, uuid=uuid)
+    require_found(notification is not None)
+    return notification
 
 
 @login_required
@@ -86,7 +89,7 @@ def unsubscribe(request, token):
     parsed = read_token(token)
     user = None
     if parsed is not None:
-        user = get_user_model().objects.filter(uuid=parsed[0], is_active=True).first()
+        user = selectors.active_user_by_uuid(parsed[0])
     if user is None:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     kind = parsed[1]
