@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.response import Response
 
+from core.viewer import Viewer
 from goals import policy as goal_policy
 from goals import services as goal_services
 from goals.forms import CommentForm, GoalForm, MilestoneForm, ProgressUpdateForm
@@ -106,8 +107,9 @@ class GoalViewSet(
             # Health is computed, not stored: filter after loading (still one query).
             goals = [g for g in goals if g.progress.health == health]
         page = self.paginate_queryset(goals)
+        viewer = Viewer.of(request.user)
         for goal in page:
-            goal.api_level = selectors.goal_level(request.user, goal)
+            goal.api_level = selectors.goal_level(viewer, goal)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self):

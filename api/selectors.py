@@ -1,10 +1,10 @@
 """Reads the API shares. Access rules are not written here: they come from the owning apps'
 policy modules and selectors; what is here only shapes querysets around them."""
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from goals.models import Goal, Visibility
-from goals.policy import Level, goal_visibility_filter, mentor_pairing_filter
+from goals.models import Goal
+from goals.policy import Level, detail_goals_q, goal_access, visible_goals_q
 from goals.selectors import with_progress
 from mentorship.models import Membership, Pairing, Program, Role
 
@@ -30,41 +30,22 @@ def programs_only_run_by(user) -> list[Program]:
 # --- Goals ----------------------------------------------------------------------------------
 
 
-def goal_detail_filter(user) -> Q:
-    """Goals whose details (milestones, updates, comments) `user` may read: the owner, a
-    mentor through a pairing, and program admins of a goal shared with the program. Built
-    from goals.policy, the rules' one home."""
-    return (
-        Q(mentee=user)
-        | mentor_pairing_filter(user)
-        | (Q(visibility=Visibility.PROGRAM) & goal_visibility_filter(user))
-    )
+def goal_detail_filter(viewer) -> Q:
+    """Goals whose details (milestones, updates, comments) the viewer may read: the rule of
+    goals.policy.detail_goals_q."""
+    return detail_goals_q(viewer)
 
 
-def goals_for_api(user) -> QuerySet[Goal]:
-    """Goals visible to `user` (Goal.objects.visible_to), with what the serializer needs in
-    the same query: progress annotations and two flags for the reader's access level."""
+def goals_for_api(viewer) -> QuerySet[Goal]:
+    """Goals the viewer may know exist (goals.policy.visible_goals_q), with what the
+    serializer and goal_level need in the same query: progress annotations and the pairing
+    (for the program-admin rule)."""
     return with_progress(
-        Goal.objects.visible_to(user)
-        .select_related("mentee", "program", "pairing")
-        .annotate(
-            api_mentor_open=ExpressionWrapper(
-                mentor_pairing_filter(user, open_only=True), output_field=BooleanField()
-            ),
-            api_mentor_any=ExpressionWrapper(
-                mentor_pairing_filter(user), output_field=BooleanField()
-            ),
-        )
+        Goal.objects.filter(visible_goals_q(viewer)).select_related("mentee", "program", "pairing")
     )
 
 
-def goal_level(user, goal: Goal) -> Level:
-    """The access level of a goal from goals_for_api, the same as goals.policy.goal_access
-    gives (tests compare the two), without a query per goal."""
-    if goal.mentee_id == user.pk:
-        return Level.OWNER
-    if goal.api_mentor_open:
-        return Level.FEEDBACK
-    if goal.api_mentor_any or goal.visibility == Visibility.PROGRAM:
-        return Level.READ
-    return Level.SUMMARY
+def goal_level(viewer, goal: Goal) -> Level:
+    """The access level of a goal from goals_for_api: goals.policy.goal_access's, without a
+    query per goal."""
+    return goal_access(viewer, goal).level

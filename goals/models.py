@@ -11,42 +11,43 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
 
+from .kinds import (  # noqa: F401  (the choices are imported from here too)
+    OPEN_GOAL_STATUSES,
+    SHARED_WITH_MENTOR,
+    Category,
+    GoalStatus,
+    MilestoneKind,
+    Visibility,
+)
+from .progress import Progress, goal_progress
 
-class GoalStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    ON_HOLD = "on_hold", _("On hold")
-    COMPLETED = "completed", _("Completed")
-    ABANDONED = "abandoned", _("Abandoned")
-
-
-class Visibility(models.TextChoices):
-    PRIVATE = "private", _("Only me")
-    MENTOR = "mentor", _("Me and my mentor")
-    PROGRAM = "program", _("Me, my mentor and the program admins")
-
-
-class Category(models.TextChoices):
-    CAREER_DEVELOPMENT = "career_development", _("Career development")
-    SKILL_BUILDING = "skill_building", _("Skill building")
-    LEADERSHIP = "leadership", _("Leadership")
-    COMMUNICATION = "communication", _("Communication")
-    NETWORKING = "networking", _("Networking")
-    CAREER_TRANSITION = "career_transition", _("Career transition")
-    EMOTIONAL_INTELLIGENCE = "emotional_intelligence", _("Emotional intelligence")
-    LONG_TERM_ASPIRATION = "long_term_aspiration", _("Long-term aspiration")
-    OTHER = "other", _("Other")
+# The goal's editable fields: the guided form, goal_create/goal_update and the API's write
+# serializer all take exactly these.
+GOAL_FIELDS = (
+    "title",
+    "category",
+    "specific",
+    "metric_name",
+    "unit",
+    "baseline_value",
+    "target_value",
+    "achievable",
+    "relevant",
+    "starts_on",
+    "target_date",
+    "visibility",
+)
+MILESTONE_FIELDS = ("title", "kind", "due_on")
+PROGRESS_UPDATE_FIELDS = ("value", "note", "confidence")
+COMMENT_FIELDS = ("body", "is_kudos")
 
 
 class GoalQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Goals `user` may at least know exist; the rules live in goals/policy.py."""
-        from .policy import goal_visibility_filter
+        """Deprecated: filter by goals.policy.visible_goals_q(viewer) instead."""
+        from .policy import visible_goals_q
 
-        return self.filter(goal_visibility_filter(user))
-
-    def owned_by(self, user):
-        return self.filter(mentee=user)
+        return self.filter(visible_goals_q(user))
 
 
 class Goal(models.Model):
@@ -136,29 +137,22 @@ class Goal(models.Model):
         return self.baseline_value is not None and self.target_value is not None
 
     @cached_property
-    def progress(self):
+    def progress(self) -> Progress:
         """Progress, expected progress and health (goals/progress.py); no query when the goal
         was loaded through selectors.with_progress or with its milestones prefetched."""
-        from .progress import goal_progress
-
         return goal_progress(self)
 
     @property
     def is_open(self) -> bool:
-        return self.status in (GoalStatus.DRAFT, GoalStatus.ACTIVE, GoalStatus.ON_HOLD)
+        return self.status in OPEN_GOAL_STATUSES
 
     @property
     def is_overdue(self) -> bool:
         return (
             self.target_date is not None
-            and self.status in (GoalStatus.ACTIVE, GoalStatus.DRAFT, GoalStatus.ON_HOLD)
+            and self.status in OPEN_GOAL_STATUSES
             and self.target_date < timezone.localdate()
         )
-
-
-class MilestoneKind(models.TextChoices):
-    MILESTONE = "milestone", _("Milestone")
-    ACTION = "action", _("Weekly action step")
 
 
 class Milestone(models.Model):

@@ -4,31 +4,51 @@ Rules (DESIGN.md, "Who may see what"):
 
 1. The mentee owns her goals: she sees and changes everything in them.
 2. A mentor sees a mentee's goal only through a pairing between the two of them (in the goal's
-   program), and only when the goal's visibility is "mentor" or "program". An open pairing
-   (proposed, active, paused) lets the mentor read, comment and acknowledge updates; a past
-   pairing (completed, ended) lets the mentor read only. A mentor never edits the goal.
+   program; any pairing of the two when the goal has no program), and only when the goal's
+   visibility is "mentor" or "program". An open pairing (proposed, active, paused) lets the
+   mentor read, comment and acknowledge updates; a past pairing (completed, ended) lets the
+   mentor read only. A mentor never edits the goal.
 3. An admin of the goal's program (or of its pairing's program) sees the title, status,
    progress and health of goals shared beyond the mentee; everything else only when the
    visibility is "program". A private goal ("only me") is invisible to admins.
 4. Everyone else: the goal does not exist for them (404). Visible but not changeable: 403.
 
-Views call `goal_access`; list pages use `Goal.objects.visible_to(user)`, which applies
-`goal_visibility_filter` below, so object and list rules cannot drift apart.
+Everything here reads the viewer (core.viewer: the pairings they are the mentor of, the
+programs they run), never the database on its own: `goal_access` makes no query for a goal
+loaded with its pairing (or one whose program the viewer runs, or one without a pairing), and
+the list filters `visible_goals_q`, `detail_goals_q` and `mentor_goals_q` are plain
+conditions on the goal's own columns with IN lists of the viewer's facts. Both are written
+from the same facts, so object and list rules cannot drift apart (tests compare them for
+every persona). Each function takes a viewer, or a user (`Viewer.of`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import IntEnum
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, Role
+from core.viewer import Viewer
+from mentorship.models import OPEN_PAIRING_STATUSES, Pairing
 
-from .models import Goal, Visibility
+from .kinds import SHARED_WITH_MENTOR, Visibility
 
-SHARED_WITH_MENTOR = (Visibility.MENTOR, Visibility.PROGRAM)
+__all__ = [
+    "NO_ACCESS",
+    "SHARED_WITH_MENTOR",
+    "GoalAccess",
+    "Level",
+    "detail_goals_q",
+    "goal_access",
+    "mentor_goals_q",
+    "visibility_sentences",
+    "visible_goals_q",
+]
+
+_OPEN = frozenset(OPEN_PAIRING_STATUSES)
 
 
 class Level(IntEnum):
@@ -74,79 +94,134 @@ class GoalAccess:
 
 
 NO_ACCESS = GoalAccess(Level.NONE)
+_OWNER = GoalAccess(Level.OWNER, "mentee")
+_MENTOR_FEEDBACK = GoalAccess(Level.FEEDBACK, "mentor")
+_MENTOR_READ = GoalAccess(Level.READ, "mentor")
+_ADMIN_READ = GoalAccess(Level.READ, "admin")
+_ADMIN_SUMMARY = GoalAccess(Level.SUMMARY, "admin")
 
 
-def goal_access(user, goal: Goal) -> GoalAccess:
-    """The access `user` has to `goal` (at most two small queries)."""
-    if user is None or not user.is_authenticated:
+def goal_access(viewer, goal) -> GoalAccess:
+    """The access the viewer (or user) has to `goal`, from the viewer's facts: no query
+    beyond loading them once, none at all for the goal's own mentee."""
+    viewer = Viewer.of(viewer)
+    if not viewer.is_authenticated:
         return NO_ACCESS
-    if goal.mentee_id == user.pk:
-        return GoalAccess(Level.OWNER, "mentee")
-    best = NO_ACCESS
-    if goal.visibility in SHARED_WITH_MENTOR:
-        pairings = Pairing.objects.filter(mentor=user, mentee_id=goal.mentee_id)
-        if goal.program_id is not None:
-            pairings = pairings.filter(program_id=goal.program_id)
-        statuses = set(pairings.values_list("status", flat=True))
-        if statuses & set(OPEN_PAIRING_STATUSES):
-            best = GoalAccess(Level.FEEDBACK, "mentor")
-        elif statuses:
-            best = GoalAccess(Level.READ, "mentor")
-    if goal.visibility != Visibility.PRIVATE and best.level < Level.READ:
-        program_ids = {goal.program_id}
-        if goal.pairing_id is not None:
-            program_ids.add(goal.pairing.program_id)
-        program_ids.discard(None)
-        if (
-            program_ids
-            and Membership.objects.filter(
-                user=user, role=Role.ADMIN, program_id__in=program_ids
-            ).exists()
-        ):
-            level = Level.READ if goal.visibility == Visibility.PROGRAM else Level.SUMMARY
-            if level > best.level:
-                best = GoalAccess(level, "admin")
-    return best
+    if goal.mentee_id == viewer.pk:
+        return _OWNER
+    if goal.visibility not in SHARED_WITH_MENTOR:
+        return NO_ACCESS
+    statuses = {
+        link.status
+        for link in viewer.as_mentor
+        if link.other_id == goal.mentee_id
+        and (goal.program_id is None or link.program_id == goal.program_id)
+    }
+    if statuses & _OPEN:
+        return _MENTOR_FEEDBACK
+    if statuses:
+        return _MENTOR_READ
+    if _run_by(viewer, goal):
+        return _ADMIN_READ if goal.visibility == Visibility.PROGRAM else _ADMIN_SUMMARY
+    return NO_ACCESS
 
 
-def mentor_pairing_filter(user, *, prefix: str = "", open_only: bool = False) -> Q:
-    """Rows whose goal (reached through `prefix`, e.g. "goal__") is shared with `user` as the
-    mentee's mentor through a pairing in the goal's program."""
-    pairings = Pairing.objects.filter(mentor=user, mentee=OuterRef(f"{prefix}mentee"))
-    if open_only:
-        pairings = pairings.filter(status__in=OPEN_PAIRING_STATUSES)
-    in_goal_program = pairings.filter(program=OuterRef(f"{prefix}program"))
-    # Implied by the EXISTS below, but as an IN over the mentor's mentees it lets the database
-    # start from the goals' mentee index instead of testing every goal in the table.
-    mentees = Pairing.objects.filter(mentor=user).values("mentee")
-    if open_only:
-        mentees = mentees.filter(status__in=OPEN_PAIRING_STATUSES)
+def _run_by(viewer: Viewer, goal) -> bool:
+    """Whether the viewer is an admin of the goal's program or of its pairing's program."""
+    admin_of = viewer.admin_program_ids
+    if not admin_of:
+        return False
+    if goal.program_id in admin_of:
+        return True
+    if goal.pairing_id is None:
+        return False
+    return _pairing_program_id(goal) in admin_of
+
+
+def _pairing_program_id(goal):
+    # Selectors load the goal with its pairing (or annotate the pairing's program); a goal
+    # loaded bare costs one query here, for a program admin only.
+    if "pairing_program_id" in goal.__dict__:
+        return goal.pairing_program_id
+    return goal.pairing.program_id
+
+
+# --- The same rules as list filters -------------------------------------------------------
+
+
+def _nothing(prefix: str) -> Q:
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def mentor_goals_q(viewer, *, prefix: str = "", open_only: bool = False) -> Q:
+    """Rows whose goal (reached through `prefix`, e.g. "goal__") is shared with the viewer as
+    the mentee's mentor: a pairing with that mentee in the goal's program, or any pairing
+    with her when the goal has no program (`open_only`: an open pairing)."""
+    viewer = Viewer.of(viewer)
+    if not viewer.is_authenticated:
+        return _nothing(prefix)
+    by_program: dict[int, set[int]] = defaultdict(set)
+    for link in viewer.as_mentor:
+        if not open_only or link.status in _OPEN:
+            by_program[link.program_id].add(link.other_id)
+    if not by_program:
+        return _nothing(prefix)
+    mentees = set().union(*by_program.values())
+    # The mentees' IN list up front lets the database start from the goals' mentee index.
+    where = Q(**{f"{prefix}program__isnull": True})
+    for program_id, of_program in sorted(by_program.items()):
+        in_program = Q(**{f"{prefix}program_id": program_id})
+        if of_program != mentees:
+            in_program &= Q(**{f"{prefix}mentee_id__in": sorted(of_program)})
+        where |= in_program
     return (
-        Q(**{f"{prefix}mentee__in": mentees})
+        Q(**{f"{prefix}mentee_id__in": sorted(mentees)})
         & Q(**{f"{prefix}visibility__in": SHARED_WITH_MENTOR})
-        & (
-            Q(Exists(in_goal_program))
-            | (Q(**{f"{prefix}program__isnull": True}) & Exists(pairings))
-        )
+        & where
     )
 
 
-def goal_visibility_filter(user) -> Q:
-    """Goals `user` may at least know exist (the SQL form of `goal_access(...).exists`)."""
-    if user is None or not user.is_authenticated:
-        return Q(pk__in=[])
-    admin_programs = Membership.objects.filter(user=user, role=Role.ADMIN).values("program_id")
-    shared = Goal.objects.exclude(visibility=Visibility.PRIVATE)
-    # One branch per rule, joined by UNION: each is an index lookup, where the same rules
-    # written as one OR make PostgreSQL read the whole goals table (tens of ms at scale 10).
-    branches = [
-        Goal.objects.filter(mentee=user),
-        Goal.objects.filter(mentor_pairing_filter(user)),
-        shared.filter(program__in=admin_programs),
-        shared.filter(pairing__program__in=admin_programs),
-    ]
-    first, *rest = [branch.order_by().values("pk") for branch in branches]
-    return Q(pk__in=first.union(*rest))
+def _admin_goals_q(viewer: Viewer, prefix: str, visibilities) -> Q | None:
+    """Goals of the programs the viewer runs (through the goal or its pairing) with one of
+    `visibilities`; None when the viewer runs none."""
+    admin_of = sorted(viewer.admin_program_ids)
+    if not admin_of:
+        return None
+    # The pairing's program as an uncorrelated IN, not a join: it only matters for a goal
+    # whose own program is another one (or none).
+    pairings = Pairing.objects.filter(program_id__in=admin_of).values("pk")
+    return Q(**{f"{prefix}visibility__in": visibilities}) & (
+        Q(**{f"{prefix}program_id__in": admin_of}) | Q(**{f"{prefix}pairing_id__in": pairings})
+    )
+
+
+def visible_goals_q(viewer, *, prefix: str = "") -> Q:
+    """Goals the viewer may at least know exist (`goal_access(...).exists`)."""
+    viewer = Viewer.of(viewer)
+    if not viewer.is_authenticated:
+        return _nothing(prefix)
+    where = Q(**{f"{prefix}mentee_id": viewer.pk})
+    if viewer.as_mentor:
+        where |= mentor_goals_q(viewer, prefix=prefix)
+    admin = _admin_goals_q(viewer, prefix, SHARED_WITH_MENTOR)
+    if admin is not None:
+        where |= admin
+    return where
+
+
+def detail_goals_q(viewer, *, prefix: str = "") -> Q:
+    """Goals whose details (milestones, updates, comments) the viewer may read
+    (`goal_access(...).can_see_details`)."""
+    viewer = Viewer.of(viewer)
+    if not viewer.is_authenticated:
+        return _nothing(prefix)
+    where = Q(**{f"{prefix}mentee_id": viewer.pk})
+    if viewer.as_mentor:
+        where |= mentor_goals_q(viewer, prefix=prefix)
+    admin = _admin_goals_q(viewer, prefix, (Visibility.PROGRAM,))
+    if admin is not None:
+        where |= admin
+    return where
 
 
 def visibility_sentences(*, mentor_name: str | None, program_name: str | None) -> dict:

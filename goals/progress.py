@@ -12,7 +12,9 @@ Progress is measured, never typed in:
    passed. Health compares the two.
 
 Nothing here queries the database when the goal carries the annotations `milestones_total`
-and `milestones_done` (see `selectors.with_progress`) or has its milestones prefetched.
+and `milestones_done` (see `selectors.with_progress`) or has its milestones prefetched. The
+functions read a goal's attributes and know nothing of the models (goals.models imports this
+module, never the other way round).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import GoalStatus, MilestoneKind
+from .kinds import GoalStatus, MilestoneKind
 
 # Behind the clock by more than this share of the whole goal: at risk; by more than the
 # second: off track. Ten and twenty-five points are what mentoring programs commonly use for

@@ -18,7 +18,7 @@ from django.utils import timezone
 from mentorship.models import OPEN_PAIRING_STATUSES, Pairing, PairingStatus
 
 from .models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate
-from .policy import mentor_pairing_filter
+from .policy import mentor_goals_q, visible_goals_q
 from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health
 
 UPCOMING_DAYS = 14
@@ -45,8 +45,8 @@ def with_unacknowledged(goals: QuerySet) -> QuerySet:
     )
 
 
-def visible_goals(user) -> QuerySet:
-    return Goal.objects.visible_to(user)
+def visible_goals(viewer) -> QuerySet:
+    return Goal.objects.filter(visible_goals_q(viewer))
 
 
 # --- Mentee ---------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def visible_goals(user) -> QuerySet:
 
 def mentee_goals(user) -> QuerySet:
     """All of the mentee's own goals, in her priority order."""
-    return with_progress(Goal.objects.owned_by(user)).order_by("priority", "created_at", "id")
+    return with_progress(Goal.objects.filter(mentee=user)).order_by("priority", "created_at", "id")
 
 
 @dataclass
@@ -139,12 +139,12 @@ def mentor_mentees(user, *, open_only: bool = False) -> list[MenteeRow]:
     ):
         rows.setdefault(pairing.mentee_id, MenteeRow(pairing=pairing))
     goals = (
-        with_unacknowledged(with_progress(Goal.objects.filter(mentor_pairing_filter(user))))
+        with_unacknowledged(with_progress(Goal.objects.filter(mentor_goals_q(user))))
         .exclude(status=GoalStatus.DRAFT)
         .order_by("mentee_id", "priority", "created_at")
     )
     if open_only:
-        goals = goals.filter(mentor_pairing_filter(user, open_only=True))
+        goals = goals.filter(mentor_goals_q(user, open_only=True))
     for goal in goals:
         if goal.mentee_id in rows:
             rows[goal.mentee_id].goals.append(goal)
@@ -155,7 +155,7 @@ def review_queue(user) -> QuerySet:
     """Updates not yet acknowledged on goals shared with `user` through an open pairing."""
     return (
         ProgressUpdate.objects.filter(acknowledged_at__isnull=True)
-        .filter(mentor_pairing_filter(user, prefix="goal__", open_only=True))
+        .filter(mentor_goals_q(user, prefix="goal__", open_only=True))
         .select_related("goal", "goal__mentee", "author")
         .order_by("created_at", "id")
     )
