@@ -7,8 +7,9 @@ class MentorshipConfig(AppConfig):
     verbose_name = "Mentoring programs"
 
     def ready(self):
-        from core import viewer
+        from core import jobs, viewer
 
-        from . import selectors
+        from . import selectors, services, tasks
 
         viewer.provide(selectors.VIEWER_FACTS, selectors.viewer_facts)
+        jobs.register(services.NOTIFY_IMPORTED_PAIRINGS, tasks.notify_imported_pairings)

@@ -9,8 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+from . import selectors
 from .csv_import import MAX_UPLOAD_BYTES
-from .models import Agreement, CheckIn, Program, Role
+from .models import (
+    AGREEMENT_FIELDS,
+    CHECKIN_FIELDS,
+    PROGRAM_FIELDS,
+    Agreement,
+    CheckIn,
+    Program,
+    Role,
+)
 
 
 class DateInput(forms.DateInput):
@@ -21,19 +30,13 @@ class DateInput(forms.DateInput):
 
 
 class ProgramForm(forms.ModelForm):
+    """A program's settings. Its rules (dates in order, numbers of at least 1, a unique short
+    name) are Program.clean()'s and the unique field's, which a ModelForm runs: the API's
+    service calls run the same ones."""
+
     class Meta:
         model = Program
-        fields = [
-            "name",
-            "slug",
-            "description",
-            "checkin_cadence_days",
-            "stall_after_days",
-            "max_active_goals",
-            "starts_on",
-            "ends_on",
-            "is_active",
-        ]
+        fields = PROGRAM_FIELDS
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -42,17 +45,6 @@ class ProgramForm(forms.ModelForm):
         help_texts = {
             "slug": _("Letters, digits and hyphens, e.g. “spring-2027”. Unique on this site."),
         }
-
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_on"), data.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("The program cannot end before it starts."))
-        for name in ("checkin_cadence_days", "stall_after_days", "max_active_goals"):
-            value = data.get(name)
-            if value is not None and value < 1:
-                self.add_error(name, _("Use a number of at least 1."))
-        return data
 
 
 class InvitationForm(forms.Form):
@@ -79,14 +71,6 @@ class PeopleChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} <{obj.email}>"
 
 
-def _people(program: Program, role: str):
-    return (
-        User.objects.filter(memberships__program=program, memberships__role=role)
-        .order_by("name", "email")
-        .distinct()
-    )
-
-
 class PairingForm(forms.Form):
     mentor = PeopleChoiceField(
         label=_("Mentor"), queryset=User.objects.none(), to_field_name="uuid"
@@ -97,8 +81,8 @@ class PairingForm(forms.Form):
 
     def __init__(self, *args, program: Program, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = _people(program, Role.MENTOR)
-        self.fields["mentee"].queryset = _people(program, Role.MENTEE)
+        self.fields["mentor"].queryset = selectors.people_in_role(program, Role.MENTOR)
+        self.fields["mentee"].queryset = selectors.people_in_role(program, Role.MENTEE)
 
     def clean(self):
         data = super().clean()
@@ -115,9 +99,9 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, pairing, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_mentor"].queryset = _people(pairing.program, Role.MENTOR).exclude(
-            pk=pairing.mentor_id
-        )
+        self.fields["new_mentor"].queryset = selectors.people_in_role(
+            pairing.program, Role.MENTOR
+        ).exclude(pk=pairing.mentor_id)
 
 
 class EndForm(forms.Form):
@@ -131,7 +115,7 @@ class EndForm(forms.Form):
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = ["meeting_frequency", "expectations", "boundaries"]
+        fields = AGREEMENT_FIELDS
         widgets = {
             "expectations": forms.Textarea(attrs={"rows": 4}),
             "boundaries": forms.Textarea(attrs={"rows": 3}),
@@ -139,9 +123,11 @@ class AgreementForm(forms.ModelForm):
 
 
 class CheckInForm(forms.ModelForm):
+    """A meeting of the pair; CheckIn.clean() (not in the future) runs here as in the service."""
+
     class Meta:
         model = CheckIn
-        fields = ["occurred_on", "summary", "next_steps"]
+        fields = CHECKIN_FIELDS
         widgets = {
             "occurred_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3}),
@@ -199,3 +185,11 @@ class MemberFilterForm(forms.Form):
         choices=PAIRED_CHOICES,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+def show_service_error(form: forms.Form, error) -> None:
+    """Put a service's error (core.errors.ServiceError) on the form: each message on its
+    field, or on the form as a whole for a field the form does not have."""
+    for name, messages in error.errors.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)

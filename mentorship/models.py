@@ -5,15 +5,32 @@ a service has a bug or two requests race.
 """
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+
+# One list of the fields a person writes, per entity: the page's form, the service, the API's
+# serializer and the exports all take theirs from here.
+PROGRAM_FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "checkin_cadence_days",
+    "stall_after_days",
+    "max_active_goals",
+    "starts_on",
+    "ends_on",
+    "is_active",
+)
+# Numbers of days and goals that must be at least 1.
+PROGRAM_POSITIVE_FIELDS = ("checkin_cadence_days", "stall_after_days", "max_active_goals")
 
 
 class Program(models.Model):
@@ -59,11 +76,26 @@ class Program(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        """The rules of a program's settings, for the page's form and the API alike."""
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The program cannot end before it starts.")
+        for name in PROGRAM_POSITIVE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                errors[name] = _("Use a number of at least 1.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Program admin")
     MENTOR = "mentor", _("Mentor")
     MENTEE = "mentee", _("Mentee")
+
+
+MEMBERSHIP_FIELDS = ("role", "capacity", "skills", "interests")
 
 
 class Membership(models.Model):
@@ -155,6 +187,17 @@ class PairingStatus(models.TextChoices):
 
 OPEN_PAIRING_STATUSES = (PairingStatus.PROPOSED, PairingStatus.ACTIVE, PairingStatus.PAUSED)
 
+# What a pairing's record says beyond its two people and its program (set by services, shown
+# by the API and the exports).
+PAIRING_FIELDS = (
+    "status",
+    "started_on",
+    "ended_on",
+    "end_reason",
+    "next_checkin_due",
+    "last_checkin_on",
+)
+
 
 class Pairing(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -243,6 +286,9 @@ class PairingEvent(HistoryEvent):
         return str(PAIRING_EVENT_LABELS.get(self.action, self.action))
 
 
+AGREEMENT_FIELDS = ("meeting_frequency", "expectations", "boundaries")
+
+
 class Agreement(models.Model):
     pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="agreement")
     meeting_frequency = models.CharField(_("meeting frequency"), max_length=200, blank=True)
@@ -261,6 +307,11 @@ class Agreement(models.Model):
     @property
     def is_accepted_by_both(self) -> bool:
         return self.mentor_accepted_at is not None and self.mentee_accepted_at is not None
+
+
+CHECKIN_FIELDS = ("occurred_on", "summary", "next_steps")
+# A meeting may already be "today" in the other person's time zone.
+CHECKIN_FUTURE_SLACK = timedelta(days=1)
 
 
 class CheckIn(models.Model):
@@ -282,6 +333,11 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in on {self.occurred_on} ({self.pairing})"
+
+    def clean(self):
+        # About the meeting as a whole (the API has always answered it so), not one field.
+        if self.occurred_on and self.occurred_on > timezone.localdate() + CHECKIN_FUTURE_SLACK:
+            raise ValidationError(_("The meeting date is in the future."))
 
 
 class MentorshipFeedback(models.Model):

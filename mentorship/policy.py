@@ -1,4 +1,5 @@
-"""Who may see and change what in the mentoring domain: the one access policy every view uses.
+"""Who may see and change what in the mentoring domain: the one access policy every view, the
+API and the tasks use.
 
 Someone outside an object's relationships gets 404 (they may not know it exists); someone who
 may see it but not change it gets 403.
@@ -9,49 +10,48 @@ may see it but not change it gets 403.
   the mentee change an open pairing (agreement, check-ins); a closed pairing is read-only to
   them. Admins change its status (pause, end, reassign) but do not log the pair's meetings or
   accept their agreement.
+
+Every rule reads the viewer (core.viewer): an object check costs the object's own row and
+nothing else once the viewer's facts are loaded (one query per request), and a list filter
+is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
 """
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Q
 
-from .models import Membership, Pairing, Program, Role
+from core.access import require, require_found
+from core.viewer import Viewer
+
+from .models import Pairing, Program
 
 MENTOR = "mentor"
 MENTEE = "mentee"
 ADMIN = "admin"
 
 
-def _uuid_or_404(value):
-    # URL converters already give UUIDs; a string from elsewhere that is not one is a 404.
-    if value is None:
-        raise Http404
-    return value
+def get_program_for_admin(viewer_or_user, program_uuid) -> Program:
+    """The program, if the viewer is one of its admins; 403 for its other members, 404 for
+    everyone else. One query: the program's row."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and program_uuid is not None)
+    program = Program.objects.filter(uuid=program_uuid).first()
+    require_found(program is not None and program.pk in viewer.member_program_ids)
+    require(program.pk in viewer.admin_program_ids)
+    return program
 
 
-def get_program_for_admin(user, program_uuid) -> Program:
-    """The program, if `user` is one of its admins; 403 for its other members, 404 for
-    everyone else. One query: the user's memberships in it, with the program."""
-    if not user.is_authenticated:
-        raise Http404
-    memberships = list(
-        Membership.objects.filter(program__uuid=_uuid_or_404(program_uuid), user=user)
-        .select_related("program")
-        .order_by()
-    )
-    if not memberships:
-        raise Http404
-    if any(m.role == Role.ADMIN for m in memberships):
-        return memberships[0].program
-    raise PermissionDenied
-
-
-def can_create_program(user) -> bool:
+def can_create_program(viewer_or_user) -> bool:
     """Staff, and people who already run a program, may start another."""
-    if not user.is_authenticated:
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
         return False
-    return user.is_staff or Membership.objects.filter(user=user, role=Role.ADMIN).exists()
+    return viewer.user.is_staff or bool(viewer.admin_program_ids)
+
+
+def is_program_admin(viewer_or_user, program_id: int) -> bool:
+    viewer = Viewer.of(viewer_or_user)
+    return viewer.is_authenticated and program_id in viewer.admin_program_ids
 
 
 @dataclass(frozen=True)
@@ -83,73 +83,60 @@ class PairingAccess:
         return self.is_admin
 
 
-def get_pairing_for_user(user, pairing_uuid) -> tuple[Pairing, str]:
-    """The pairing and the user's role in it ("mentor", "mentee" or "admin"); 404 for anyone
-    who is neither side of it nor an admin of its program."""
-    access = pairing_access(user, pairing_uuid)
+def pairing_role(viewer_or_user, pairing) -> str | None:
+    """ "mentor", "mentee" or "admin" (either side first), None for anyone else. `pairing` is
+    anything with mentor_id, mentee_id and program_id (a Pairing, a PairingLink)."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return None
+    if pairing.mentor_id == viewer.pk:
+        return MENTOR
+    if pairing.mentee_id == viewer.pk:
+        return MENTEE
+    if pairing.program_id in viewer.admin_program_ids:
+        return ADMIN
+    return None
+
+
+def pairing_access(viewer_or_user, pairing_uuid) -> PairingAccess:
+    """The pairing (with its program, people and agreement) and the viewer's role in it;
+    404 for anyone who is neither side of it nor an admin of its program. One query: the
+    pairing's row."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and pairing_uuid is not None)
+    pairing = (
+        Pairing.objects.select_related("program", "mentor", "mentee", "agreement")
+        .filter(uuid=pairing_uuid)
+        .first()
+    )
+    role = pairing_role(viewer, pairing) if pairing is not None else None
+    require_found(role is not None)
+    return PairingAccess(pairing, role)
+
+
+def get_pairing_for_user(viewer_or_user, pairing_uuid) -> tuple[Pairing, str]:
+    """The pairing and the viewer's role in it ("mentor", "mentee" or "admin")."""
+    access = pairing_access(viewer_or_user, pairing_uuid)
     return access.pairing, access.role
 
 
-def pairing_access(user, pairing_uuid) -> PairingAccess:
-    if not user.is_authenticated:
-        raise Http404
-    pairing = (
-        Pairing.objects.select_related("program", "mentor", "mentee", "agreement")
-        .filter(uuid=_uuid_or_404(pairing_uuid))
-        .first()
+def own_pairing_ids(viewer_or_user) -> list[int]:
+    """The pairings the viewer is either side of, any status."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return []
+    return [link.pairing_id for link in (*viewer.as_mentor, *viewer.as_mentee)]
+
+
+def pairings_visible_q(viewer_or_user, *, via: str = "") -> Q:
+    """The list form of pairing_access: pairings whose mentor or mentee the viewer is, and
+    those of the programs they run. `via` is the path from the listed model to its pairing
+    ("pairing" for check-ins); empty for pairings themselves."""
+    viewer = Viewer.of(viewer_or_user)
+    pk = f"{via}_id" if via else "pk"
+    if not viewer.is_authenticated:
+        return Q(**{f"{pk}__in": []})
+    program = f"{via}__program_id" if via else "program_id"
+    return Q(**{f"{pk}__in": own_pairing_ids(viewer)}) | Q(
+        **{f"{program}__in": sorted(viewer.admin_program_ids)}
     )
-    if pairing is None:
-        raise Http404
-    if pairing.mentor_id == user.pk:
-        return PairingAccess(pairing, MENTOR)
-    if pairing.mentee_id == user.pk:
-        return PairingAccess(pairing, MENTEE)
-    if Membership.objects.filter(
-        program_id=pairing.program_id, user=user, role=Role.ADMIN
-    ).exists():
-        return PairingAccess(pairing, ADMIN)
-    raise Http404
-
-
-def require(allowed: bool) -> None:
-    """Raise 403 unless `allowed`; used after the object was found visible."""
-    if not allowed:
-        raise PermissionDenied
-
-
-def audience(*, people=(), programs=(), program_admins=()) -> set[int]:
-    """Everyone who may see something about these people or programs: the inverse of the
-    rules above and of the goal rules (goals/policy.py), widened rather than narrowed where
-    that is simpler. One query.
-
-    - people: the people themselves, everyone they were ever paired with (either side, any
-      status: past mentors keep read access) and the admins of every program they are in;
-    - programs: every member of those programs;
-    - program_admins: the admins of those programs.
-    """
-    people = {p for p in people if p is not None}
-    programs = {p for p in programs if p is not None}
-    program_admins = {p for p in program_admins if p is not None}
-    queries = []
-    if people:
-        queries += [
-            Pairing.objects.filter(mentee_id__in=people).values_list("mentor_id"),
-            Pairing.objects.filter(mentor_id__in=people).values_list("mentee_id"),
-            Membership.objects.filter(
-                role=Role.ADMIN,
-                program__in=Membership.objects.filter(user_id__in=people).values("program_id"),
-            ).values_list("user_id"),
-        ]
-    if programs:
-        queries.append(Membership.objects.filter(program_id__in=programs).values_list("user_id"))
-    if program_admins:
-        queries.append(
-            Membership.objects.filter(program_id__in=program_admins, role=Role.ADMIN).values_list(
-                "user_id"
-            )
-        )
-    found = set(people)
-    if queries:
-        first, *rest = [q.order_by() for q in queries]
-        found.update(row[0] for row in first.union(*rest))
-    return found

@@ -1,6 +1,7 @@
 """Reads of the mentoring domain that pages share; each makes a fixed number of queries."""
 
 import zoneinfo
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -10,8 +11,6 @@ from django.db.models import (
     Avg,
     Count,
     Exists,
-    F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -23,10 +22,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from core.viewer import Viewer
 from goals.models import Category, Goal
 
 from .models import (
     OPEN_PAIRING_STATUSES,
+    PAIRING_FIELDS,
     CheckIn,
     Invitation,
     Membership,
@@ -38,17 +39,18 @@ from .models import (
     Role,
     split_tags,
 )
+from .policy import own_pairing_ids, pairings_visible_q
 
 
-def programs_for_admin(user: User) -> QuerySet[Program]:
-    """The programs `user` runs, with their numbers of mentors, mentees and open pairings
+def programs_for_admin(viewer_or_user) -> QuerySet[Program]:
+    """The programs the viewer runs, with their numbers of mentors, mentees and open pairings
     (subqueries: joining both memberships and pairings would multiply rows)."""
+    viewer = Viewer.of(viewer_or_user)
+    admin_of = sorted(viewer.admin_program_ids) if viewer.is_authenticated else []
     count = IntegerField()
     members = Membership.objects.all()
     return (
-        Program.objects.filter(
-            Exists(Membership.objects.filter(program=OuterRef("pk"), user=user, role=Role.ADMIN))
-        )
+        Program.objects.filter(pk__in=admin_of)
         .annotate(
             mentor_count=Coalesce(
                 _per_program(members.filter(role=Role.MENTOR), "program", Count("pk"), count), 0
@@ -68,6 +70,73 @@ def programs_for_admin(user: User) -> QuerySet[Program]:
         )
         .order_by("-is_active", "name")
     )
+
+
+def programs_only_run_by(viewer_or_user) -> list[Program]:
+    """Programs whose only admin is the viewer (warned about before the account is deleted)."""
+    viewer = Viewer.of(viewer_or_user)
+    return list(
+        Program.objects.filter(pk__in=sorted(viewer.admin_program_ids))
+        .annotate(admins=Count("memberships", filter=Q(memberships__role=Role.ADMIN)))
+        .filter(admins=1)
+        .order_by("name")
+    )
+
+
+def pairings_visible_to(viewer_or_user) -> QuerySet[Pairing]:
+    """The pairings the viewer may see (mentorship.policy.pairings_visible_q)."""
+    return Pairing.objects.filter(pairings_visible_q(viewer_or_user))
+
+
+def checkins_visible_to(viewer_or_user) -> QuerySet[CheckIn]:
+    """Check-ins of the pairings the viewer may see; what of them the viewer may read is the
+    caller's business (admins see dates only)."""
+    return CheckIn.objects.filter(pairings_visible_q(viewer_or_user, via="pairing"))
+
+
+def program_memberships(program: Program) -> QuerySet[Membership]:
+    """Everyone in the program with their role, by role and e-mail address."""
+    return (
+        Membership.objects.filter(program=program)
+        .select_related("user")
+        .order_by("role", "user__email", "pk")
+    )
+
+
+def people_in_role(program: Program, role: str) -> QuerySet[User]:
+    """The people who hold `role` in `program`, by name (the choices of the pairing forms)."""
+    return (
+        User.objects.filter(memberships__program=program, memberships__role=role)
+        .order_by("name", "email")
+        .distinct()
+    )
+
+
+def invitation_of_program(program: Program, invitation_uuid) -> Invitation | None:
+    return Invitation.objects.filter(program=program, uuid=invitation_uuid).first()
+
+
+def open_pairing_of_mentee(program: Program, mentee_id: int) -> Pairing | None:
+    return (
+        Pairing.objects.filter(
+            program=program, mentee_id=mentee_id, status__in=OPEN_PAIRING_STATUSES
+        )
+        .select_related("mentor")
+        .first()
+    )
+
+
+def pairings_with_people(pairing_ids: list[int]) -> list[Pairing]:
+    """These pairings with their program and both people, in id order."""
+    return list(
+        Pairing.objects.filter(pk__in=pairing_ids)
+        .select_related("program", "mentor", "mentee")
+        .order_by("pk")
+    )
+
+
+def account_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def _open_pairing_count_subquery(program: Program):
@@ -123,19 +192,46 @@ def stalled_pairings(program: Program, *, today: date | None = None) -> QuerySet
     )
 
 
+class PersonRef(NamedTuple):
+    """A person as a list row shows them, without loading their whole account."""
+
+    name: str
+    email: str
+
+    # The one definition of how a person is named (accounts.User.display_name).
+    display_name = property(User.display_name.fget)
+
+
+class OpenPairing(NamedTuple):
+    """One row of the program dashboard's open pairings."""
+
+    pk: int
+    uuid: object
+    status: str
+    mentor_id: int
+    mentee_id: int
+    mentor: PersonRef
+    mentee: PersonRef
+    started_on: date | None
+    last_checkin_on: date | None
+    next_checkin_due: date | None
+
+    @property
+    def last_contact(self) -> date | None:
+        return self.last_checkin_on or self.started_on
+
+
 @dataclass
 class ProgramDashboard:
     program: Program
     role_counts: dict[str, int]
     pairings_by_status: dict[str, int]
-    active_pairings: list[Pairing]
+    active_pairings: list[OpenPairing]
     unpaired: list[Membership]
     at_capacity: list[Membership]
-    stalled: list[Pairing]
+    stalled: list[OpenPairing]
     feedback: dict
     pending_invitations: int
-    # Goal health joins the dashboard here once the goals app provides it.
-    goal_health: object = None
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -151,114 +247,154 @@ def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
 
 
 def program_stats(program: Program) -> dict:
-    """Members by role, pairings by status, open invitations and the feedback aggregates,
-    in one query (a subquery each)."""
-    count, average = IntegerField(), FloatField()
-    members = Membership.objects.all()
-    pairings = Pairing.objects.all()
-    feedback = MentorshipFeedback.objects.all()
-    by_mentor = Q(author=F("pairing__mentor"))
-    by_mentee = Q(author=F("pairing__mentee"))
-    columns = {
-        **{
-            f"role_{role}": Coalesce(
-                _per_program(members.filter(role=role), "program", Count("pk"), count), 0
-            )
-            for role in Role.values
-        },
-        **{
-            f"status_{status}": Coalesce(
-                _per_program(pairings.filter(status=status), "program", Count("pk"), count), 0
-            )
-            for status in PairingStatus.values
-        },
-        "pending_invitations": Coalesce(
-            _per_program(
-                Invitation.objects.filter(
-                    accepted_at__isnull=True,
-                    revoked_at__isnull=True,
-                    expires_at__gt=timezone.now(),
-                ),
-                "program",
-                Count("pk"),
-                count,
-            ),
-            0,
-        ),
-        "feedback_count": Coalesce(
-            _per_program(feedback, "pairing__program", Count("pk"), count), 0
-        ),
-        "feedback_average": _per_program(feedback, "pairing__program", Avg("rating"), average),
-        "feedback_mentor_count": Coalesce(
-            _per_program(feedback.filter(by_mentor), "pairing__program", Count("pk"), count), 0
-        ),
-        "feedback_mentor_average": _per_program(
-            feedback.filter(by_mentor), "pairing__program", Avg("rating"), average
-        ),
-        "feedback_mentee_count": Coalesce(
-            _per_program(feedback.filter(by_mentee), "pairing__program", Count("pk"), count), 0
-        ),
-        "feedback_mentee_average": _per_program(
-            feedback.filter(by_mentee), "pairing__program", Avg("rating"), average
-        ),
+    """Members by role, pairings by status, open invitations and the feedback aggregates
+    (by whom: the pair's mentor or mentee), in one query of four grouped counts.
+
+    Written as SQL: the same numbers as correlated ORM subqueries took longer to build and
+    compile in Python than the database took to answer them.
+    """
+    membership, pairing = Membership._meta.db_table, Pairing._meta.db_table
+    invitation, feedback = Invitation._meta.db_table, MentorshipFeedback._meta.db_table
+    # Table names come from the models, the values are parameters.
+    sql = (
+        f"SELECT 'role', role, COUNT(*), NULL FROM {membership} "  # noqa: S608
+        "WHERE program_id = %s GROUP BY role "
+        f"UNION ALL SELECT 'status', status, COUNT(*), NULL FROM {pairing} "
+        "WHERE program_id = %s GROUP BY status "
+        f"UNION ALL SELECT 'invitations', '', COUNT(*), NULL FROM {invitation} "
+        "WHERE program_id = %s AND accepted_at IS NULL AND revoked_at IS NULL "
+        "AND expires_at > %s "
+        "UNION ALL SELECT 'feedback', CASE WHEN f.author_id = p.mentor_id THEN 'mentor' "
+        "WHEN f.author_id = p.mentee_id THEN 'mentee' ELSE '' END, COUNT(*), SUM(f.rating) "
+        f"FROM {feedback} f JOIN {pairing} p ON p.id = f.pairing_id WHERE p.program_id = %s "
+        "GROUP BY 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [program.pk, program.pk, program.pk, timezone.now(), program.pk])
+        rows = cursor.fetchall()
+    roles = dict.fromkeys(Role.values, 0)
+    statuses = dict.fromkeys(PairingStatus.values, 0)
+    invitations = 0
+    ratings: dict[str, tuple[int, int]] = {}
+    for kind, key, count, total in rows:
+        if kind == "role":
+            roles[key] = count
+        elif kind == "status":
+            statuses[key] = count
+        elif kind == "invitations":
+            invitations = count
+        else:
+            ratings[key] = (count, total)
+
+    def average(count: int, total) -> float | None:
+        return total / count if count else None
+
+    overall = (sum(c for c, _t in ratings.values()), sum(t for _c, t in ratings.values()))
+    feedback_stats = {"count": overall[0], "average": average(*overall)}
+    for side in ("mentor", "mentee"):
+        count, total = ratings.get(side, (0, 0))
+        feedback_stats[f"{side}_count"] = count
+        feedback_stats[f"{side}_average"] = average(count, total)
+    return {
+        "role_counts": roles,
+        "pairings_by_status": statuses,
+        "pending_invitations": invitations,
+        "feedback": feedback_stats,
     }
-    return Program.objects.filter(pk=program.pk).annotate(**columns).values(*columns).get()
+
+
+def open_pairings(program: Program) -> list[OpenPairing]:
+    """The program's open pairings as rows, by mentor and mentee name (one query)."""
+    rows = (
+        Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
+        .order_by("mentor__name", "mentee__name")
+        .values_list(
+            "pk",
+            "uuid",
+            "status",
+            "mentor_id",
+            "mentee_id",
+            "mentor__name",
+            "mentor__email",
+            "mentee__name",
+            "mentee__email",
+            "started_on",
+            "last_checkin_on",
+            "next_checkin_due",
+        )
+    )
+    return [
+        OpenPairing(
+            pk,
+            uuid_,
+            status,
+            mentor_id,
+            mentee_id,
+            PersonRef(mentor_name, mentor_email),
+            PersonRef(mentee_name, mentee_email),
+            *dates,
+        )
+        for (
+            pk,
+            uuid_,
+            status,
+            mentor_id,
+            mentee_id,
+            mentor_name,
+            mentor_email,
+            mentee_name,
+            mentee_email,
+            *dates,
+        ) in rows
+    ]
 
 
 def program_dashboard(program: Program, *, today: date | None = None) -> ProgramDashboard:
-    """Everything the program dashboard shows, in four queries whatever the program's size:
-    the counts, the open pairings (stalled ones are picked from them), the mentors with their
-    load, and the unpaired mentees."""
+    """Everything the program dashboard shows (but goal health, the goals app's), in three
+    queries whatever the program's size:
+
+    1. the counts (program_stats);
+    2. the open pairings; the stalled ones, each mentor's load and who is paired are
+       worked out from them;
+    3. the mentors and the unpaired mentees, with their accounts.
+    """
     today = today or timezone.localdate()
     stats = program_stats(program)
-    open_pairings = list(
-        Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
-        .select_related("mentor", "mentee")
-        .order_by("mentor__name", "mentee__name")
-    )
+    rows = open_pairings(program)
     cutoff = today - timedelta(days=program.stall_after_days)
     stalled = sorted(
         (
             p
-            for p in open_pairings
+            for p in rows
             if p.status == PairingStatus.ACTIVE
-            and (p.last_checkin_on or p.started_on) is not None
-            and (p.last_checkin_on or p.started_on) <= cutoff
+            and p.last_contact is not None
+            and p.last_contact <= cutoff
         ),
-        key=lambda p: p.last_checkin_on or p.started_on,
+        key=lambda p: p.last_contact,
     )
-    at_capacity = [
-        m
-        for m in mentors_with_load(program).order_by("user__name")
-        if m.open_pairings >= m.capacity
-    ]
-    prefix = "feedback_"
+    load = Counter(p.mentor_id for p in rows)
+    paired = sorted({p.mentee_id for p in rows})
+    members = (
+        Membership.objects.filter(program=program)
+        .filter(Q(role=Role.MENTOR) | (Q(role=Role.MENTEE) & ~Q(user_id__in=paired)))
+        .select_related("user")
+        .order_by("user__name", "user__email", "pk")
+    )
+    unpaired, at_capacity = [], []
+    for membership in members:
+        if membership.role == Role.MENTEE:
+            unpaired.append(membership)
+            continue
+        membership.open_pairings = load[membership.user_id]
+        if membership.open_pairings >= membership.capacity:
+            at_capacity.append(membership)
     return ProgramDashboard(
         program=program,
-        role_counts={role: stats[f"role_{role}"] for role in Role.values},
-        pairings_by_status={status: stats[f"status_{status}"] for status in PairingStatus.values},
-        active_pairings=open_pairings,
-        unpaired=list(unpaired_mentees(program)),
+        active_pairings=rows,
+        unpaired=unpaired,
         at_capacity=at_capacity,
         stalled=stalled,
-        feedback={
-            ("count" if k == "feedback_count" else k.removeprefix(prefix)): v
-            for k, v in stats.items()
-            if k.startswith(prefix)
-        },
-        pending_invitations=stats["pending_invitations"],
-    )
-
-
-def feedback_summary(program: Program) -> dict:
-    """Aggregates only: the admin sees how pairs rate their mentorship, not who said what."""
-    return MentorshipFeedback.objects.filter(pairing__program=program).aggregate(
-        count=Count("pk"),
-        average=Avg("rating"),
-        mentor_count=Count("pk", filter=Q(author=F("pairing__mentor"))),
-        mentor_average=Avg("rating", filter=Q(author=F("pairing__mentor"))),
-        mentee_count=Count("pk", filter=Q(author=F("pairing__mentee"))),
-        mentee_average=Avg("rating", filter=Q(author=F("pairing__mentee"))),
+        **stats,
     )
 
 
@@ -296,25 +432,32 @@ def pending_invitations(program: Program) -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
+PAIRING_EXPORT_COLUMNS = (
+    "mentor_name",
+    "mentor_email",
+    "mentee_name",
+    "mentee_email",
+    *PAIRING_FIELDS,
+)
+
+
 def pairings_export_rows(program: Program):
-    """Rows for the pairings CSV: one per pairing, with its last check-in date."""
-    last_checkin = Subquery(
-        CheckIn.objects.filter(pairing=OuterRef("pk"))
-        .order_by("-occurred_on")
-        .values("occurred_on")[:1]
-    )
+    """Rows for the pairings CSV, one per pairing, as tuples in PAIRING_EXPORT_COLUMNS order,
+    read in chunks (a program may have thousands)."""
     return (
         Pairing.objects.filter(program=program)
-        .select_related("mentor", "mentee")
-        .annotate(last_checkin=Coalesce(last_checkin, "last_checkin_on"))
         .order_by("status", "mentor__email", "mentee__email")
+        .values_list(
+            "mentor__name", "mentor__email", "mentee__name", "mentee__email", *PAIRING_FIELDS
+        )
+        .iterator(chunk_size=1000)
     )
 
 
-def pairings_for_user(user: User) -> QuerySet[Pairing]:
-    """'My mentorships': the pairings where the user is the mentor or the mentee."""
+def pairings_for_user(viewer_or_user) -> QuerySet[Pairing]:
+    """'My mentorships': the pairings where the viewer is the mentor or the mentee."""
     return (
-        Pairing.objects.filter(Q(mentor=user) | Q(mentee=user))
+        Pairing.objects.filter(pk__in=own_pairing_ids(viewer_or_user))
         .select_related("program", "mentor", "mentee", "agreement")
         .order_by("-created_at")
     )

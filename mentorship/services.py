@@ -1,8 +1,11 @@
 """Every write of the mentoring domain: programs, memberships, invitations, pairings,
 agreements, check-ins and feedback.
 
-Each function is atomic and takes keyword-only arguments. Rules that a form or a CSV import
-could break raise `MentorshipError` with a message fit to show on the page.
+Each function is atomic and takes keyword-only arguments. Rules that a form, the API or a CSV
+import could break raise `MentorshipError` (a core.errors.InvalidInput) with a message fit to
+show on the page, and the field it is about where there is one. The rules of a single row live
+in the model's clean() (the page's ModelForms run them too); the services run them again for
+callers without a form.
 """
 
 import hashlib
@@ -10,6 +13,7 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -17,12 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import jobs
+from core.errors import InvalidInput
 from notifications.email import build_email
 from notifications.kinds import Kind
 from notifications.services import notify
 
 from .models import (
     OPEN_PAIRING_STATUSES,
+    PROGRAM_FIELDS,
     Agreement,
     CheckIn,
     Invitation,
@@ -37,35 +44,54 @@ from .models import (
 
 INVITATION_VALID_DAYS = 14
 ONE_OPEN_PAIRING_CONSTRAINT = "pairing_one_open_per_mentee_per_program"
+# Background job (registered by mentorship.apps with core.jobs): tell the people of imported
+# pairings.
+NOTIFY_IMPORTED_PAIRINGS = "mentorship.notify_imported_pairings"
 
 
-class MentorshipError(Exception):
+class MentorshipError(InvalidInput):
     """A rule of the domain was broken; the message is shown to the person who tried."""
+
+
+def _invalid(error: ValidationError) -> MentorshipError:
+    """A model's ValidationError as the services' error, with every message by field."""
+    if hasattr(error, "error_dict"):
+        errors = {
+            (None if name == NON_FIELD_ERRORS else name): list(messages)
+            for name, messages in error.message_dict.items()
+        }
+    else:
+        errors = {None: list(error.messages)}
+    field, messages = next(iter(errors.items()))
+    return MentorshipError(messages[0], field=field, errors=errors)
+
+
+def _validate(instance, *, exclude=(), unique: bool = False) -> None:
+    """The row's own rules (field types and lengths, the model's clean(), and with `unique`
+    its unique fields). Foreign keys the service set itself are excluded: checking that they
+    exist would cost a query each."""
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=unique)
+    except ValidationError as error:
+        raise _invalid(error) from error
+
+
+def _known(fields: dict, allowed: tuple, entity: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unknown {entity} fields: {sorted(unknown)}")
 
 
 # --- Programs -------------------------------------------------------------------------------
 
-PROGRAM_FIELDS = (
-    "name",
-    "slug",
-    "description",
-    "checkin_cadence_days",
-    "stall_after_days",
-    "max_active_goals",
-    "starts_on",
-    "ends_on",
-    "is_active",
-)
-
 
 @transaction.atomic
 def program_create(*, created_by: User, **fields) -> Program:
-    """Create a program; its creator becomes its first admin."""
-    unknown = set(fields) - set(PROGRAM_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    """Create a program; its creator becomes its first admin. Its settings are checked by
+    Program.clean() (dates in order, numbers of at least 1) and for a unique short name."""
+    _known(fields, PROGRAM_FIELDS, "program")
     program = Program(**fields)
-    program.full_clean()
+    _validate(program, exclude=["uuid"], unique=True)
     program.save()
     Membership.objects.create(program=program, user=created_by, role=Role.ADMIN)
     return program
@@ -73,12 +99,11 @@ def program_create(*, created_by: User, **fields) -> Program:
 
 @transaction.atomic
 def program_update(*, program: Program, **fields) -> Program:
-    unknown = set(fields) - set(PROGRAM_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    """Change some of a program's settings; the whole program is checked as on creation."""
+    _known(fields, PROGRAM_FIELDS, "program")
     for name, value in fields.items():
         setattr(program, name, value)
-    program.full_clean()
+    _validate(program, exclude=["uuid"], unique=True)
     program.save()
     return program
 
@@ -412,6 +437,7 @@ def agreement_update(
     agreement.meeting_frequency = meeting_frequency
     agreement.expectations = expectations
     agreement.boundaries = boundaries
+    _validate(agreement, exclude=["pairing", "updated_by"])
     agreement.mentor_accepted_at = None
     agreement.mentee_accepted_at = None
     agreement.updated_at = timezone.now()
@@ -564,16 +590,16 @@ def checkin_log(
     pairing = _lock(pairing)
     if pairing.status not in (PairingStatus.ACTIVE, PairingStatus.PAUSED):
         raise MentorshipError(_("Check-ins are logged on active pairings only."))
-    if occurred_on > timezone.localdate() + timedelta(days=1):
-        # One day of slack: the meeting may already be "today" in the other person's zone.
-        raise MentorshipError(_("The meeting date is in the future."))
-    checkin = CheckIn.objects.create(
+    checkin = CheckIn(
         pairing=pairing,
         occurred_on=occurred_on,
         summary=summary,
         next_steps=next_steps,
         logged_by=by,
     )
+    # The meeting's own rules (CheckIn.clean: not in the future), as the page's form has them.
+    _validate(checkin, exclude=["pairing", "logged_by"])
+    checkin.save()
     latest = max(occurred_on, pairing.last_checkin_on or occurred_on)
     pairing.last_checkin_on = latest
     pairing.next_checkin_due = latest + timedelta(days=pairing.program.checkin_cadence_days)
@@ -742,11 +768,9 @@ def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
     )
     # The notices leave the request: with a broker a worker sends them; without one (eager
     # tasks) they run right after the commit.
-    from .tasks import notify_imported_pairings
-
-    batch = uuid_module.uuid4().hex
-    ids = [p.pk for p in created]
-    transaction.on_commit(lambda: notify_imported_pairings.delay(batch, ids), robust=True)
+    jobs.enqueue_on_commit(
+        NOTIFY_IMPORTED_PAIRINGS, uuid_module.uuid4().hex, [p.pk for p in created]
+    )
     return {"pairings": len(created)}
 
 

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import require_found
+
 from .. import csv_import, policy, services
 from ..forms import CSVUploadForm
 
@@ -36,10 +38,7 @@ KINDS = {
 
 
 def _kind(kind: str) -> dict:
-    from django.http import Http404
-
-    if kind not in KINDS:
-        raise Http404
+    require_found(kind in KINDS)
     return KINDS[kind]
 
 
@@ -47,7 +46,7 @@ def _kind(kind: str) -> dict:
 @require_http_methods(["GET", "POST"])
 def import_upload(request, program_uuid, kind):
     """GET: the upload form. POST: check the file and show the preview."""
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     spec = _kind(kind)
     form = CSVUploadForm(request.POST or None, request.FILES or None)
     context = {"program": program, "kind": kind, "spec": spec, "form": form}
@@ -77,7 +76,7 @@ def import_upload(request, program_uuid, kind):
 @login_required
 @require_POST
 def import_confirm(request, program_uuid, kind):
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     spec = _kind(kind)
     stored = request.session.get(SESSION_KEY) or {}
     if (
@@ -107,7 +106,7 @@ def import_confirm(request, program_uuid, kind):
         )
     except services.MentorshipError as error:
         request.session.pop(SESSION_KEY, None)
-        messages.error(request, str(error))
+        messages.error(request, error.message)
         return redirect("mentorship:import_upload", program.uuid, kind)
     request.session.pop(SESSION_KEY, None)
     if kind == "participants":

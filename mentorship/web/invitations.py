@@ -9,9 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import User
-
-from .. import services
+from .. import selectors, services
 from ..models import Role
 
 
@@ -59,7 +57,7 @@ def invitation_accept(request, token):
             # when the person chooses to sign up, not on every look at the page.
             get_adapter(request).stash_verified_email(request, invitation.email)
             return redirect(signup_url)
-        has_account = User.objects.filter(email__iexact=invitation.email).exists()
+        has_account = selectors.account_exists(invitation.email)
         return render(
             request,
             "mentorship/invitation_accept.html",
@@ -75,7 +73,7 @@ def invitation_accept(request, token):
         try:
             services.invitation_accept(invitation=invitation, user=request.user)
         except services.MentorshipError as error:
-            return _invalid(request, "other", 410, str(error))
+            return _invalid(request, "other", 410, error.message)
         messages.success(
             request,
             _("Welcome to %(program)s. You joined as %(role)s.")

@@ -7,15 +7,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import require
+
 from .. import policy, selectors, services
-from ..forms import AgreementForm, CheckInForm, EndForm, FeedbackForm, ReassignForm
+from ..forms import (
+    AgreementForm,
+    CheckInForm,
+    EndForm,
+    FeedbackForm,
+    ReassignForm,
+    show_service_error,
+)
 from ..models import PairingStatus
 
 
 @login_required
 @require_GET
 def my_pairings(request):
-    pairings = list(selectors.pairings_for_user(request.user))
+    pairings = list(selectors.pairings_for_user(request.viewer))
     return render(
         request,
         "mentorship/my_pairings.html",
@@ -54,22 +63,22 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
 @login_required
 @require_GET
 def pairing_detail(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
     return _render_pairing(request, access)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pairing_agreement(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_participate)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_participate)
     agreement = access.pairing.agreement
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_update(pairing=access.pairing, by=request.user, **form.cleaned_data)
         except services.MentorshipError as error:
-            form.add_error(None, str(error))
+            show_service_error(form, error)
         else:
             messages.success(
                 request, _("Agreement saved. Both of you are asked to accept it again.")
@@ -83,12 +92,12 @@ def pairing_agreement(request, pairing_uuid):
 @login_required
 @require_POST
 def pairing_agreement_accept(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_participate)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_participate)
     try:
         pairing = services.pairing_accept_agreement(pairing=access.pairing, user=request.user)
     except services.MentorshipError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.message)
     else:
         if pairing.status == PairingStatus.ACTIVE and access.pairing.status != pairing.status:
             messages.success(request, _("Both of you accepted: the mentorship is active."))
@@ -100,14 +109,14 @@ def pairing_agreement_accept(request, pairing_uuid):
 @login_required
 @require_POST
 def pairing_checkin(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_participate)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_participate)
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
             services.checkin_log(pairing=access.pairing, by=request.user, **form.cleaned_data)
         except services.MentorshipError as error:
-            form.add_error(None, str(error))
+            show_service_error(form, error)
         else:
             messages.success(request, _("Check-in logged."))
             return redirect("mentorship:pairing_detail", access.pairing.uuid)
@@ -117,8 +126,8 @@ def pairing_checkin(request, pairing_uuid):
 @login_required
 @require_POST
 def pairing_feedback(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_give_feedback)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_give_feedback)
     form = FeedbackForm(request.POST)
     if form.is_valid():
         services.feedback_give(
@@ -143,8 +152,8 @@ STATUS_ACTIONS = {
 @login_required
 @require_POST
 def pairing_status(request, pairing_uuid, action):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_manage)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_manage)
     service, done = STATUS_ACTIONS[action]
     extra = {}
     if action == "pause":
@@ -153,7 +162,7 @@ def pairing_status(request, pairing_uuid, action):
     try:
         service(pairing=access.pairing, by=request.user, **extra)
     except services.MentorshipError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.message)
     else:
         messages.success(request, str(done))
     return redirect("mentorship:pairing_detail", access.pairing.uuid)
@@ -162,8 +171,8 @@ def pairing_status(request, pairing_uuid, action):
 @login_required
 @require_POST
 def pairing_end(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_manage)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_manage)
     form = EndForm(request.POST)
     if form.is_valid():
         try:
@@ -171,7 +180,7 @@ def pairing_end(request, pairing_uuid):
                 pairing=access.pairing, by=request.user, reason=form.cleaned_data["reason"]
             )
         except services.MentorshipError as error:
-            form.add_error(None, str(error))
+            show_service_error(form, error)
         else:
             messages.success(request, _("The pairing has ended."))
             return redirect("mentorship:pairing_detail", access.pairing.uuid)
@@ -181,8 +190,8 @@ def pairing_end(request, pairing_uuid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def pairing_reassign(request, pairing_uuid):
-    access = policy.pairing_access(request.user, pairing_uuid)
-    policy.require(access.can_manage)
+    access = policy.pairing_access(request.viewer, pairing_uuid)
+    require(access.can_manage)
     form = ReassignForm(request.POST or None, pairing=access.pairing)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,7 +202,7 @@ def pairing_reassign(request, pairing_uuid):
                 reason=form.cleaned_data["reason"],
             )
         except services.MentorshipError as error:
-            form.add_error(None, str(error))
+            show_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -6,17 +6,24 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.access import require, require_found
 from goals.selectors import goal_health_distribution
 
 from .. import policy, selectors, services
-from ..forms import InvitationForm, MemberFilterForm, PairingForm, ProgramForm
-from ..models import OPEN_PAIRING_STATUSES, Invitation
+from ..forms import (
+    InvitationForm,
+    MemberFilterForm,
+    PairingForm,
+    ProgramForm,
+    show_service_error,
+)
+from . import display
 
 MEMBERS_PER_PAGE = 25
 
@@ -29,8 +36,8 @@ def program_list(request):
         request,
         "mentorship/program_list.html",
         {
-            "programs": selectors.programs_for_admin(request.user),
-            "can_create": policy.can_create_program(request.user),
+            "programs": selectors.programs_for_admin(request.viewer),
+            "can_create": policy.can_create_program(request.viewer),
         },
     )
 
@@ -38,31 +45,39 @@ def program_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_create(request):
-    policy.require(policy.can_create_program(request.user))
+    require(policy.can_create_program(request.viewer))
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        program = services.program_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, _("Program “%(name)s” created.") % {"name": program.name})
-        return redirect("mentorship:program_dashboard", program.uuid)
+        try:
+            program = services.program_create(created_by=request.user, **form.cleaned_data)
+        except services.MentorshipError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("Program “%(name)s” created.") % {"name": program.name})
+            return redirect("mentorship:program_dashboard", program.uuid)
     return render(request, "mentorship/program_form.html", {"form": form, "program": None})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_edit(request, program_uuid):
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
-        services.program_update(program=program, **form.cleaned_data)
-        messages.success(request, _("Program settings saved."))
-        return redirect("mentorship:program_dashboard", program.uuid)
+        try:
+            services.program_update(program=program, **form.cleaned_data)
+        except services.MentorshipError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("Program settings saved."))
+            return redirect("mentorship:program_dashboard", program.uuid)
     return render(request, "mentorship/program_form.html", {"form": form, "program": program})
 
 
 @login_required
 @require_GET
 def program_dashboard(request, program_uuid):
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     dashboard = selectors.program_dashboard(program)
     return render(
         request,
@@ -70,6 +85,10 @@ def program_dashboard(request, program_uuid):
         {
             "program": program,
             "dashboard": dashboard,
+            # Each row's link, names, status and dates, prepared once for the whole page.
+            "open_rows": display.pairing_rows(dashboard.active_pairings),
+            "stalled_rows": display.stalled_rows(dashboard.stalled),
+            "unpaired_rows": display.unpaired_rows(program, dashboard.unpaired),
             # Goal health (on track / at risk / off track counts of active goals).
             "goal_health": goal_health_distribution(program),
         },
@@ -85,50 +104,21 @@ def _csv_safe(value) -> str:
 @login_required
 @require_GET
 def program_export_pairings(request, program_uuid):
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{program.slug}-pairings-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            "mentor_name",
-            "mentor_email",
-            "mentee_name",
-            "mentee_email",
-            "status",
-            "started_on",
-            "ended_on",
-            "last_checkin_on",
-            "next_checkin_due",
-            "end_reason",
-        ]
-    )
-    for pairing in selectors.pairings_export_rows(program).iterator(chunk_size=1000):
-        writer.writerow(
-            [
-                _csv_safe(v)
-                for v in (
-                    pairing.mentor.name,
-                    pairing.mentor.email,
-                    pairing.mentee.name,
-                    pairing.mentee.email,
-                    pairing.status,
-                    pairing.started_on,
-                    pairing.ended_on,
-                    pairing.last_checkin,
-                    pairing.next_checkin_due,
-                    pairing.end_reason,
-                )
-            ]
-        )
+    writer.writerow(selectors.PAIRING_EXPORT_COLUMNS)
+    for row in selectors.pairings_export_rows(program):
+        writer.writerow([_csv_safe(v) for v in row])
     return response
 
 
 @login_required
 @require_GET
 def member_list(request, program_uuid):
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     form = MemberFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     members = selectors.member_list(
@@ -150,7 +140,7 @@ def member_list(request, program_uuid):
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_invite(request, program_uuid):
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +152,7 @@ def program_invite(request, program_uuid):
                 invited_by=request.user,
             )
         except services.MentorshipError as error:
-            form.add_error("email", str(error))
+            form.add_error("email", error.message)
         else:
             messages.success(
                 request,
@@ -185,10 +175,9 @@ def program_invite(request, program_uuid):
 @login_required
 @require_POST
 def invitation_revoke(request, program_uuid, invitation_uuid):
-    program = policy.get_program_for_admin(request.user, program_uuid)
-    invitation = Invitation.objects.filter(program=program, uuid=invitation_uuid).first()
-    if invitation is None:
-        raise Http404
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
+    invitation = selectors.invitation_of_program(program, invitation_uuid)
+    require_found(invitation is not None)
     services.invitation_revoke(invitation=invitation)
     messages.success(
         request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
@@ -200,10 +189,9 @@ def invitation_revoke(request, program_uuid, invitation_uuid):
 @require_GET
 def program_match(request, program_uuid, membership_uuid):
     """Ranked mentors for one unpaired mentee, with the reasons, each one click to pair."""
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     mentee_membership = selectors.mentee_membership_for_match(program, membership_uuid)
-    if mentee_membership is None:
-        raise Http404
+    require_found(mentee_membership is not None)
     return render(
         request,
         "mentorship/match.html",
@@ -212,9 +200,7 @@ def program_match(request, program_uuid, membership_uuid):
             "mentee": mentee_membership,
             "terms": selectors.mentee_match_terms(mentee_membership),
             "suggestions": selectors.mentor_suggestions(program, mentee_membership),
-            "open_pairing": selectors.pairings_for_user(mentee_membership.user)
-            .filter(program=program, status__in=OPEN_PAIRING_STATUSES)
-            .first(),
+            "open_pairing": selectors.open_pairing_of_mentee(program, mentee_membership.user_id),
         },
     )
 
@@ -223,7 +209,7 @@ def program_match(request, program_uuid, membership_uuid):
 @require_http_methods(["GET", "POST"])
 def pairing_new(request, program_uuid):
     """Pair by hand, or from a suggestion's one-click button (which posts this form)."""
-    program = policy.get_program_for_admin(request.user, program_uuid)
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
     initial = {}
     if request.method == "GET":
         initial = {k: request.GET[k] for k in ("mentor", "mentee") if request.GET.get(k)}
@@ -237,7 +223,7 @@ def pairing_new(request, program_uuid):
                 by=request.user,
             )
         except services.MentorshipError as error:
-            form.add_error(None, str(error))
+            show_service_error(form, error)
         else:
             messages.success(
                 request,
