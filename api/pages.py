@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from mentorship.selectors import programs_only_run_by
+
+from . import services
 from .calendar import calendar_build
 from .export import user_export_zip
 from .forms import AccountDeleteForm, TokenCreateForm
@@ -136,5 +138,5 @@ def account_delete(request):
             messages.success(request, _("Your account and your data have been deleted."))
             return redirect("home")
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "sole_admin_of": selectors.programs_only_run_by(request.user)}
+    context = {"form": form, "sole_admin_of": programs_only_run_by(request.viewer)}
     return render(request, "api/account_delete.html", context, status=status)

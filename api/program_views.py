@@ -1,42 +1,47 @@
 """The REST API's programs, memberships, pairings and check-ins: fetched through
-mentorship.policy, changed through mentorship.services."""
+mentorship.policy and mentorship.selectors, changed through mentorship.services (which check
+the same rules as the pages: the API builds none of the pages' forms)."""
 
 from django.db.models import Q
 from django.http import HttpResponse
+from django_filters import rest_framework as filters
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.access import require
+from core.viewer import Viewer
 from mentorship import policy as mentorship_policy
 from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
-from mentorship.forms import CheckInForm, ProgramForm
-from mentorship.models import (
-    CheckIn,
-    Membership,
-    PairingStatus,
-    Program,
-    Role,
-)
+from mentorship.models import CheckIn, Membership, Pairing, PairingStatus, Role
 
-from . import selectors
 from . import serializers as s
+from .filters import date_range
+from .params import UUID_PATTERN
 
-# Case-insensitive, so an upper-case UUID reaches the view (and its JSON 404) rather than
-from .params import (
-    UUID_PATTERN,
-    date_params,
-    filter_date_range,
-    form_errors,
-    page_form_data,
-    parse_choice_param,
-    parse_uuid_param,
-)
+
+def request_viewer(request) -> Viewer:
+    """The request's viewer (core.middleware), for the person DRF authenticated: a token's
+    user is known only once the view runs, so a viewer built earlier for nobody is replaced."""
+    viewer = getattr(request, "viewer", None)
+    if viewer is not None and viewer.pk == request.user.pk:
+        return viewer
+    return Viewer.of(request.user)
+
 
 # --- Programs and memberships ---------------------------------------------------------------
+
+
+class MembershipFilter(filters.FilterSet):
+    role = filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
 
 
 class ProgramViewSet(
@@ -55,37 +60,24 @@ class ProgramViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return mentorship_selectors.programs_for_admin(self.request.user).order_by(
+        return mentorship_selectors.programs_for_admin(request_viewer(self.request)).order_by(
             "-is_active", "name", "pk"
         )
 
     def get_object(self):
-        return mentorship_policy.get_program_for_admin(self.request.user, self.kwargs["uuid"])
-
-    def _validated_with_page_form(self, serializer, instance=None) -> dict:
-        """The page's ProgramForm judges the input (dates in order, unique short name)."""
-        base = {}
-        if instance is not None:
-            base = {name: getattr(instance, name) for name in ProgramForm._meta.fields}
-        form = ProgramForm(
-            data=page_form_data(base, serializer.validated_data),
-            instance=instance if instance is not None else Program(),
+        return mentorship_policy.get_program_for_admin(
+            request_viewer(self.request), self.kwargs["uuid"]
         )
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        return {k: v for k, v in form.cleaned_data.items() if k in serializer.validated_data}
 
     def perform_create(self, serializer):
-        mentorship_policy.require(mentorship_policy.can_create_program(self.request.user))
-        fields = self._validated_with_page_form(serializer)
+        require(mentorship_policy.can_create_program(request_viewer(self.request)))
         serializer.instance = mentorship_services.program_create(
-            created_by=self.request.user, **fields
+            created_by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        fields = self._validated_with_page_form(serializer, serializer.instance)
         serializer.instance = mentorship_services.program_update(
-            program=serializer.instance, **fields
+            program=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(
@@ -95,15 +87,14 @@ class ProgramViewSet(
     @action(detail=True, methods=["get"])
     def memberships(self, request, uuid=None):
         program = self.get_object()
-        role = parse_choice_param(request, "role", Role.values)
-        qs = (
-            Membership.objects.filter(program=program)
-            .select_related("user")
-            .order_by("role", "user__email", "pk")
+        members = MembershipFilter(
+            request.query_params,
+            queryset=mentorship_selectors.program_memberships(program),
+            request=request,
         )
-        if role:
-            qs = qs.filter(role=role)
-        page = self.paginate_queryset(qs)
+        if not members.is_valid():
+            raise translate_validation(members.errors)
+        page = self.paginate_queryset(members.qs)
         return self.get_paginated_response(s.MembershipSerializer(page, many=True).data)
 
     @extend_schema(
@@ -133,13 +124,40 @@ class ProgramViewSet(
 
 # --- Pairings and check-ins -----------------------------------------------------------------
 
+PAIRING_ROLES = [
+    (mentorship_policy.MENTOR, Role.MENTOR.label),
+    (mentorship_policy.MENTEE, Role.MENTEE.label),
+    (mentorship_policy.ADMIN, Role.ADMIN.label),
+]
+
+
+class PairingFilter(filters.FilterSet):
+    """?status=, ?program=<uuid>, ?role=mentor|mentee|admin (the viewer's side of the
+    pairing; admin: of a program they run, not their own), ?checkin_due_after|before=."""
+
+    status = filters.ChoiceFilter(choices=PairingStatus.choices)
+    program = filters.UUIDFilter(field_name="program__uuid")
+    role = filters.ChoiceFilter(choices=PAIRING_ROLES, method="filter_role")
+    checkin_due_after, checkin_due_before = date_range("next_checkin_due")
+
+    class Meta:
+        model = Pairing
+        fields = ["status", "program", "role", "checkin_due_after", "checkin_due_before"]
+
+    def filter_role(self, queryset, name, value):
+        me = request_viewer(self.request).pk
+        if value == mentorship_policy.MENTOR:
+            return queryset.filter(mentor_id=me)
+        if value == mentorship_policy.MENTEE:
+            return queryset.filter(mentee_id=me)
+        return queryset.exclude(Q(mentor_id=me) | Q(mentee_id=me))
+
 
 @extend_schema(
     parameters=[
         OpenApiParameter("status", str, enum=list(PairingStatus.values)),
         OpenApiParameter("program", OpenApiTypes.UUID),
-        OpenApiParameter("role", str, enum=["mentor", "mentee", "admin"]),
-        *date_params("checkin_due_before", "checkin_due_after"),
+        OpenApiParameter("role", str, enum=[value for value, _label in PAIRING_ROLES]),
     ]
 )
 class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -148,33 +166,24 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = s.PairingSerializer
     lookup_field = "uuid"
     lookup_value_regex = UUID_PATTERN
+    filterset_class = PairingFilter
 
     def get_queryset(self):
-        user = self.request.user
-        qs = selectors.pairings_visible_to(user).select_related("program", "mentor", "mentee")
-        if self.action == "list":
-            status_ = parse_choice_param(self.request, "status", list(PairingStatus.values))
-            if status_:
-                qs = qs.filter(status=status_)
-            program = parse_uuid_param(self.request, "program")
-            if program:
-                qs = qs.filter(program__uuid=program)
-            role = parse_choice_param(self.request, "role", ["mentor", "mentee", "admin"])
-            if role == "mentor":
-                qs = qs.filter(mentor=user)
-            elif role == "mentee":
-                qs = qs.filter(mentee=user)
-            elif role == "admin":
-                qs = qs.exclude(Q(mentor=user) | Q(mentee=user))
-            qs = filter_date_range(self.request, qs, lookup="next_checkin_due", param="checkin_due")
-        return qs.order_by("-created_at", "-pk")
+        return (
+            mentorship_selectors.pairings_visible_to(request_viewer(self.request))
+            .select_related("program", "mentor", "mentee")
+            .order_by("-created_at", "-pk")
+        )
 
     def get_object(self):
-        return mentorship_policy.pairing_access(self.request.user, self.kwargs["uuid"]).pairing
+        return self._access(self.kwargs["uuid"]).pairing
+
+    def _access(self, uuid):
+        return mentorship_policy.pairing_access(request_viewer(self.request), uuid)
 
     def _transition(self, request, uuid, service, with_reason):
-        access = mentorship_policy.pairing_access(request.user, uuid)
-        mentorship_policy.require(access.can_manage)
+        access = self._access(uuid)
+        require(access.can_manage)
         data = s.PairingActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kwargs = {"pairing": access.pairing, "by": request.user}
@@ -204,12 +213,17 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._transition(request, uuid, mentorship_services.pairing_end, True)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("pairing", OpenApiTypes.UUID),
-        *date_params("occurred_after", "occurred_before"),
-    ]
-)
+class CheckInFilter(filters.FilterSet):
+    """?pairing=<uuid>, ?occurred_after|before= (both inclusive)."""
+
+    pairing = filters.UUIDFilter(field_name="pairing__uuid")
+    occurred_after, occurred_before = date_range("occurred_on")
+
+    class Meta:
+        model = CheckIn
+        fields = ["pairing", "occurred_after", "occurred_before"]
+
+
 class CheckInViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -221,29 +235,21 @@ class CheckInViewSet(
     serializer_class = s.CheckInSerializer
     lookup_field = "uuid"
     lookup_value_regex = UUID_PATTERN
+    filterset_class = CheckInFilter
 
     def get_queryset(self):
-        pairings = selectors.pairings_visible_to(self.request.user)
-        qs = CheckIn.objects.filter(pairing__in=pairings).select_related("pairing", "logged_by")
-        if self.action == "list":
-            pairing = parse_uuid_param(self.request, "pairing")
-            if pairing:
-                qs = qs.filter(pairing__uuid=pairing)
-            qs = filter_date_range(self.request, qs, lookup="occurred_on", param="occurred")
-        return qs.order_by("-occurred_on", "-created_at", "-pk")
+        return (
+            mentorship_selectors.checkins_visible_to(request_viewer(self.request))
+            .select_related("pairing", "logged_by")
+            .order_by("-occurred_on", "-created_at", "-pk")
+        )
 
     @extend_schema(request=s.CheckInCreateSerializer, responses={201: s.CheckInSerializer})
     def create(self, request, *args, **kwargs):
         data = s.CheckInCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        access = mentorship_policy.pairing_access(request.user, fields.pop("pairing"))
-        mentorship_policy.require(access.can_participate)
-        form = CheckInForm(data=page_form_data({}, fields))
-        if not form.is_valid():
-            raise ValidationError(form_errors(form))
-        checkin = mentorship_services.checkin_log(
-            pairing=access.pairing, by=request.user, **form.cleaned_data
-        )
-        checkin = CheckIn.objects.select_related("pairing", "logged_by").get(pk=checkin.pk)
+        access = mentorship_policy.pairing_access(request_viewer(request), fields.pop("pairing"))
+        require(access.can_participate)
+        checkin = mentorship_services.checkin_log(pairing=access.pairing, by=request.user, **fields)
         return Response(self.get_serializer(checkin).data, status=status.HTTP_201_CREATED)

@@ -11,7 +11,16 @@ from rest_framework import serializers
 from accounts.models import User
 from goals.models import Comment, Goal, Milestone, ProgressUpdate
 from goals.policy import Level
-from mentorship.models import CheckIn, Membership, Pairing, Program
+from mentorship.models import (
+    CHECKIN_FIELDS,
+    MEMBERSHIP_FIELDS,
+    PAIRING_FIELDS,
+    PROGRAM_FIELDS,
+    CheckIn,
+    Membership,
+    Pairing,
+    Program,
+)
 from notifications.models import Notification
 
 DELETED_USER = _("a deleted user")
@@ -87,19 +96,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
-        fields = [
-            "uuid",
-            "name",
-            "slug",
-            "description",
-            "checkin_cadence_days",
-            "stall_after_days",
-            "max_active_goals",
-            "starts_on",
-            "ends_on",
-            "is_active",
-            "created_at",
-        ]
+        fields = ["uuid", *PROGRAM_FIELDS, "created_at"]
         read_only_fields = ["uuid", "created_at"]
         # Uniqueness of the slug is the service's and the database's business (400 either
         # way); the validator here would add a query to every write.
@@ -112,7 +109,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["uuid", "user", "email", "role", "capacity", "skills", "interests", "joined_at"]
+        fields = ["uuid", "user", "email", *MEMBERSHIP_FIELDS, "joined_at"]
         read_only_fields = fields
 
 
@@ -134,14 +131,9 @@ class PairingSerializer(serializers.ModelSerializer):
             "program_name",
             "mentor",
             "mentee",
-            "status",
             "my_role",
             "created_at",
-            "started_on",
-            "ended_on",
-            "end_reason",
-            "next_checkin_due",
-            "last_checkin_on",
+            *PAIRING_FIELDS,
         ]
         read_only_fields = fields
 
@@ -166,15 +158,7 @@ class CheckInSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CheckIn
-        fields = [
-            "uuid",
-            "pairing",
-            "occurred_on",
-            "summary",
-            "next_steps",
-            "logged_by",
-            "created_at",
-        ]
+        fields = ["uuid", "pairing", *CHECKIN_FIELDS, "logged_by", "created_at"]
         read_only_fields = fields
 
     PAIR_ONLY = ("summary", "next_steps", "logged_by")
@@ -188,13 +172,15 @@ class CheckInSerializer(serializers.ModelSerializer):
         return data
 
 
-class CheckInCreateSerializer(serializers.Serializer):
+class CheckInCreateSerializer(serializers.ModelSerializer):
+    """The input of a new check-in: its pairing and the fields of the page's form. Types and
+    lengths are checked here; the rules (mentorship.services.checkin_log) by the service."""
+
     pairing = serializers.UUIDField()
-    occurred_on = serializers.DateField()
-    summary = serializers.CharField(max_length=4000)
-    next_steps = serializers.CharField(
-        max_length=4000, required=False, allow_blank=True, default=""
-    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["pairing", *CHECKIN_FIELDS]
 
 
 # --- Goals, milestones, progress updates, comments ------------------------------------------
