@@ -36,8 +36,12 @@ run: install assets demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the demo logins above."
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Both cores: each pytest-xdist worker has its own test database and Redis database
+# (tests/conftest.py); a worker that finishes early takes tests from the other.
+TEST_WORKERS ?= 2
+
 test: install assets chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint:
 	$(BIN)/ruff check .

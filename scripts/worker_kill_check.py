@@ -3,7 +3,7 @@ every recipient got their digest once, apart from messages in flight at the kill
 must carry the same Message-ID as the first copy. Exits non-zero on failure. Run by CI:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/killcheck \\
-    REDIS_URL=redis://127.0.0.1:6379/13 \\
+    REDIS_URL=redis://127.0.0.1:6379/14 \\
     .venv/bin/python scripts/worker_kill_check.py
 
 DATABASE_URL must be PostgreSQL (a throwaway database: it is migrated, and the rows this
@@ -117,7 +117,7 @@ def start_worker(name: str, smtp_port: int, log_dir: str) -> subprocess.Popen:
             "-m",
             "celery",
             "-A",
-            "mentorship",
+            "config",
             "worker",
             "-Q",
             "dispatch,delivery,celery",

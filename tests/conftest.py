@@ -12,6 +12,7 @@ Personas (one program, "program", and one other):
 
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -35,7 +36,38 @@ CHROMIUM_ARGS = [
 ]
 
 
+def redis_url_for_worker(url: str, worker: str) -> str:
+    """The Redis database of one pytest-xdist worker: gw0 keeps REDIS_URL's, gwN takes the one
+    2*N below it (15 and 13 in CI, clear of the worker-kill check's 14). Every test empties
+    the cache and the Celery tests empty the broker, so two workers never share one."""
+    if not url or not worker.startswith("gw"):
+        return url
+    number = int(worker[2:])
+    if number >= 4:
+        raise pytest.UsageError("with REDIS_URL, run at most 4 xdist workers (-n 4)")
+    parts = urlsplit(url)
+    db = int(parts.path.lstrip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(db - 2 * number) % 16}"))
+
+
+def _redis_database_of_this_worker() -> None:
+    """Point the cache, the broker and the counters of this xdist worker at its own Redis
+    database. Settings are read before any conftest, so they are changed in place, before
+    the first cache or broker connection is made."""
+    from django.conf import settings
+
+    url = redis_url_for_worker(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if url == settings.REDIS_URL:
+        return
+    from config.celery import app
+
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    app.conf.broker_url = url
+
+
 def pytest_configure(config):
+    _redis_database_of_this_worker()
     # In CI the real services are not optional: refuse to run rather than skip them.
     if os.environ.get("CI"):
         from django.conf import settings
@@ -47,6 +79,14 @@ def pytest_configure(config):
             raise pytest.UsageError("CI must run with Redis: set REDIS_URL")
         if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
             raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for browser tests")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir(pytestconfig):
+    """pytest-playwright empties its output folder when a session starts; under xdist each
+    worker is a session, so only the first worker does, before the others write to it."""
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
+        shutil.rmtree(pytestconfig.getoption("--output"), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -92,7 +92,15 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def smtp_sink():
-    sink = SMTPSink().start()
+    # A free port can be taken by another test process before the server binds it: then
+    # another one.
+    for attempt in range(5):
+        try:
+            sink = SMTPSink().start()
+            break
+        except OSError:
+            if attempt == 4:
+                raise
     yield sink
     sink.stop()
 
