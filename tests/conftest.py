@@ -67,11 +67,15 @@ def _redis_database_of_this_worker() -> None:
 
 
 def pytest_configure(config):
+    from django.conf import settings
+
     _redis_database_of_this_worker()
+    # Every test client builds the middleware afresh, and WhiteNoise would index every
+    # collected static file each time (a second apiece once collectstatic has run). Tests
+    # request no static file through it: it looks files up when asked instead.
+    settings.WHITENOISE_AUTOREFRESH = True
     # In CI the real services are not optional: refuse to run rather than skip them.
     if os.environ.get("CI"):
-        from django.conf import settings
-
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
             raise pytest.UsageError("CI must run on PostgreSQL: set DATABASE_URL")
