@@ -9,7 +9,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from goals.models import Comment, Goal, Milestone, ProgressUpdate
+from goals.models import (
+    COMMENT_FIELDS,
+    GOAL_FIELDS,
+    MILESTONE_FIELDS,
+    PROGRESS_UPDATE_FIELDS,
+    Comment,
+    Goal,
+    Milestone,
+    ProgressUpdate,
+)
 from goals.policy import Level
 from mentorship.models import (
     CHECKIN_FIELDS,
@@ -219,7 +228,6 @@ class GoalSerializer(serializers.ModelSerializer):
         model = Goal
         fields = [
             "uuid",
-            "title",
             "status",
             "progress",
             "health",
@@ -227,19 +235,9 @@ class GoalSerializer(serializers.ModelSerializer):
             "mentee",
             "program",
             "pairing",
-            "category",
-            "specific",
-            "metric_name",
-            "unit",
-            "baseline_value",
-            "target_value",
+            *GOAL_FIELDS,
             "current_value",
-            "achievable",
-            "relevant",
-            "starts_on",
-            "target_date",
             "priority",
-            "visibility",
             "completed_at",
             "created_at",
             "updated_at",
@@ -269,30 +267,14 @@ class GoalSerializer(serializers.ModelSerializer):
         return data
 
 
-class GoalWriteSerializer(serializers.Serializer):
-    """The guided form's fields; the rules (dates in order, a target that differs from the
-    start, ...) are the page's form's, applied to the same input."""
+class GoalWriteSerializer(serializers.ModelSerializer):
+    """The guided form's fields (GOAL_FIELDS), their types and lengths; the rules (dates in
+    order, a target that differs from the start, ...) are goals.services', the same the
+    page's form shows."""
 
-    title = serializers.CharField(max_length=200)
-    category = serializers.ChoiceField(
-        choices=Goal._meta.get_field("category").choices, required=False
-    )
-    specific = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    metric_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    unit = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    baseline_value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    target_value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    achievable = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    relevant = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    starts_on = serializers.DateField(required=False)
-    target_date = serializers.DateField(required=False, allow_null=True)
-    visibility = serializers.ChoiceField(
-        choices=Goal._meta.get_field("visibility").choices, required=False
-    )
+    class Meta:
+        model = Goal
+        fields = list(GOAL_FIELDS)
 
 
 class GoalCreateSerializer(GoalWriteSerializer):
@@ -302,15 +284,20 @@ class GoalCreateSerializer(GoalWriteSerializer):
         help_text=_("One of your open pairings as a mentee; the goal joins its program."),
     )
     milestones = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=10
+        child=serializers.CharField(), required=False, help_text=_("At most 10 titles.")
     )
+
+    class Meta(GoalWriteSerializer.Meta):
+        fields = [*GOAL_FIELDS, "pairing", "milestones"]
 
 
 class GoalUpdateSerializer(GoalWriteSerializer):
-    title = serializers.CharField(max_length=200, required=False)
     version = serializers.IntegerField(
         help_text=_("The version you read; a change made since then is refused (409).")
     )
+
+    class Meta(GoalWriteSerializer.Meta):
+        fields = [*GOAL_FIELDS, "version"]
 
 
 class GoalStatusSerializer(serializers.Serializer):
@@ -327,9 +314,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = [
             "uuid",
             "goal",
-            "title",
-            "kind",
-            "due_on",
+            *MILESTONE_FIELDS,
             "completed_at",
             "is_done",
             "position",
@@ -338,13 +323,14 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MilestoneCreateSerializer(serializers.Serializer):
+class MilestoneCreateSerializer(serializers.ModelSerializer):
+    """A new milestone: its goal and MILESTONE_FIELDS (rules: goals.services)."""
+
     goal = serializers.UUIDField()
-    title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(
-        choices=Milestone._meta.get_field("kind").choices, required=False
-    )
-    due_on = serializers.DateField(required=False, allow_null=True)
+
+    class Meta:
+        model = Milestone
+        fields = ["goal", *MILESTONE_FIELDS]
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
@@ -358,9 +344,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "uuid",
             "goal",
             "author",
-            "value",
-            "note",
-            "confidence",
+            *PROGRESS_UPDATE_FIELDS,
             "created_at",
             "acknowledged_by",
             "acknowledged_at",
@@ -374,13 +358,16 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         return author_data(obj.acknowledged_by)
 
 
-class ProgressUpdateCreateSerializer(serializers.Serializer):
+class ProgressUpdateCreateSerializer(serializers.ModelSerializer):
+    """A new update: its goal and PROGRESS_UPDATE_FIELDS (rules, such as the confidence from
+    1 to 5 and a note or a value: goals.services)."""
+
     goal = serializers.UUIDField()
-    value = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
-    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    confidence = serializers.IntegerField(min_value=1, max_value=5, required=False, default=3)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["goal", *PROGRESS_UPDATE_FIELDS]
+        extra_kwargs = {"note": {"default": ""}, "confidence": {"default": 3}}
 
 
 class AcknowledgeSerializer(serializers.Serializer):
@@ -395,13 +382,25 @@ class CommentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ["uuid", "goal", "update", "milestone", "author", "body", "is_kudos", "created_at"]
+        fields = [
+            "uuid",
+            "goal",
+            "update",
+            "milestone",
+            "author",
+            *COMMENT_FIELDS,
+            "created_at",
+        ]
         read_only_fields = fields
 
 
-class CommentCreateSerializer(serializers.Serializer):
+class CommentCreateSerializer(serializers.ModelSerializer):
+    """A new comment: its goal (and one of its updates or milestones) and COMMENT_FIELDS."""
+
     goal = serializers.UUIDField()
-    body = serializers.CharField(max_length=4000)
-    is_kudos = serializers.BooleanField(required=False, default=False)
     update = serializers.UUIDField(required=False, allow_null=True)
     milestone = serializers.UUIDField(required=False, allow_null=True)
+
+    class Meta:
+        model = Comment
+        fields = ["goal", "update", "milestone", *COMMENT_FIELDS]

@@ -1,12 +1,45 @@
+"""The pages' forms. They parse what a browser sends and lay it out; the rules an entity must
+follow are goals.services' (goal_rules_broken, milestone_validate, ...), called from clean()
+so that a page shows the same message on the same field as the API answers."""
+
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Comment, Goal, Milestone, MilestoneKind, ProgressUpdate, Visibility
+from core.errors import InvalidInput
+
+from . import services
+from .models import (
+    COMMENT_FIELDS,
+    GOAL_FIELDS,
+    MILESTONE_FIELDS,
+    PROGRESS_UPDATE_FIELDS,
+    Comment,
+    Goal,
+    Milestone,
+    MilestoneKind,
+    ProgressUpdate,
+    Visibility,
+)
 from .services import MAX_MILESTONES_AT_CREATION
 
-NUMBER_ERROR = _("Enter a number, such as 12 or 3.5.")
+NUMBER_ERROR = services.NOT_A_NUMBER
+
+
+def _add_rule_errors(form: forms.BaseForm, errors: dict) -> None:
+    """Show the broken rules (messages by field, None: the form as a whole) on the form."""
+    for field, messages in errors.items():
+        name = field if field in form.fields else None
+        for message in messages:
+            form.add_error(name, message)
+
+
+def _apply(form: forms.BaseForm, rule, **kwargs) -> None:
+    try:
+        rule(**kwargs)
+    except InvalidInput as error:
+        _add_rule_errors(form, error.errors)
 
 
 class FriendlyDecimalField(forms.DecimalField):
@@ -14,8 +47,8 @@ class FriendlyDecimalField(forms.DecimalField):
 
     default_error_messages = {
         "invalid": NUMBER_ERROR,
-        "max_digits": _("That number is too large: at most %(max)s digits in total."),
-        "max_decimal_places": _("Use at most %(max)s digits after the decimal point."),
+        "max_digits": services.TOO_MANY_DIGITS,
+        "max_decimal_places": services.TOO_MANY_DECIMALS,
     }
 
     def __init__(self, **kwargs):
@@ -69,20 +102,7 @@ class GoalForm(forms.ModelForm):
 
     class Meta:
         model = Goal
-        fields = [
-            "title",
-            "category",
-            "specific",
-            "metric_name",
-            "unit",
-            "baseline_value",
-            "target_value",
-            "achievable",
-            "relevant",
-            "starts_on",
-            "target_date",
-            "visibility",
-        ]
+        fields = list(GOAL_FIELDS)
         field_classes = {
             "baseline_value": FriendlyDecimalField,
             "target_value": FriendlyDecimalField,
@@ -142,34 +162,11 @@ class GoalForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        starts_on, target_date = data.get("starts_on"), data.get("target_date")
-        if starts_on and target_date and target_date <= starts_on:
-            self.add_error(
-                "target_date",
-                _("The target date must be after the start date (%(start)s).")
-                % {"start": starts_on.isoformat()},
-            )
-        baseline, target = data.get("baseline_value"), data.get("target_value")
-        if baseline is not None and target is not None and baseline == target:
-            self.add_error(
-                "target_value",
-                _("The target equals the starting value: there would be nothing to measure."),
-            )
-        if (baseline is None) != (target is None) and not (
-            "baseline_value" in self.errors or "target_value" in self.errors
-        ):
-            missing = "target_value" if target is None else "baseline_value"
-            self.add_error(missing, _("Give both a starting value and a target, or neither."))
-        if self.creating:
-            lines = [line for line in (data.get("milestones") or "").splitlines() if line.strip()]
-            if len(lines) > MAX_MILESTONES_AT_CREATION:
-                self.add_error(
-                    "milestones",
-                    _("At most %(n)d milestones here; add more on the goal page.")
-                    % {"n": MAX_MILESTONES_AT_CREATION},
-                )
-            elif any(len(line.strip()) > 200 for line in lines):
-                self.add_error("milestones", _("Each milestone can be up to 200 characters."))
+        fields = {name: data[name] for name in GOAL_FIELDS if name in data}
+        titles = None
+        if self.creating and "milestones" in data:
+            titles = data["milestones"].splitlines()
+        _add_rule_errors(self, services.goal_rules_broken(fields, milestone_titles=titles))
         return data
 
     @property
@@ -180,7 +177,7 @@ class GoalForm(forms.ModelForm):
 class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
-        fields = ["title", "kind", "due_on"]
+        fields = list(MILESTONE_FIELDS)
         widgets = {"due_on": DateInput()}
         labels = {"title": _("New milestone or action step"), "kind": _("Kind")}
 
@@ -189,6 +186,12 @@ class MilestoneForm(forms.ModelForm):
         self.fields["title"].help_text = _limit_help(self.fields["title"])
         self.fields["kind"].initial = MilestoneKind.MILESTONE
         _text_direction_auto(self)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            _apply(self, services.milestone_validate, **data)
+        return data
 
 
 CONFIDENCE_CHOICES = [
@@ -212,7 +215,7 @@ class ProgressUpdateForm(forms.ModelForm):
 
     class Meta:
         model = ProgressUpdate
-        fields = ["value", "note", "confidence"]
+        fields = list(PROGRESS_UPDATE_FIELDS)
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         labels = {"note": _("What happened?")}
 
@@ -235,8 +238,15 @@ class ProgressUpdateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("note", "").strip() and data.get("value") is None and not self.errors:
-            raise forms.ValidationError(_("Write a note or give a new value."))
+        if not self.errors:
+            _apply(
+                self,
+                services.progress_update_validate,
+                goal=self.goal,
+                value=data.get("value"),
+                note=data.get("note", ""),
+                confidence=data.get("confidence"),
+            )
         return data
 
 
@@ -247,7 +257,7 @@ def _decimal_text(value: Decimal | None) -> str:
 class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment
-        fields = ["body", "is_kudos"]
+        fields = list(COMMENT_FIELDS)
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
         labels = {"body": _("Your comment"), "is_kudos": _("Send as kudos")}
 
@@ -258,6 +268,12 @@ class CommentForm(forms.ModelForm):
         if not allow_kudos:
             del self.fields["is_kudos"]
         _text_direction_auto(self)
+
+    def clean(self):
+        data = super().clean()
+        if "body" in data:
+            _apply(self, services.comment_validate, body=data["body"])
+        return data
 
 
 class AcknowledgeForm(forms.Form):

@@ -1,8 +1,10 @@
-"""Reads that several pages share or that must stay N+1-free. Each function makes a fixed
-number of queries however many goals, milestones or updates there are.
+"""Every read of the goals domain that a page or the API makes: views query through here
+only. Each function makes a fixed number of queries however many goals, milestones or
+updates there are.
 
-`Goal.objects.visible_to(user)` (goals/models.py, rules in goals/policy.py) scopes goals;
-everything here starts from it or from an equally scoped filter.
+Access is goals.policy's: lists are scoped by its filters (visible_goals_q, detail_goals_q,
+mentor_goals_q, IN lists over the viewer's facts); single objects are loaded here and judged
+by policy.goal_access in the view (404 or 403).
 """
 
 from __future__ import annotations
@@ -15,10 +17,20 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from mentorship.models import OPEN_PAIRING_STATUSES, Pairing, PairingStatus
+from core.viewer import Viewer
+from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
 
-from .models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate
-from .policy import mentor_goals_q, visible_goals_q
+from .kinds import OPEN_GOAL_STATUSES
+from .models import (
+    Comment,
+    Goal,
+    GoalStatus,
+    Milestone,
+    MilestoneKind,
+    ProgressUpdate,
+    Visibility,
+)
+from .policy import Level, detail_goals_q, goal_access, mentor_goals_q, visible_goals_q
 from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health
 
 UPCOMING_DAYS = 14
@@ -52,9 +64,12 @@ def visible_goals(viewer) -> QuerySet:
 # --- Mentee ---------------------------------------------------------------------------------
 
 
-def mentee_goals(user) -> QuerySet:
-    """All of the mentee's own goals, in her priority order."""
-    return with_progress(Goal.objects.filter(mentee=user)).order_by("priority", "created_at", "id")
+def mentee_goals(viewer) -> QuerySet:
+    """All of the viewer's own goals, in her priority order."""
+    viewer = Viewer.of(viewer)
+    return with_progress(Goal.objects.filter(mentee_id=viewer.pk)).order_by(
+        "priority", "created_at", "id"
+    )
 
 
 @dataclass
@@ -67,14 +82,14 @@ class MenteeDashboard:
     next_checkin: Pairing | None
 
 
-def mentee_dashboard(user, *, today: date | None = None) -> MenteeDashboard:
+def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
+    viewer = Viewer.of(viewer)
     today = today or timezone.localdate()
-    open_statuses = [GoalStatus.ACTIVE, GoalStatus.DRAFT, GoalStatus.ON_HOLD]
-    goals = list(mentee_goals(user).filter(status__in=open_statuses))
+    goals = list(mentee_goals(viewer).filter(status__in=OPEN_GOAL_STATUSES))
     active = [g for g in goals if g.status == GoalStatus.ACTIVE]
     milestones = list(
         Milestone.objects.filter(
-            goal__mentee=user,
+            goal__mentee_id=viewer.pk,
             goal__status=GoalStatus.ACTIVE,
             completed_at__isnull=True,
             due_on__isnull=False,
@@ -84,19 +99,23 @@ def mentee_dashboard(user, *, today: date | None = None) -> MenteeDashboard:
         .order_by("due_on", "position")[:20]
     )
     feedback = list(
-        Comment.objects.filter(goal__mentee=user)
-        .exclude(author=user)
+        Comment.objects.filter(goal__mentee_id=viewer.pk)
+        .exclude(author_id=viewer.pk)
         .select_related("author", "goal")
         .order_by("-created_at", "-id")[:5]
     )
-    next_checkin = (
-        Pairing.objects.filter(
-            mentee=user, status__in=OPEN_PAIRING_STATUSES, next_checkin_due__isnull=False
+    next_checkin = None
+    if any(link.status in OPEN_PAIRING_STATUSES for link in viewer.as_mentee):
+        next_checkin = (
+            Pairing.objects.filter(
+                mentee_id=viewer.pk,
+                status__in=OPEN_PAIRING_STATUSES,
+                next_checkin_due__isnull=False,
+            )
+            .select_related("mentor", "program")
+            .order_by("next_checkin_due")
+            .first()
         )
-        .select_related("mentor", "program")
-        .order_by("next_checkin_due")
-        .first()
-    )
     return MenteeDashboard(
         active_goals=active,
         other_open_count=len(goals) - len(active),
@@ -128,9 +147,25 @@ class MenteeRow:
         return sum(g.unacknowledged for g in self.goals)
 
 
-def mentor_mentees(user, *, open_only: bool = False) -> list[MenteeRow]:
-    """Each mentee of the mentor (open pairings first), with the goals shared with him."""
-    pairings = Pairing.objects.filter(mentor=user).select_related("mentee", "program")
+def _goals_shared_with_mentor(viewer: Viewer, *, open_only: bool) -> list[Goal]:
+    """Goals shared with the viewer as mentor (drafts too), with progress and the number of
+    updates not yet acknowledged."""
+    return list(
+        with_unacknowledged(
+            with_progress(Goal.objects.filter(mentor_goals_q(viewer, open_only=open_only)))
+        ).order_by("mentee_id", "priority", "created_at")
+    )
+
+
+def mentor_mentees(
+    viewer, *, open_only: bool = False, goals: list[Goal] | None = None
+) -> list[MenteeRow]:
+    """Each mentee of the viewer (open pairings first), with the goals shared with him
+    (drafts left out). No query for someone who mentors nobody."""
+    viewer = Viewer.of(viewer)
+    if not any(not open_only or link.status in OPEN_PAIRING_STATUSES for link in viewer.as_mentor):
+        return []
+    pairings = Pairing.objects.filter(mentor_id=viewer.pk).select_related("mentee", "program")
     if open_only:
         pairings = pairings.filter(status__in=OPEN_PAIRING_STATUSES)
     rows: dict[int, MenteeRow] = {}
@@ -138,24 +173,20 @@ def mentor_mentees(user, *, open_only: bool = False) -> list[MenteeRow]:
         pairings, key=lambda p: (p.status not in OPEN_PAIRING_STATUSES, p.mentee.display_name)
     ):
         rows.setdefault(pairing.mentee_id, MenteeRow(pairing=pairing))
-    goals = (
-        with_unacknowledged(with_progress(Goal.objects.filter(mentor_goals_q(user))))
-        .exclude(status=GoalStatus.DRAFT)
-        .order_by("mentee_id", "priority", "created_at")
-    )
-    if open_only:
-        goals = goals.filter(mentor_goals_q(user, open_only=True))
+    if goals is None:
+        goals = _goals_shared_with_mentor(viewer, open_only=open_only)
     for goal in goals:
-        if goal.mentee_id in rows:
+        if goal.status != GoalStatus.DRAFT and goal.mentee_id in rows:
             rows[goal.mentee_id].goals.append(goal)
     return list(rows.values())
 
 
-def review_queue(user) -> QuerySet:
-    """Updates not yet acknowledged on goals shared with `user` through an open pairing."""
+def review_queue(viewer) -> QuerySet:
+    """Updates not yet acknowledged on goals shared with the viewer through an open
+    pairing."""
     return (
         ProgressUpdate.objects.filter(acknowledged_at__isnull=True)
-        .filter(mentor_goals_q(user, prefix="goal__", open_only=True))
+        .filter(mentor_goals_q(viewer, prefix="goal__", open_only=True))
         .select_related("goal", "goal__mentee", "author")
         .order_by("created_at", "id")
     )
@@ -169,9 +200,11 @@ class MentorDashboard:
     overdue_checkins: list
 
 
-def mentor_dashboard(user, *, today: date | None = None) -> MentorDashboard:
+def mentor_dashboard(viewer, *, today: date | None = None) -> MentorDashboard:
+    viewer = Viewer.of(viewer)
     today = today or timezone.localdate()
-    mentees = mentor_mentees(user, open_only=True)
+    goals = _goals_shared_with_mentor(viewer, open_only=True) if viewer.as_mentor else []
+    mentees = mentor_mentees(viewer, open_only=True, goals=goals)
     overdue = [
         row.pairing
         for row in mentees
@@ -180,7 +213,8 @@ def mentor_dashboard(user, *, today: date | None = None) -> MentorDashboard:
         and row.pairing.next_checkin_due < today
     ]
     return MentorDashboard(
-        review_count=review_queue(user).count(),
+        # The review queue is the unacknowledged updates of these goals, drafts included.
+        review_count=sum(g.unacknowledged for g in goals),
         mentees=mentees,
         at_risk=[row for row in mentees if row.at_risk_goals],
         overdue_checkins=overdue,
@@ -262,12 +296,152 @@ def goal_health_distribution(program) -> HealthDistribution:
 # --- Goal page ------------------------------------------------------------------------------
 
 
-def goal_for_page(uuid) -> Goal:
-    """The goal with what the page needs in one query (raises Goal.DoesNotExist)."""
+def goal_for_page(uuid) -> Goal | None:
+    """The goal with what the page needs (its milestones prefetched), or None."""
     return (
         Goal.objects.select_related("mentee", "program", "pairing", "pairing__mentor")
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id"))
         )
-        .get(uuid=uuid)
+        .filter(uuid=uuid)
+        .first()
     )
+
+
+def goal_by_uuid(uuid) -> Goal | None:
+    """The goal with its mentee, program and pairing (what goal_access and the serializer
+    read), or None."""
+    return Goal.objects.select_related("mentee", "program", "pairing").filter(uuid=uuid).first()
+
+
+def milestone_by_uuid(uuid) -> Milestone | None:
+    return (
+        Milestone.objects.select_related("goal", "goal__mentee", "goal__program", "goal__pairing")
+        .filter(uuid=uuid)
+        .first()
+    )
+
+
+def update_by_uuid(uuid) -> ProgressUpdate | None:
+    return (
+        ProgressUpdate.objects.select_related(
+            "goal", "goal__mentee", "goal__program", "goal__pairing", "author"
+        )
+        .filter(uuid=uuid)
+        .first()
+    )
+
+
+def goal_update_on(goal: Goal, uuid) -> ProgressUpdate | None:
+    return goal.updates.filter(uuid=uuid).first()
+
+
+def goal_milestone_on(goal: Goal, uuid) -> Milestone | None:
+    return goal.milestones.filter(uuid=uuid).first()
+
+
+def mentee_active_goal(viewer, uuid) -> Goal | None:
+    """One of the viewer's own active goals (to put on hold), or None."""
+    viewer = Viewer.of(viewer)
+    return Goal.objects.filter(uuid=uuid, mentee_id=viewer.pk, status=GoalStatus.ACTIVE).first()
+
+
+@dataclass
+class GoalPageDetails:
+    updates: list
+    comments: list
+    events: list
+
+
+def goal_page_details(goal: Goal, *, events_shown: int) -> GoalPageDetails:
+    """The updates (newest first), comments (oldest first, each with its update from the
+    same list) and latest history of the goal page: three queries."""
+    updates = list(
+        goal.updates.select_related("author", "acknowledged_by").order_by("-created_at", "-id")
+    )
+    by_id = {u.pk: u for u in updates}
+    comments = list(goal.comments.select_related("author").order_by("created_at", "id"))
+    for comment in comments:
+        # The update a comment is on is one of the goal's own: no join needed.
+        if comment.update_id in by_id:
+            Comment.update.field.set_cached_value(comment, by_id[comment.update_id])
+    events = list(goal.events.select_related("actor").order_by("-created_at", "-id")[:events_shown])
+    return GoalPageDetails(updates=updates, comments=comments, events=events)
+
+
+def goal_open_pairing(goal: Goal) -> Pairing | None:
+    """The open pairing through which the goal's mentor follows it, if any (no query when
+    the goal's own pairing, loaded with it, is open)."""
+    if goal.pairing_id is not None and goal.pairing.status in OPEN_PAIRING_STATUSES:
+        return goal.pairing
+    pairings = Pairing.objects.filter(mentee_id=goal.mentee_id, status__in=OPEN_PAIRING_STATUSES)
+    if goal.program_id is not None:
+        pairings = pairings.filter(program_id=goal.program_id)
+    return pairings.select_related("mentor").order_by("-created_at").first()
+
+
+def mentee_goal_context(viewer):
+    """The program (and open pairing, with its mentor) a new goal of the viewer belongs to:
+    her most recent mentee membership of an active program."""
+    viewer = Viewer.of(viewer)
+    membership = (
+        Membership.objects.filter(user_id=viewer.pk, role=Role.MENTEE, program__is_active=True)
+        .select_related("program")
+        .order_by("-joined_at")
+        .first()
+    )
+    if membership is None:
+        return None, None
+    pairing = (
+        Pairing.objects.filter(
+            mentee_id=viewer.pk, program=membership.program, status__in=OPEN_PAIRING_STATUSES
+        )
+        .select_related("mentor")
+        .order_by("-created_at")
+        .first()
+    )
+    return membership.program, pairing
+
+
+def mentee_open_pairing(viewer, uuid) -> Pairing | None:
+    """One of the viewer's open pairings as a mentee, with its program, or None (no query
+    when the viewer has none)."""
+    viewer = Viewer.of(viewer)
+    if not any(link.status in OPEN_PAIRING_STATUSES for link in viewer.as_mentee):
+        return None
+    return (
+        Pairing.objects.filter(uuid=uuid, mentee_id=viewer.pk, status__in=OPEN_PAIRING_STATUSES)
+        .select_related("program")
+        .first()
+    )
+
+
+def program_goal_rows(program) -> list[Goal]:
+    """The program's goals shared beyond the mentee, for its admins' summary page."""
+    return list(
+        with_progress(
+            program_goals(program).exclude(visibility=Visibility.PRIVATE).select_related("mentee")
+        ).order_by("mentee__name", "priority", "created_at")
+    )
+
+
+# --- The API --------------------------------------------------------------------------------
+
+
+def goals_for_api(viewer) -> QuerySet[Goal]:
+    """Goals the viewer may know exist, with what the serializer and goal_level need in the
+    same query: progress annotations and the pairing (for the program-admin rule)."""
+    return with_progress(
+        Goal.objects.filter(visible_goals_q(viewer)).select_related("mentee", "program", "pairing")
+    )
+
+
+def goal_level(viewer, goal: Goal) -> Level:
+    """The access level to a goal of goals_for_api (goals.policy.goal_access's, no query)."""
+    return goal_access(viewer, goal).level
+
+
+def goal_rows_for_api(model, viewer, *, select: tuple = ("goal",)) -> QuerySet:
+    """Milestones, updates or comments (`model`) of the goals whose details the viewer may
+    read."""
+    return model.objects.filter(detail_goals_q(viewer, prefix="goal__")).select_related(*select)

@@ -11,17 +11,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator
 from django.db import transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from mentorship.models import OPEN_PAIRING_STATUSES, Pairing
+from core.errors import Conflict, Forbidden, InvalidInput
+from mentorship.models import Pairing
 from notifications.kinds import Kind
 from notifications.services import notify
 
 from .models import (
+    GOAL_FIELDS,
+    Category,
     Comment,
     Goal,
     GoalEvent,
@@ -31,40 +37,210 @@ from .models import (
     ProgressUpdate,
     Visibility,
 )
+from .selectors import goal_open_pairing
 
 DEFAULT_FOCUS_LIMIT = 3
 MAX_MILESTONES_AT_CREATION = 10
+MILESTONE_TITLE_LENGTH = Milestone._meta.get_field("title").max_length
+CONFIDENCE_RANGE = (1, 5)
 
-# The fields of the guided form; `goal_update` changes only these.
-EDITABLE_FIELDS = (
-    "title",
-    "category",
-    "specific",
-    "metric_name",
-    "unit",
-    "baseline_value",
-    "target_value",
-    "achievable",
-    "relevant",
-    "starts_on",
-    "target_date",
-    "visibility",
+# The goal's editable fields (goals.models.GOAL_FIELDS): `goal_update` changes only these.
+EDITABLE_FIELDS = GOAL_FIELDS
+
+# Messages of the rules below; the pages' forms show the same ones (goals/forms.py).
+NOT_A_NUMBER = gettext_lazy("Enter a number, such as 12 or 3.5.")
+TOO_MANY_DIGITS = gettext_lazy("That number is too large: at most %(max)s digits in total.")
+TOO_MANY_DECIMALS = gettext_lazy("Use at most %(max)s digits after the decimal point.")
+TOO_LONG = gettext_lazy(
+    "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d)."
 )
 
 
-class StaleGoalError(Exception):
+class StaleGoalError(Conflict):
     """The goal changed since the form was opened (another tab, another device)."""
 
+    def __init__(self, message=None, **kwargs):
+        super().__init__(
+            message or _("The goal changed since you read it; read it again and retry."),
+            **kwargs,
+        )
 
-class FocusLimitReached(Exception):
+
+class FocusLimitReached(Conflict):
+    """Activating the goal would go beyond the program's focus limit. A conflict with the
+    mentee's other active goals, but answered as a message on the status (400): the same
+    request with a goal put on hold, or confirmed, succeeds."""
+
+    status = 400
+
     def __init__(self, *, limit: int, active_goals: list[Goal]):
-        super().__init__(f"focus limit of {limit} active goals reached")
+        super().__init__(
+            _(
+                "You already have %(n)d active goals, the program's focus limit. Put one on "
+                "hold, or send confirm_over_limit=true."
+            )
+            % {"n": limit},
+            field="status",
+        )
         self.limit = limit
         self.active_goals = active_goals
 
 
-class NotAllowed(Exception):
+class NotAllowed(Forbidden):
     """A change the rules forbid (e.g. acknowledging one's own update)."""
+
+
+# --- Rules ------------------------------------------------------------------------------------
+# Every rule a goal, milestone, update or comment must follow, written once: the services
+# below apply them before they write, the pages' forms call them from clean() so that a page
+# shows the same message on the same field, and the API gets them through the services.
+
+
+class _Broken:
+    """The rules a piece of input breaks, collected by field."""
+
+    def __init__(self):
+        self.errors: dict[str | None, list] = {}
+
+    def add(self, field: str | None, message) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            field, messages = next(iter(self.errors.items()))
+            raise InvalidInput(messages[0], field=field, errors=self.errors)
+
+
+def _check_lengths(model, fields: dict, broken: _Broken) -> None:
+    for name, value in fields.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            broken.add(name, TOO_LONG % {"limit_value": limit, "show_value": len(value)})
+
+
+def _check_decimals(model, fields: dict, broken: _Broken) -> None:
+    """Numbers the model's decimal columns can hold (digits in all, after the point)."""
+    for name, value in fields.items():
+        if not isinstance(value, Decimal):
+            continue
+        field = model._meta.get_field(name)
+        if not value.is_finite():
+            broken.add(name, NOT_A_NUMBER)
+            continue
+        try:
+            DecimalValidator(field.max_digits, field.decimal_places)(value)
+        except ValidationError as error:
+            if error.code == "max_decimal_places":
+                broken.add(name, TOO_MANY_DECIMALS % {"max": field.decimal_places})
+            else:
+                broken.add(name, TOO_MANY_DIGITS % {"max": field.max_digits})
+
+
+def _check_choice(fields: dict, name: str, choices, message, broken: _Broken) -> None:
+    if name in fields and fields[name] not in choices:
+        broken.add(name, message)
+
+
+def goal_rules_broken(fields: dict, *, milestone_titles: Iterable[str] | None = None) -> dict:
+    """The rules `fields` (some of GOAL_FIELDS) break, as messages by field; a rule is
+    checked only when all the fields it is about are given."""
+    broken = _Broken()
+    if "title" in fields and not (fields["title"] or "").strip():
+        broken.add("title", _("Give the goal a title."))
+    _check_lengths(Goal, fields, broken)
+    _check_decimals(Goal, {k: v for k, v in fields.items() if k.endswith("_value")}, broken)
+    _check_choice(
+        fields, "category", Category.values, _("Choose one of the listed categories."), broken
+    )
+    _check_choice(
+        fields, "visibility", Visibility.values, _("Choose who can see the goal."), broken
+    )
+    if "starts_on" in fields and fields["starts_on"] is None:
+        broken.add("starts_on", _("Give the date you start."))
+    starts_on, target_date = fields.get("starts_on"), fields.get("target_date")
+    if starts_on and target_date and target_date <= starts_on:
+        broken.add(
+            "target_date",
+            _("The target date must be after the start date (%(start)s).")
+            % {"start": starts_on.isoformat()},
+        )
+    if "baseline_value" in fields and "target_value" in fields:
+        baseline, target = fields["baseline_value"], fields["target_value"]
+        if baseline is not None and target is not None and baseline == target:
+            broken.add(
+                "target_value",
+                _("The target equals the starting value: there would be nothing to measure."),
+            )
+        elif (baseline is None) != (target is None):
+            missing = "target_value" if target is None else "baseline_value"
+            broken.add(missing, _("Give both a starting value and a target, or neither."))
+    if milestone_titles is not None:
+        titles = [t.strip() for t in milestone_titles if t and t.strip()]
+        if len(titles) > MAX_MILESTONES_AT_CREATION:
+            broken.add(
+                "milestones",
+                _("At most %(n)d milestones here; add more on the goal page.")
+                % {"n": MAX_MILESTONES_AT_CREATION},
+            )
+        elif any(len(t) > MILESTONE_TITLE_LENGTH for t in titles):
+            broken.add(
+                "milestones",
+                _("Each milestone can be up to %(n)d characters.") % {"n": MILESTONE_TITLE_LENGTH},
+            )
+    return broken.errors
+
+
+def goal_validate(fields: dict, *, milestone_titles: Iterable[str] | None = None) -> None:
+    """Raise InvalidInput (every broken rule, by field) unless `fields` follow the rules."""
+    broken = _Broken()
+    broken.errors = goal_rules_broken(fields, milestone_titles=milestone_titles)
+    broken.raise_any()
+
+
+def milestone_validate(*, title: str, kind: str = MilestoneKind.MILESTONE, due_on=None) -> None:
+    broken = _Broken()
+    if not (title or "").strip():
+        broken.add("title", _("Give the milestone a title."))
+    _check_lengths(Milestone, {"title": title or ""}, broken)
+    _check_choice(
+        {"kind": kind},
+        "kind",
+        MilestoneKind.values,
+        _("Choose a milestone or a weekly action step."),
+        broken,
+    )
+    broken.raise_any()
+
+
+def progress_update_validate(*, goal: Goal, value: Decimal | None, note: str, confidence) -> None:
+    broken = _Broken()
+    _check_lengths(ProgressUpdate, {"note": note or ""}, broken)
+    low, high = CONFIDENCE_RANGE
+    if not isinstance(confidence, int) or not low <= confidence <= high:
+        broken.add(
+            "confidence",
+            _("Choose a confidence from %(low)d to %(high)d.") % {"low": low, "high": high},
+        )
+    if goal.has_metric and value is not None:
+        _check_decimals(ProgressUpdate, {"value": value}, broken)
+    if (
+        not broken.errors
+        and not (note or "").strip()
+        and not (goal.has_metric and value is not None)
+    ):
+        broken.add(None, _("Write a note or give a new value."))
+    broken.raise_any()
+
+
+def comment_validate(*, body: str) -> None:
+    broken = _Broken()
+    if not (body or "").strip():
+        broken.add("body", _("Write something first."))
+    _check_lengths(Comment, {"body": body or ""}, broken)
+    broken.raise_any()
+
+
+# --- Goals ------------------------------------------------------------------------------------
 
 
 def _event(*, goal: Goal, actor, action: str, detail: str = "") -> GoalEvent:
@@ -73,16 +249,6 @@ def _event(*, goal: Goal, actor, action: str, detail: str = "") -> GoalEvent:
 
 def _goal_url(goal: Goal) -> str:
     return reverse("goals:goal_detail", args=[goal.uuid])
-
-
-def goal_open_pairing(goal: Goal) -> Pairing | None:
-    """The open pairing through which the goal's mentor follows it, if any."""
-    if goal.pairing_id is not None and goal.pairing.status in OPEN_PAIRING_STATUSES:
-        return goal.pairing
-    pairings = Pairing.objects.filter(mentee_id=goal.mentee_id, status__in=OPEN_PAIRING_STATUSES)
-    if goal.program_id is not None:
-        pairings = pairings.filter(program_id=goal.program_id)
-    return pairings.select_related("mentor").order_by("-created_at").first()
 
 
 def _mentor_following(goal: Goal):
@@ -112,7 +278,20 @@ def goal_create(
     pairing: Pairing | None = None,
     milestone_titles: Iterable[str] = (),
 ) -> Goal:
+    """A new draft goal of `mentee` (with its first milestones). `pairing`, when given, is
+    one of her open pairings, and the goal joins its program."""
     fields = {f: data[f] for f in EDITABLE_FIELDS if f in data}
+    fields.setdefault("starts_on", timezone.localdate())
+    titles = [t.strip() for t in milestone_titles if t and t.strip()]
+    broken = _Broken()
+    # What is not given is empty: the rules see the goal as it will be saved.
+    unset = {"title": "", "baseline_value": None, "target_value": None, "target_date": None}
+    broken.errors = goal_rules_broken({**unset, **fields}, milestone_titles=titles)
+    if pairing is not None and (pairing.mentee_id != mentee.pk or not pairing.is_open):
+        broken.add("pairing", _("Not one of your open pairings as a mentee."))
+    broken.raise_any()
+    if pairing is not None and program is None:
+        program = pairing.program
     last = Goal.objects.filter(mentee=mentee).aggregate(m=Max("priority"))["m"]
     goal = Goal.objects.create(
         mentee=mentee,
@@ -124,27 +303,26 @@ def goal_create(
         **fields,
     )
     _event(goal=goal, actor=mentee, action="created", detail=goal.title)
-    titles = [t.strip() for t in milestone_titles if t and t.strip()]
-    for position, title in enumerate(titles[:MAX_MILESTONES_AT_CREATION]):
-        Milestone.objects.create(goal=goal, title=title[:200], position=position)
+    Milestone.objects.bulk_create(
+        [Milestone(goal=goal, title=title, position=i) for i, title in enumerate(titles)]
+    )
     if titles:
-        _event(
-            goal=goal,
-            actor=mentee,
-            action="milestone_added",
-            detail="; ".join(titles[:MAX_MILESTONES_AT_CREATION]),
-        )
+        _event(goal=goal, actor=mentee, action="milestone_added", detail="; ".join(titles))
     return goal
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, by, changes: dict, expected_version: int) -> Goal:
+def goal_update(*, goal: Goal, by, changes: dict, expected_version: int | None) -> Goal:
     """Save the guided form: refused with StaleGoalError when the goal changed since the form
-    was opened (compare-and-swap on `version`), so a second tab never overwrites the first."""
+    was opened (compare-and-swap on `version`), so a second tab never overwrites the first.
+    The changed goal must follow the rules as a whole (goal_validate)."""
+    if expected_version is None:
+        raise InvalidInput(_("Send the version of the goal you read."), field="version")
     fields = {f: changes[f] for f in EDITABLE_FIELDS if f in changes}
     current = Goal.objects.select_for_update().get(pk=goal.pk)
     if current.version != expected_version:
         raise StaleGoalError
+    goal_validate({**{f: getattr(current, f) for f in EDITABLE_FIELDS}, **fields})
     changed = [f for f, value in fields.items() if getattr(current, f) != value]
     if (
         "baseline_value" in changed
@@ -199,7 +377,7 @@ def goal_set_status(
     FocusLimitReached unless the mentee put another goal on hold (`put_on_hold`) or
     confirmed (`confirm_over_limit`): never silently."""
     if status not in GoalStatus.values:
-        raise ValueError(f"unknown status {status!r}")
+        raise InvalidInput(_("Choose one of the listed statuses."), field="status")
     # Lock the mentee's goals so two tabs activating at once cannot both slip under the limit.
     list(Goal.objects.select_for_update().filter(mentee_id=goal.mentee_id).values_list("pk"))
     goal.refresh_from_db()
@@ -208,7 +386,7 @@ def goal_set_status(
     if status == GoalStatus.ACTIVE:
         if put_on_hold is not None:
             if put_on_hold.mentee_id != goal.mentee_id or put_on_hold.pk == goal.pk:
-                raise NotAllowed("can only put another of the mentee's own goals on hold")
+                raise NotAllowed(_("Only another of the mentee's own goals can be put on hold."))
             goal_set_status(goal=put_on_hold, status=GoalStatus.ON_HOLD, by=by)
         limit = _focus_limit(goal)
         active = list(_active_goals_competing(goal).order_by("priority", "created_at"))
@@ -263,6 +441,8 @@ def goal_move(*, goal: Goal, direction: Literal["up", "down"], by) -> bool:
 def milestone_add(
     *, goal: Goal, by, title: str, kind: str = MilestoneKind.MILESTONE, due_on: date | None = None
 ) -> Milestone:
+    milestone_validate(title=title, kind=kind, due_on=due_on)
+    title = title.strip()
     last = goal.milestones.aggregate(m=Max("position"))["m"]
     milestone = Milestone.objects.create(
         goal=goal,
@@ -335,7 +515,8 @@ def progress_update_log(
     *, goal: Goal, by, value: Decimal | None, note: str, confidence: int
 ) -> ProgressUpdate:
     if goal.mentee_id != by.pk:
-        raise NotAllowed("only the mentee logs progress on her goal")
+        raise NotAllowed(_("Only the mentee logs progress on her goal."))
+    progress_update_validate(goal=goal, value=value, note=note, confidence=confidence)
     update = ProgressUpdate.objects.create(
         goal=goal,
         author=by,
@@ -378,7 +559,7 @@ def progress_update_acknowledge(*, update: ProgressUpdate, by, reply: str = "") 
     """One-click acknowledgement by the mentor, with an optional reply (a comment on the
     update). Returns False when it had already been acknowledged."""
     if update.author_id == by.pk or update.goal.mentee_id == by.pk:
-        raise NotAllowed("a mentee does not acknowledge her own update")
+        raise NotAllowed(_("A mentee does not acknowledge her own update."))
     now = timezone.now()
     rows = ProgressUpdate.objects.filter(pk=update.pk, acknowledged_at__isnull=True).update(
         acknowledged_by=by, acknowledged_at=now
@@ -412,6 +593,16 @@ def comment_add(
     update: ProgressUpdate | None = None,
     milestone: Milestone | None = None,
 ) -> Comment:
+    """Feedback on the goal (on one of its updates or milestones). Kudos come from the
+    mentor: the mentee's own comments never are."""
+    comment_validate(body=body)
+    broken = _Broken()
+    if update is not None and update.goal_id != goal.pk:
+        broken.add("update", _("No such update on this goal."))
+    if milestone is not None and milestone.goal_id != goal.pk:
+        broken.add("milestone", _("No such milestone on this goal."))
+    broken.raise_any()
+    is_kudos = bool(is_kudos) and by.pk != goal.mentee_id
     comment = Comment.objects.create(
         goal=goal, author=by, body=body, is_kudos=is_kudos, update=update, milestone=milestone
     )

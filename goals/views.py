@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, Program, Role
+from core.access import require, require_found
+from core.errors import InvalidInput
+from mentorship.policy import get_program_for_admin
 
 from . import selectors, services
 from .charts import progress_chart
 from .forms import AcknowledgeForm, CommentForm, GoalForm, MilestoneForm, ProgressUpdateForm
-from .models import Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate, Visibility
+from .models import Goal, GoalStatus, Milestone, MilestoneKind, Visibility
 from .policy import GoalAccess, goal_access, visibility_sentences
 from .smart import smart_check_data, smart_check_goal
 from .templates_catalog import TEMPLATES, template_for
@@ -35,31 +35,18 @@ REVIEW_PAGE_SIZE = 20
 
 
 def _goal_for(request, uuid) -> tuple[Goal, GoalAccess]:
-    """The goal and the user's access to it; 404 when the user may not know it exists."""
-    try:
-        goal = selectors.goal_for_page(uuid)
-    except Goal.DoesNotExist:
-        raise Http404 from None
-    access = goal_access(request.user, goal)
-    if not access.exists:
-        raise Http404
+    """The goal and the viewer's access to it; 404 when they may not know it exists."""
+    goal = selectors.goal_for_page(uuid)
+    access = goal_access(request.viewer, goal) if goal is not None else None
+    require_found(access is not None and access.exists)
     return goal, access
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _milestone_for_owner(request, uuid) -> Milestone:
-    milestone = get_object_or_404(
-        Milestone.objects.select_related("goal", "goal__mentee", "goal__program", "goal__pairing"),
-        uuid=uuid,
-    )
-    access = goal_access(request.user, milestone.goal)
-    if not access.exists:
-        raise Http404
-    _require(access.can_edit)
+    milestone = selectors.milestone_by_uuid(uuid)
+    access = goal_access(request.viewer, milestone.goal) if milestone is not None else None
+    require_found(access is not None and access.exists)
+    require(access.can_edit)
     return milestone
 
 
@@ -77,27 +64,6 @@ def _next_url(request, default: str) -> str:
     return default
 
 
-def _mentee_context(user) -> tuple[Program | None, Pairing | None]:
-    """The program (and open pairing) a new goal of this mentee belongs to."""
-    membership = (
-        Membership.objects.filter(user=user, role=Role.MENTEE, program__is_active=True)
-        .select_related("program")
-        .order_by("-joined_at")
-        .first()
-    )
-    if membership is None:
-        return None, None
-    pairing = (
-        Pairing.objects.filter(
-            mentee=user, program=membership.program, status__in=OPEN_PAIRING_STATUSES
-        )
-        .select_related("mentor")
-        .order_by("-created_at")
-        .first()
-    )
-    return membership.program, pairing
-
-
 def _sentences(program, pairing) -> dict:
     return visibility_sentences(
         mentor_name=pairing.mentor.display_name if pairing else None,
@@ -111,7 +77,7 @@ def _sentences(program, pairing) -> dict:
 @login_required
 @require_GET
 def goal_list(request):
-    goals = list(selectors.mentee_goals(request.user))
+    goals = list(selectors.mentee_goals(request.viewer))
     open_goals = [g for g in goals if g.is_open]
     closed_goals = [g for g in goals if not g.is_open]
     return render(
@@ -124,7 +90,7 @@ def goal_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_create(request):
-    program, pairing = _mentee_context(request.user)
+    program, pairing = selectors.mentee_goal_context(request.viewer)
     sentences = _sentences(program, pairing)
     template = template_for(request.GET.get("template"))
     if request.method == "POST":
@@ -170,8 +136,8 @@ def goal_create(request):
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, uuid):
     goal, access = _goal_for(request, uuid)
-    _require(access.can_edit)
-    pairing = services.goal_open_pairing(goal)
+    require(access.can_edit)
+    pairing = selectors.goal_open_pairing(goal)
     sentences = _sentences(goal.program, pairing)
     status = 200
     if request.method == "POST":
@@ -228,18 +194,12 @@ def _focus_limit_page(request, goal, limit: services.FocusLimitReached):
 @require_POST
 def goal_status(request, uuid):
     goal, access = _goal_for(request, uuid)
-    _require(access.can_edit)
+    require(access.can_edit)
     status = request.POST.get("status", "")
-    if status not in GoalStatus.values:
-        messages.error(request, _("Choose one of the listed statuses."))
-        return redirect("goals:goal_detail", uuid=goal.uuid)
     put_on_hold = None
     if request.POST.get("hold"):
-        put_on_hold = Goal.objects.filter(
-            uuid=request.POST["hold"], mentee=request.user, status=GoalStatus.ACTIVE
-        ).first()
-        if put_on_hold is None:
-            raise Http404
+        put_on_hold = selectors.mentee_active_goal(request.viewer, request.POST["hold"])
+        require_found(put_on_hold is not None)
     try:
         services.goal_set_status(
             goal=goal,
@@ -250,6 +210,9 @@ def goal_status(request, uuid):
         )
     except services.FocusLimitReached as limit:
         return _focus_limit_page(request, goal, limit)
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return redirect("goals:goal_detail", uuid=goal.uuid)
     if put_on_hold is not None:
         messages.success(
             request,
@@ -269,7 +232,7 @@ def goal_status(request, uuid):
 @require_POST
 def goal_move(request, uuid):
     goal, access = _goal_for(request, uuid)
-    _require(access.can_edit)
+    require(access.can_edit)
     direction = request.POST.get("direction")
     if direction in ("up", "down"):
         services.goal_move(goal=goal, direction=direction, by=request.user)
@@ -292,28 +255,19 @@ def _goal_page(
     context = {"goal": goal, "access": access, "progress": goal.progress}
     if access.can_see_details:
         items = list(goal.milestones.all())
-        updates = list(
-            goal.updates.select_related("author", "acknowledged_by").order_by("-created_at", "-id")
-        )
-        comments = list(
-            goal.comments.select_related("author", "update", "milestone").order_by(
-                "created_at", "id"
-            )
-        )
-        events = list(
-            goal.events.select_related("actor").order_by("-created_at", "-id")[:EVENTS_SHOWN]
-        )
+        details = selectors.goal_page_details(goal, events_shown=EVENTS_SHOWN)
+        updates = details.updates
         context.update(
             milestones=[m for m in items if m.kind == MilestoneKind.MILESTONE],
             actions=[m for m in items if m.kind == MilestoneKind.ACTION],
             updates=updates,
             chart=progress_chart(goal, updates),
             chart_rows=[u for u in reversed(updates) if u.value is not None],
-            comments=comments,
-            events=events,
+            comments=details.comments,
+            events=details.events,
         )
     if access.can_edit:
-        pairing = services.goal_open_pairing(goal)
+        pairing = selectors.goal_open_pairing(goal)
         context.update(
             smart=smart_check_goal(goal),
             visibility_sentence=_sentences(goal.program, pairing)[goal.visibility],
@@ -337,7 +291,7 @@ def goal_detail(request, uuid):
 @require_POST
 def milestone_add(request, uuid):
     goal, access = _goal_for(request, uuid)
-    _require(access.can_edit)
+    require(access.can_edit)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         return _goal_page(request, goal, access, milestone_form=form, status=400)
@@ -382,7 +336,7 @@ def milestone_move(request, uuid):
 @require_POST
 def update_add(request, uuid):
     goal, access = _goal_for(request, uuid)
-    _require(access.can_edit)
+    require(access.can_edit)
     form = ProgressUpdateForm(request.POST, goal=goal)
     if not form.is_valid():
         return _goal_page(request, goal, access, update_form=form, status=400)
@@ -401,7 +355,7 @@ def update_add(request, uuid):
 @require_POST
 def comment_add(request, uuid):
     goal, access = _goal_for(request, uuid)
-    _require(access.can_comment)
+    require(access.can_comment)
     form = CommentForm(request.POST, allow_kudos=access.is_mentor)
     if not form.is_valid():
         return _goal_page(request, goal, access, comment_form=form, status=400)
@@ -418,16 +372,10 @@ def comment_add(request, uuid):
 @login_required
 @require_POST
 def update_acknowledge(request, uuid):
-    update = get_object_or_404(
-        ProgressUpdate.objects.select_related(
-            "goal", "goal__mentee", "goal__program", "goal__pairing", "author"
-        ),
-        uuid=uuid,
-    )
-    access = goal_access(request.user, update.goal)
-    if not access.exists:
-        raise Http404
-    _require(access.can_acknowledge)
+    update = selectors.update_by_uuid(uuid)
+    access = goal_access(request.viewer, update.goal) if update is not None else None
+    require_found(access is not None and access.exists)
+    require(access.can_acknowledge)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         if request.htmx:
@@ -456,7 +404,7 @@ def mentee_dashboard(request):
     return render(
         request,
         "goals/mentee_dashboard.html",
-        {"dash": selectors.mentee_dashboard(request.user), "today": timezone.localdate()},
+        {"dash": selectors.mentee_dashboard(request.viewer), "today": timezone.localdate()},
     )
 
 
@@ -466,7 +414,7 @@ def mentor_dashboard(request):
     return render(
         request,
         "goals/mentor_dashboard.html",
-        {"dash": selectors.mentor_dashboard(request.user), "today": timezone.localdate()},
+        {"dash": selectors.mentor_dashboard(request.viewer), "today": timezone.localdate()},
     )
 
 
@@ -474,7 +422,7 @@ def mentor_dashboard(request):
 @require_GET
 def mentor_mentees(request):
     return render(
-        request, "goals/mentor_mentees.html", {"rows": selectors.mentor_mentees(request.user)}
+        request, "goals/mentor_mentees.html", {"rows": selectors.mentor_mentees(request.viewer)}
     )
 
 
@@ -482,7 +430,7 @@ def mentor_mentees(request):
 @require_GET
 def review_queue(request):
     # Oldest first, a page at a time: a mentor back from a holiday may find hundreds.
-    page = Paginator(selectors.review_queue(request.user), REVIEW_PAGE_SIZE).get_page(
+    page = Paginator(selectors.review_queue(request.viewer), REVIEW_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -497,22 +445,14 @@ def review_queue(request):
 def program_goals(request, uuid):
     """A program admin's summary of the program's goals: title, status, progress, health;
     details only for goals shared with the program."""
-    program = get_object_or_404(Program, uuid=uuid)
-    if not Membership.objects.filter(user=request.user, program=program, role=Role.ADMIN).exists():
-        raise Http404
-    goals = list(
-        selectors.with_progress(
-            selectors.program_goals(program)
-            .exclude(visibility=Visibility.PRIVATE)
-            .select_related("mentee")
-        ).order_by("mentee__name", "priority", "created_at")
-    )
+    # 403 for the program's other members, 404 for everyone else (mentorship.policy).
+    program = get_program_for_admin(request.viewer, uuid)
     return render(
         request,
         "goals/program_goals.html",
         {
             "program": program,
-            "goals": goals,
+            "goals": selectors.program_goal_rows(program),
             "goal_health": selectors.goal_health_distribution(program),
         },
     )

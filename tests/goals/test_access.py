@@ -201,7 +201,7 @@ def test_visible_to_matches_the_object_rules(request, world, persona):
 
 
 @pytest.mark.parametrize(
-    "persona, status", [("admin", 200), ("other_admin", 404), ("mentor", 404), ("mentee", 404)]
+    "persona, status", [("admin", 200), ("other_admin", 404), ("mentor", 403), ("mentee", 403)]
 )
 def test_program_goals_page_is_for_the_programs_admins(
     client, request, world, program, persona, status
