@@ -16,8 +16,27 @@ from uuid import UUID
 from django.db.models import Q
 from django.utils import timezone
 
-from goals.models import Comment, Goal, Milestone, ProgressUpdate
-from mentorship.models import CheckIn, Membership, MentorshipFeedback, Pairing
+from goals.models import (
+    COMMENT_FIELDS,
+    GOAL_FIELDS,
+    MILESTONE_FIELDS,
+    PROGRESS_UPDATE_FIELDS,
+    Comment,
+    Goal,
+    Milestone,
+    ProgressUpdate,
+)
+from goals.policy import visible_goals_q
+from mentorship.models import (
+    CHECKIN_FIELDS,
+    MEMBERSHIP_FIELDS,
+    PAIRING_FIELDS,
+    CheckIn,
+    Membership,
+    MentorshipFeedback,
+    Pairing,
+)
+from mentorship.selectors import program_memberships
 from notifications.models import Notification
 
 from .models import ApiToken
@@ -58,6 +77,11 @@ def _rows(objects, columns: dict) -> list[dict]:
     return [{name: plain(get(obj)) for name, get in columns.items()} for obj in objects]
 
 
+def _fields(names) -> dict:
+    """Columns that are the object's own fields of these names (an entity's field list)."""
+    return {name: (lambda n: lambda obj: getattr(obj, n))(name) for name in names}
+
+
 def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
     """Every data set the user owns: name -> (column names, rows). Eleven queries."""
     own = user.pk
@@ -78,40 +102,25 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "uuid": lambda m: m.uuid,
                 "program": lambda m: m.program.name,
                 "program_uuid": lambda m: m.program.uuid,
-                "role": lambda m: m.role,
-                "capacity": lambda m: m.capacity,
-                "skills": lambda m: m.skills,
-                "interests": lambda m: m.interests,
+                **_fields(MEMBERSHIP_FIELDS),
                 "joined_at": lambda m: m.joined_at,
             },
         ),
         "goals": (
             Goal.objects.filter(mentee=user).select_related("program", "pairing"),
             {
-                **{
-                    field: (lambda f: lambda g: getattr(g, f))(field)
-                    for field in (
+                **_fields(
+                    (
                         "uuid",
-                        "title",
-                        "category",
-                        "specific",
-                        "metric_name",
-                        "unit",
-                        "baseline_value",
-                        "target_value",
+                        *GOAL_FIELDS,
                         "current_value",
-                        "achievable",
-                        "relevant",
-                        "starts_on",
-                        "target_date",
                         "priority",
                         "status",
-                        "visibility",
                         "completed_at",
                         "created_at",
                         "updated_at",
                     )
-                },
+                ),
                 "program": lambda g: g.program.name if g.program else None,
                 "pairing_uuid": lambda g: g.pairing.uuid if g.pairing else None,
             },
@@ -122,9 +131,7 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "uuid": lambda m: m.uuid,
                 "goal_uuid": lambda m: m.goal.uuid,
                 "goal": lambda m: m.goal.title,
-                "title": lambda m: m.title,
-                "kind": lambda m: m.kind,
-                "due_on": lambda m: m.due_on,
+                **_fields(MILESTONE_FIELDS),
                 "completed_at": lambda m: m.completed_at,
                 "position": lambda m: m.position,
                 "created_at": lambda m: m.created_at,
@@ -139,9 +146,7 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "goal_uuid": lambda u: u.goal.uuid,
                 "goal": lambda u: u.goal.title,
                 "author": lambda u: _user_ref(u.author),
-                "value": lambda u: u.value,
-                "note": lambda u: u.note,
-                "confidence": lambda u: u.confidence,
+                **_fields(PROGRESS_UPDATE_FIELDS),
                 "created_at": lambda u: u.created_at,
                 "acknowledged_by": lambda u: _user_ref(u.acknowledged_by),
                 "acknowledged_at": lambda u: u.acknowledged_at,
@@ -156,8 +161,7 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "goal_uuid": lambda c: c.goal.uuid,
                 "on_own_goal": lambda c: c.goal.mentee_id == own,
                 "goal": lambda c: c.goal.title if c.goal.mentee_id == own else None,
-                "body": lambda c: c.body,
-                "is_kudos": lambda c: c.is_kudos,
+                **_fields(COMMENT_FIELDS),
                 "created_at": lambda c: c.created_at,
             },
         ),
@@ -171,11 +175,7 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "my_role": lambda p: "mentor" if p.mentor_id == own else "mentee",
                 "mentor": lambda p: p.mentor.display_name,
                 "mentee": lambda p: p.mentee.display_name,
-                "status": lambda p: p.status,
-                "started_on": lambda p: p.started_on,
-                "ended_on": lambda p: p.ended_on,
-                "next_checkin_due": lambda p: p.next_checkin_due,
-                "last_checkin_on": lambda p: p.last_checkin_on,
+                **_fields(PAIRING_FIELDS),
             },
         ),
         "checkins": (
@@ -185,9 +185,7 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
             {
                 "uuid": lambda c: c.uuid,
                 "pairing_uuid": lambda c: c.pairing.uuid,
-                "occurred_on": lambda c: c.occurred_on,
-                "summary": lambda c: c.summary,
-                "next_steps": lambda c: c.next_steps,
+                **_fields(CHECKIN_FIELDS),
                 "logged_by": lambda c: _user_ref(c.logged_by),
                 "created_at": lambda c: c.created_at,
             },
@@ -257,26 +255,19 @@ def user_export_zip(user) -> bytes:
 PROGRAM_EXPORT_PARTS = ("members", "pairings", "checkins", "goals")
 
 
-def program_export_rows(*, program, part: str, user) -> tuple[list[str], list[dict]]:
-    """One CSV's columns and rows. The caller has checked that `user` runs `program`; only
-    what the access policy shows admins is included: memberships, pairings, check-in dates
-    (not what was said) and, of goals, title, status, progress and health."""
+def program_export_rows(*, program, part: str, viewer) -> tuple[list[str], list[dict]]:
+    """One CSV's columns and rows. The caller has checked that the viewer runs `program`;
+    only what the access policy shows admins is included: memberships, pairings, check-in
+    dates (not what was said) and, of goals, title, status, progress and health."""
     if part == "members":
         cols = {
             "uuid": lambda m: m.uuid,
             "name": lambda m: m.user.display_name,
             "email": lambda m: m.user.email,
-            "role": lambda m: m.role,
-            "capacity": lambda m: m.capacity,
-            "skills": lambda m: m.skills,
-            "interests": lambda m: m.interests,
+            **_fields(MEMBERSHIP_FIELDS),
             "joined_at": lambda m: m.joined_at,
         }
-        objs = (
-            Membership.objects.filter(program=program)
-            .select_related("user")
-            .order_by("role", "user__email", "pk")
-        )
+        objs = program_memberships(program)
     elif part == "pairings":
         cols = {
             "uuid": lambda p: p.uuid,
@@ -284,12 +275,7 @@ def program_export_rows(*, program, part: str, user) -> tuple[list[str], list[di
             "mentor_email": lambda p: p.mentor.email,
             "mentee": lambda p: p.mentee.display_name,
             "mentee_email": lambda p: p.mentee.email,
-            "status": lambda p: p.status,
-            "started_on": lambda p: p.started_on,
-            "ended_on": lambda p: p.ended_on,
-            "end_reason": lambda p: p.end_reason,
-            "next_checkin_due": lambda p: p.next_checkin_due,
-            "last_checkin_on": lambda p: p.last_checkin_on,
+            **_fields(PAIRING_FIELDS),
         }
         objs = (
             Pairing.objects.filter(program=program)
@@ -310,21 +296,21 @@ def program_export_rows(*, program, part: str, user) -> tuple[list[str], list[di
             .order_by("-occurred_on", "pk")
         )
     elif part == "goals":
-        return program_goal_rows(program=program, user=user)
+        return program_goal_rows(program=program, viewer=viewer)
     else:
         raise ValueError(part)
     return list(cols), _rows(objs, cols)
 
 
-def program_goal_rows(*, program, user) -> tuple[list[str], list[dict]]:
+def program_goal_rows(*, program, viewer) -> tuple[list[str], list[dict]]:
     """Goal progress of the program: the goals the admin may know exist
-    (Goal.objects.visible_to: private goals are left out), with the summary the policy lets
-    admins see: title, status, progress and health."""
+    (goals.policy.visible_goals_q: private goals are left out), with the summary the policy
+    lets admins see: title, status, progress and health."""
     from goals.selectors import program_goals, with_progress
 
     goals = with_progress(
         program_goals(program)
-        .filter(pk__in=Goal.objects.visible_to(user).values("pk"))
+        .filter(visible_goals_q(viewer))
         .select_related("mentee")
         .order_by("mentee__email", "priority", "pk")
     )
@@ -340,6 +326,7 @@ def program_goal_rows(*, program, user) -> tuple[list[str], list[dict]]:
     return list(cols), _rows(goals, cols)
 
 
-def program_export_csv(*, program, part: str, user) -> str:
-    fields, rows = program_export_rows(program=program, part=part, user=user)
+def program_export_csv(*, program, part: str, viewer) -> str:
+    """One part of a program's export as CSV text; `viewer` is a viewer or a user."""
+    fields, rows = program_export_rows(program=program, part=part, viewer=viewer)
     return rows_to_csv(rows, fields)

@@ -116,7 +116,7 @@ class ProgramViewSet(
         from .export import program_export_csv
 
         program = self.get_object()
-        body = program_export_csv(program=program, part=part, user=request.user)
+        body = program_export_csv(program=program, part=part, viewer=request_viewer(request))
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{program.slug}-{part}.csv"'
         return response

@@ -168,11 +168,17 @@ def mentors_with_load(program: Program) -> QuerySet[Membership]:
     )
 
 
+def _paired_mentees(program: Program):
+    """The ids of the program's mentees with an open pairing, as a subquery."""
+    return Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES).values(
+        "mentee_id"
+    )
+
+
 def unpaired_mentees(program: Program) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(program=program, role=Role.MENTEE)
-        .annotate(is_paired=_has_open_pairing(program))
-        .filter(is_paired=False)
+        .exclude(user_id__in=_paired_mentees(program))
         .select_related("user")
         .order_by("user__name", "user__email")
     )
@@ -255,13 +261,14 @@ def program_stats(program: Program) -> dict:
     """
     membership, pairing = Membership._meta.db_table, Pairing._meta.db_table
     invitation, feedback = Invitation._meta.db_table, MentorshipFeedback._meta.db_table
-    # Table names come from the models, the values are parameters.
+    # Table names come from the models, the values are parameters. Every column has one type
+    # in every branch (PostgreSQL will not unite a NULL text with a sum).
     sql = (
-        f"SELECT 'role', role, COUNT(*), NULL FROM {membership} "  # noqa: S608
+        f"SELECT 'role', role, COUNT(*), 0 FROM {membership} "  # noqa: S608
         "WHERE program_id = %s GROUP BY role "
-        f"UNION ALL SELECT 'status', status, COUNT(*), NULL FROM {pairing} "
+        f"UNION ALL SELECT 'status', status, COUNT(*), 0 FROM {pairing} "
         "WHERE program_id = %s GROUP BY status "
-        f"UNION ALL SELECT 'invitations', '', COUNT(*), NULL FROM {invitation} "
+        f"UNION ALL SELECT 'invitations', '', COUNT(*), 0 FROM {invitation} "
         "WHERE program_id = %s AND accepted_at IS NULL AND revoked_at IS NULL "
         "AND expires_at > %s "
         "UNION ALL SELECT 'feedback', CASE WHEN f.author_id = p.mentor_id THEN 'mentor' "
@@ -373,10 +380,13 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
         key=lambda p: p.last_contact,
     )
     load = Counter(p.mentor_id for p in rows)
-    paired = sorted({p.mentee_id for p in rows})
+    # Who is paired, as a subquery rather than the ids of `rows`: a list of a hundred
+    # parameters costs more to build than the database needs to find them again.
     members = (
         Membership.objects.filter(program=program)
-        .filter(Q(role=Role.MENTOR) | (Q(role=Role.MENTEE) & ~Q(user_id__in=paired)))
+        .filter(
+            Q(role=Role.MENTOR) | (Q(role=Role.MENTEE) & ~Q(user_id__in=_paired_mentees(program)))
+        )
         .select_related("user")
         .order_by("user__name", "user__email", "pk")
     )
