@@ -1,31 +1,11 @@
 """Reads the API shares. Access rules are not written here: they come from the owning apps'
 policy modules and selectors; what is here only shapes querysets around them."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from goals.models import Goal
 from goals.policy import Level, detail_goals_q, goal_access, visible_goals_q
 from goals.selectors import with_progress
-from mentorship.models import Membership, Pairing, Program, Role
-
-
-def pairings_visible_to(user) -> QuerySet[Pairing]:
-    """The list form of mentorship.policy.pairing_access: the pairings whose mentor or mentee
-    the user is, and those of the programs the user runs."""
-    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).values("program_id")
-    return Pairing.objects.filter(Q(mentor=user) | Q(mentee=user) | Q(program__in=admin_of))
-
-
-def programs_only_run_by(user) -> list[Program]:
-    """Programs whose only admin is `user` (warned about before the account is deleted)."""
-    runs = Membership.objects.filter(user=user, role=Role.ADMIN).values("program_id")
-    return list(
-        Program.objects.filter(pk__in=runs)
-        .annotate(admins=Count("memberships", filter=Q(memberships__role=Role.ADMIN)))
-        .filter(admins=1)
-        .order_by("name")
-    )
-
 
 # --- Goals ----------------------------------------------------------------------------------
 
