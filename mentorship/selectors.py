@@ -388,6 +388,8 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
             Q(role=Role.MENTOR) | (Q(role=Role.MENTEE) & ~Q(user_id__in=_paired_mentees(program)))
         )
         .select_related("user")
+        # What the lists show: loading whole accounts cost more than the query.
+        .only("uuid", "role", "capacity", "user", "user__name", "user__email")
         .order_by("user__name", "user__email", "pk")
     )
     unpaired, at_capacity = [], []

@@ -86,7 +86,7 @@ def program_dashboard(request, program_uuid):
             "program": program,
             "dashboard": dashboard,
             # Each row's link, names, status and dates, prepared once for the whole page.
-            "open_rows": display.pairing_rows(dashboard.active_pairings),
+            "open_rows": display.open_pairing_rows(dashboard.active_pairings),
             "stalled_rows": display.stalled_rows(dashboard.stalled),
             "unpaired_rows": display.unpaired_rows(program, dashboard.unpaired),
             # Goal health (on track / at risk / off track counts of active goals).
