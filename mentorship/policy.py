@@ -49,11 +49,6 @@ def can_create_program(viewer_or_user) -> bool:
     return viewer.user.is_staff or bool(viewer.admin_program_ids)
 
 
-def is_program_admin(viewer_or_user, program_id: int) -> bool:
-    viewer = Viewer.of(viewer_or_user)
-    return viewer.is_authenticated and program_id in viewer.admin_program_ids
-
-
 @dataclass(frozen=True)
 class PairingAccess:
     pairing: Pairing
