@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,14 +22,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     name = factory.Faker("name")
     timezone = "UTC"
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # Hashed with the test's hasher before the INSERT: no second save for the password.
+    password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
-        if create:
-            self.save()
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
