@@ -116,3 +116,23 @@ def test_a_checkin_tomorrow_is_allowed(mentor, pairing):
     tomorrow = timezone.localdate() + timedelta(days=1)
     checkin = services.checkin_log(pairing=pairing, by=mentor, occurred_on=tomorrow, summary="x")
     assert checkin.pk and checkin.occurred_on == tomorrow
+
+
+@pytest.mark.parametrize(
+    "service,fields",
+    [
+        ("checkin_log", "CHECKIN_FIELDS"),
+        ("agreement_update", "AGREEMENT_FIELDS"),
+    ],
+)
+def test_services_take_the_fields_of_the_entitys_one_list(service, fields):
+    """The page's form and the API's serializer hand the service exactly these fields."""
+    import inspect
+
+    from mentorship import forms, models
+
+    names = getattr(models, fields)
+    parameters = inspect.signature(getattr(services, service)).parameters
+    assert set(names) <= set(parameters)
+    form = {"CHECKIN_FIELDS": forms.CheckInForm, "AGREEMENT_FIELDS": forms.AgreementForm}[fields]
+    assert tuple(form._meta.fields) == names
