@@ -10,20 +10,12 @@ from django.utils import timezone
 from core.errors import InvalidInput
 from mentorship import services
 from mentorship.models import CheckIn, Program
+from tests.mentorship.test_program_pages import program_data
 
 pytestmark = pytest.mark.django_db
 
-PAGE_DATA = {
-    "name": "Spring Cohort",
-    "slug": "spring-cohort",
-    "description": "",
-    "checkin_cadence_days": "7",
-    "stall_after_days": "21",
-    "max_active_goals": "2",
-    "starts_on": "2027-03-01",
-    "ends_on": "2027-08-31",
-    "is_active": "on",
-}
+# The program page's valid input (its tests' own).
+PAGE_DATA = program_data()
 
 
 @pytest.mark.parametrize(
