@@ -31,13 +31,6 @@ def validation_error_body(error: DjangoValidationError) -> dict:
     return {"non_field_errors": list(error.messages)}
 
 
-def domain_errors() -> tuple[type[Exception], ...]:
-    """The exceptions the apps' services raise for a broken rule, with a message to show."""
-    from mentorship.services import MentorshipError
-
-    return (MentorshipError,)
-
-
 def service_error_body(exc: ServiceError) -> dict:
     if exc.status == status.HTTP_400_BAD_REQUEST:
         return exc.as_dict()
@@ -47,30 +40,6 @@ def service_error_body(exc: ServiceError) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         return Response(service_error_body(exc), status=exc.status)
-    from goals.services import FocusLimitReached, NotAllowed, StaleGoalError
-
-    if isinstance(exc, NotAllowed):
-        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, StaleGoalError):
-        return Response(
-            {"detail": _("The goal changed since you read it; read it again and retry.")},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if isinstance(exc, FocusLimitReached):
-        return Response(
-            {
-                "status": [
-                    _(
-                        "You already have %(n)d active goals, the program's focus limit. Put "
-                        "one on hold, or send confirm_over_limit=true."
-                    )
-                    % {"n": exc.limit}
-                ]
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, domain_errors()):
-        return Response({"non_field_errors": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):

@@ -32,6 +32,8 @@ def task(name: str):
 
 def enqueue_on_commit(name: str, *args, **kwargs) -> None:
     """Run the job `name` with these arguments once the transaction commits. Arguments are
-    ids and plain values, never model instances."""
+    ids and plain values, never model instances. The change is committed by then: a job that
+    fails to start (broker down, or an error in eager mode) is logged, and never turns the
+    request that made the change into an error."""
     job = task(name)
-    transaction.on_commit(lambda: job.delay(*args, **kwargs))
+    transaction.on_commit(lambda: job.delay(*args, **kwargs), robust=True)
