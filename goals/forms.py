@@ -5,6 +5,9 @@ so that a page shows the same message on the same field as the API answers."""
 from decimal import Decimal
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
@@ -77,6 +80,108 @@ def _limit_help(field: forms.Field, help_text: str = "") -> str:
         return help_text
     stated = _("Up to %(n)d characters.") % {"n": limit}
     return f"{help_text} {stated}".strip()
+
+
+# Bootstrap's class for each kind of widget (what crispy-forms gave them).
+_WIDGET_CLASSES = {
+    forms.RadioSelect: "form-check-input",
+    forms.CheckboxInput: "form-check-input",
+    forms.Select: "form-select",
+}
+
+
+def _e(value) -> str:
+    """What `{{ value|stringformat:'s' }}` writes (autoescaped)."""
+    return conditional_escape(str(value))
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{_e(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: dict) -> str:
+    """django/forms/widgets/input.html (text, number, date, checkbox, hidden, a radio)."""
+    value = "" if widget["value"] is None else f' value="{_e(widget["value"])}"'
+    name, attrs = _e(widget["name"]), _attrs(widget["attrs"])
+    return f'<input type="{widget["type"]}" name="{name}"{value}{attrs}>'
+
+
+def _textarea(widget: dict) -> str:
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    name, attrs = _e(widget["name"]), _attrs(widget["attrs"])
+    return f'<textarea name="{name}"{attrs}>\n{value}</textarea>'
+
+
+def _select(widget: dict) -> str:
+    options = "".join(
+        f'\n  <option value="{_e(option["value"])}"{_attrs(option["attrs"])}>'
+        f"{conditional_escape(option['label'])}</option>"
+        for _group, choices, _index in widget["optgroups"]
+        for option in choices
+    )
+    return f'<select name="{_e(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
+
+
+def _input_option(widget: dict) -> str:
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    target = f' for="{_e(widget["attrs"]["id"])}"' if widget["attrs"].get("id") else ""
+    return f"<label{target}>{_input(widget)} {conditional_escape(widget['label'])}</label>"
+
+
+class GoalPageFormRenderer(TemplatesSetting):
+    """The site's form renderer, with the few widgets of the goal page's forms written in
+    Python: Django renders each through two or three templates, which cost more than the
+    rest of the page's forms. The markup is Django's own (forms/widgets/*.html); any other
+    template goes to the templates as usual."""
+
+    WIDGETS = {
+        "django/forms/widgets/text.html": _input,
+        "django/forms/widgets/number.html": _input,
+        "django/forms/widgets/date.html": _input,
+        "django/forms/widgets/checkbox.html": _input,
+        "django/forms/widgets/hidden.html": _input,
+        "django/forms/widgets/textarea.html": _textarea,
+        "django/forms/widgets/select.html": _select,
+        "django/forms/widgets/radio_option.html": _input_option,
+    }
+
+    def render(self, template_name, context, request=None):
+        fast = self.WIDGETS.get(template_name)
+        if fast is not None:
+            return mark_safe(fast(context["widget"]))  # noqa: S308 - every value is escaped
+        return super().render(template_name, context, request=request)
+
+
+class PlainForm:
+    """A goal page form rendered by templates/goals/_form.html in one pass (`{{ form }}`):
+    the widgets carry Bootstrap's classes, and `is-invalid` once the field has an error."""
+
+    template_name = "goals/_form.html"
+    default_renderer = GoalPageFormRenderer
+
+    def _style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            css = next(
+                (c for kind, c in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
+                "form-control",
+            )
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class DateInput(forms.DateInput):
@@ -174,7 +279,7 @@ class GoalForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data.get("milestones", "").splitlines()]
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(PlainForm, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = list(MILESTONE_FIELDS)
@@ -186,6 +291,7 @@ class MilestoneForm(forms.ModelForm):
         self.fields["title"].help_text = _limit_help(self.fields["title"])
         self.fields["kind"].initial = MilestoneKind.MILESTONE
         _text_direction_auto(self)
+        self._style_widgets()
 
     def clean(self):
         data = super().clean()
@@ -203,7 +309,7 @@ CONFIDENCE_CHOICES = [
 ]
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(PlainForm, forms.ModelForm):
     value = FriendlyDecimalField(max_digits=14, decimal_places=2, required=False)
     confidence = forms.TypedChoiceField(
         label=_("How confident are you of reaching the goal?"),
@@ -235,6 +341,7 @@ class ProgressUpdateForm(forms.ModelForm):
         else:
             del self.fields["value"]
         _text_direction_auto(self)
+        self._style_widgets()
 
     def clean(self):
         data = super().clean()
@@ -254,7 +361,7 @@ def _decimal_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value.normalize():f}"
 
 
-class CommentForm(forms.ModelForm):
+class CommentForm(PlainForm, forms.ModelForm):
     class Meta:
         model = Comment
         fields = list(COMMENT_FIELDS)
@@ -268,6 +375,7 @@ class CommentForm(forms.ModelForm):
         if not allow_kudos:
             del self.fields["is_kudos"]
         _text_direction_auto(self)
+        self._style_widgets()
 
     def clean(self):
         data = super().clean()

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core.viewer import Viewer
@@ -36,25 +36,32 @@ from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health
 UPCOMING_DAYS = 14
 
 
-def _count(qs: QuerySet) -> Coalesce:
-    """A correlated COUNT(*) subquery on rows of `qs` for the outer goal."""
-    counted = qs.filter(goal=OuterRef("pk")).order_by().values("goal").annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
+def _count_of(model, condition: str, params: list) -> RawSQL:
+    """COUNT(*) of `model`'s rows of the outer goal that meet `condition`, as a correlated
+    subquery on the goal table's own name (the querysets here start from Goal).
+
+    Written as SQL once instead of as a Subquery expression: Django resolves and compiles a
+    Subquery anew for every queryset, which cost more than the rest of a goal list."""
+    goal = Goal._meta.db_table
+    # Table and column names come from the models; the values are parameters.
+    sql = (
+        f"SELECT COUNT(*) FROM {model._meta.db_table} c "  # noqa: S608
+        f'WHERE c.goal_id = "{goal}"."id" AND {condition}'
+    )
+    return RawSQL(sql, params, output_field=IntegerField())  # noqa: S611
 
 
 def with_progress(goals: QuerySet) -> QuerySet:
     """Annotate what goal.progress needs, so a list computes health without more queries."""
-    milestones = Milestone.objects.filter(kind=MilestoneKind.MILESTONE)
+    kind = [MilestoneKind.MILESTONE.value]
     return goals.annotate(
-        milestones_total=_count(milestones),
-        milestones_done=_count(milestones.filter(completed_at__isnull=False)),
+        milestones_total=_count_of(Milestone, "c.kind = %s", kind),
+        milestones_done=_count_of(Milestone, "c.kind = %s AND c.completed_at IS NOT NULL", kind),
     )
 
 
 def with_unacknowledged(goals: QuerySet) -> QuerySet:
-    return goals.annotate(
-        unacknowledged=_count(ProgressUpdate.objects.filter(acknowledged_at__isnull=True))
-    )
+    return goals.annotate(unacknowledged=_count_of(ProgressUpdate, "c.acknowledged_at IS NULL", []))
 
 
 def visible_goals(viewer) -> QuerySet:
@@ -73,6 +80,22 @@ def mentee_goals(viewer) -> QuerySet:
 
 
 @dataclass
+class DueMilestone:
+    title: str
+    due_on: date
+    goal: Goal
+
+
+@dataclass
+class Feedback:
+    body: str
+    is_kudos: bool
+    author_name: str | None  # None: a deleted account
+    goal_uuid: object
+    goal_title: str
+
+
+@dataclass
 class MenteeDashboard:
     active_goals: list
     other_open_count: int
@@ -82,45 +105,124 @@ class MenteeDashboard:
     next_checkin: Pairing | None
 
 
+# The goal columns a list of goals shows (title, status, dates) and its progress needs, in
+# the model's field order (Model.from_db takes them so).
+_CARD_NAMES = {
+    "id",
+    "uuid",
+    "mentee_id",
+    "program_id",
+    "title",
+    "status",
+    "visibility",
+    "priority",
+    "created_at",
+    "baseline_value",
+    "target_value",
+    "current_value",
+    "starts_on",
+    "target_date",
+}
+CARD_COLUMNS = tuple(f.attname for f in Goal._meta.concrete_fields if f.attname in _CARD_NAMES)
+
+
+def _display_name(name: str | None, email: str | None) -> str | None:
+    """accounts.User.display_name from the two columns (None for a deleted account)."""
+    if email is None:
+        return None
+    return name or email.split("@")[0]
+
+
+class MilestoneFacts(NamedTuple):
+    kind: str
+    completed_at: object
+    due_on: date | None
+    position: int
+    title: str
+
+
+_MILESTONE_COLUMNS = tuple(f"milestones__{name}" for name in MilestoneFacts._fields)
+
+
+def goals_with_milestones(goals: QuerySet) -> tuple[list[Goal], list[tuple[Goal, MilestoneFacts]]]:
+    """The goals of `goals` (CARD_COLUMNS only, in its order) with what their progress needs,
+    and their milestones, in one query: the goals joined to their milestones."""
+    names = CARD_COLUMNS + _MILESTONE_COLUMNS
+    width = len(CARD_COLUMNS)
+    by_id: dict[int, Goal] = {}
+    milestones = []
+    order = [*goals.query.order_by, "milestones__position", "milestones__id"]
+    for row in goals.values_list(*names).order_by(*order):
+        goal = by_id.get(row[0])
+        if goal is None:
+            goal = by_id[row[0]] = Goal.from_db(goals.db, CARD_COLUMNS, row[:width])
+            goal.milestones_total = goal.milestones_done = 0
+        if row[width] is None:  # a goal without milestones
+            continue
+        milestone = MilestoneFacts(*row[width:])
+        if milestone.kind == MilestoneKind.MILESTONE:
+            goal.milestones_total += 1
+            goal.milestones_done += milestone.completed_at is not None
+        milestones.append((goal, milestone))
+    return list(by_id.values()), milestones
+
+
 def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
+    """Three queries: her open goals with their milestones (progress, and what is due); the
+    latest feedback from others; the next check-in (none without an open pairing)."""
     viewer = Viewer.of(viewer)
     today = today or timezone.localdate()
-    goals = list(mentee_goals(viewer).filter(status__in=OPEN_GOAL_STATUSES))
-    active = [g for g in goals if g.status == GoalStatus.ACTIVE]
-    milestones = list(
-        Milestone.objects.filter(
-            goal__mentee_id=viewer.pk,
-            goal__status=GoalStatus.ACTIVE,
-            completed_at__isnull=True,
-            due_on__isnull=False,
-            due_on__lte=today + timedelta(days=UPCOMING_DAYS),
+    goals, milestones = goals_with_milestones(
+        Goal.objects.filter(mentee_id=viewer.pk, status__in=OPEN_GOAL_STATUSES).order_by(
+            "priority", "created_at", "id"
         )
-        .select_related("goal")
-        .order_by("due_on", "position")[:20]
     )
-    feedback = list(
+    soon = today + timedelta(days=UPCOMING_DAYS)
+    due = [
+        (m.due_on, m.position, DueMilestone(title=m.title, due_on=m.due_on, goal=goal))
+        for goal, m in milestones
+        if m.completed_at is None
+        and m.due_on is not None
+        and m.due_on <= soon
+        and goal.status == GoalStatus.ACTIVE
+    ]
+    due = [row for _d, _p, row in sorted(due, key=lambda r: (r[0], r[1]))[:20]]
+    latest = (
         Comment.objects.filter(goal__mentee_id=viewer.pk)
         .exclude(author_id=viewer.pk)
-        .select_related("author", "goal")
-        .order_by("-created_at", "-id")[:5]
+        .order_by("-created_at", "-id")
+        .values_list(
+            "body", "is_kudos", "author__name", "author__email", "goal__uuid", "goal__title"
+        )[:5]
     )
+    feedback = [
+        Feedback(
+            body=body,
+            is_kudos=is_kudos,
+            author_name=_display_name(name, email),
+            goal_uuid=goal_uuid,
+            goal_title=goal_title,
+        )
+        for body, is_kudos, name, email, goal_uuid, goal_title in latest
+    ]
     next_checkin = None
-    if any(link.status in OPEN_PAIRING_STATUSES for link in viewer.as_mentee):
+    open_pairings = [
+        link.pairing_id for link in viewer.as_mentee if link.status in OPEN_PAIRING_STATUSES
+    ]
+    if open_pairings:
         next_checkin = (
-            Pairing.objects.filter(
-                mentee_id=viewer.pk,
-                status__in=OPEN_PAIRING_STATUSES,
-                next_checkin_due__isnull=False,
-            )
-            .select_related("mentor", "program")
+            Pairing.objects.filter(pk__in=open_pairings, next_checkin_due__isnull=False)
+            .select_related("mentor")
+            .only("id", "mentee_id", "next_checkin_due", "mentor__name", "mentor__email")
             .order_by("next_checkin_due")
             .first()
         )
+    active = [g for g in goals if g.status == GoalStatus.ACTIVE]
     return MenteeDashboard(
         active_goals=active,
         other_open_count=len(goals) - len(active),
-        upcoming_milestones=[m for m in milestones if m.due_on >= today],
-        overdue_milestones=[m for m in milestones if m.due_on < today],
+        upcoming_milestones=[m for m in due if m.due_on >= today],
+        overdue_milestones=[m for m in due if m.due_on < today],
         latest_feedback=feedback,
         next_checkin=next_checkin,
     )
@@ -346,26 +448,81 @@ def mentee_active_goal(viewer, uuid) -> Goal | None:
     return Goal.objects.filter(uuid=uuid, mentee_id=viewer.pk, status=GoalStatus.ACTIVE).first()
 
 
+class UpdateRow(NamedTuple):
+    """A progress update as the goal page shows it."""
+
+    pk: int
+    uuid: object
+    value: object
+    note: str
+    confidence: int
+    created_at: object
+    acknowledged_at: object
+    acknowledged_by_name: str | None  # None: not acknowledged, or a deleted account
+
+
+class CommentRow(NamedTuple):
+    uuid: object
+    body: str
+    is_kudos: bool
+    created_at: object
+    author_name: str | None  # None: a deleted account
+    update: UpdateRow | None  # the update it is on (one of the page's own)
+
+
+class EventRow(NamedTuple):
+    action: str
+    detail: str
+    created_at: object
+    actor_name: str | None
+
+
 @dataclass
 class GoalPageDetails:
-    updates: list
-    comments: list
-    events: list
+    updates: list[UpdateRow]
+    comments: list[CommentRow]
+    events: list[EventRow]
 
 
 def goal_page_details(goal: Goal, *, events_shown: int) -> GoalPageDetails:
     """The updates (newest first), comments (oldest first, each with its update from the
-    same list) and latest history of the goal page: three queries."""
-    updates = list(
-        goal.updates.select_related("author", "acknowledged_by").order_by("-created_at", "-id")
-    )
+    same list) and latest history of the goal page: three queries, of rows rather than
+    model instances (the page only shows them)."""
+    updates = [
+        UpdateRow(*row[:7], _display_name(*row[7:]))
+        for row in ProgressUpdate.objects.filter(goal_id=goal.pk)
+        .order_by("-created_at", "-id")
+        .values_list(
+            "id",
+            "uuid",
+            "value",
+            "note",
+            "confidence",
+            "created_at",
+            "acknowledged_at",
+            "acknowledged_by__name",
+            "acknowledged_by__email",
+        )
+    ]
     by_id = {u.pk: u for u in updates}
-    comments = list(goal.comments.select_related("author").order_by("created_at", "id"))
-    for comment in comments:
-        # The update a comment is on is one of the goal's own: no join needed.
-        if comment.update_id in by_id:
-            Comment.update.field.set_cached_value(comment, by_id[comment.update_id])
-    events = list(goal.events.select_related("actor").order_by("-created_at", "-id")[:events_shown])
+    comments = [
+        CommentRow(uuid, body, is_kudos, created_at, _display_name(name, email), by_id.get(update))
+        for uuid, body, is_kudos, created_at, name, email, update in Comment.objects.filter(
+            goal_id=goal.pk
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            "uuid", "body", "is_kudos", "created_at", "author__name", "author__email", "update_id"
+        )
+    ]
+    events = [
+        EventRow(action, detail, created_at, _display_name(name, email))
+        for action, detail, created_at, name, email in goal.events.order_by(
+            "-created_at", "-id"
+        ).values_list("action", "detail", "created_at", "actor__name", "actor__email")[
+            :events_shown
+        ]
+    ]
     return GoalPageDetails(updates=updates, comments=comments, events=events)
 
 

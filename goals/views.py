@@ -6,11 +6,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat, linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
@@ -24,6 +29,7 @@ from .models import Goal, GoalStatus, Milestone, MilestoneKind, Visibility
 from .policy import GoalAccess, goal_access, visibility_sentences
 from .smart import smart_check_data, smart_check_goal
 from .templates_catalog import TEMPLATES, template_for
+from .templatetags.goals_ui import day, url_of
 
 EVENTS_SHOWN = 50
 
@@ -242,6 +248,218 @@ def goal_move(request, uuid):
 # --- The goal page --------------------------------------------------------------------------
 
 
+EVENT_ACTIONS = {
+    "created": gettext_lazy("created the goal"),
+    "edited": gettext_lazy("edited"),
+    "status": gettext_lazy("changed the status"),
+    "moved": gettext_lazy("changed the priority"),
+    "milestone_added": gettext_lazy("added a milestone"),
+    "milestone_completed": gettext_lazy("completed a milestone"),
+    "milestone_reopened": gettext_lazy("reopened a milestone"),
+    "update_logged": gettext_lazy("logged progress"),
+    "update_acknowledged": gettext_lazy("acknowledged an update"),
+    "comment": gettext_lazy("commented"),
+    "kudos": gettext_lazy("sent kudos"),
+}
+
+
+def _number(value) -> str:
+    return floatformat(value, "-2")
+
+
+def _milestone_list(items: list, *, can_edit: bool, empty_text: str, csrf_token: str):
+    """The goal's milestones (or weekly action steps) as the page's list, written once per
+    page with their controls for the owner (complete or reopen, move up or down)."""
+    if not items:
+        return format_html('<p class="text-body-secondary small mb-0">{}</p>', empty_text)
+    done_word, done, due, overdue = _("done"), _("done %(d)s"), _("due %(d)s"), _("overdue")
+    reopen, mark = _("Reopen %(t)s"), _("Mark %(t)s as done")
+    up, down = _("Move %(t)s up"), _("Move %(t)s down")
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    last = len(items) - 1
+    rows = []
+    for i, m in enumerate(items):
+        if can_edit:
+            name = "goals:milestone_reopen" if m.is_done else "goals:milestone_complete"
+            control = format_html(
+                '<form method="post" action="{}">{}<button type="submit" class="btn btn-sm {} '
+                'milestone-toggle" aria-label="{}">{}</button></form>',
+                url_of(name, m.uuid),
+                token,
+                "btn-success" if m.is_done else "btn-outline-secondary",
+                (reopen if m.is_done else mark) % {"t": m.title},
+                "✓" if m.is_done else mark_safe("&nbsp;&nbsp;"),  # noqa: S308
+            )
+        else:
+            control = format_html(
+                '<span class="milestone-state" aria-hidden="true">{}</span>',
+                "✓" if m.is_done else "○",
+            )
+        if m.is_done:
+            when = done % {"d": day(m.completed_at)}
+        elif m.due_on:
+            badge = (
+                format_html('<span class="badge text-bg-danger">{}</span> ', overdue)
+                if m.is_overdue
+                else ""
+            )
+            when = format_html("{}{}", badge, due % {"d": day(m.due_on)})
+        else:
+            when = ""
+        moves = ""
+        if can_edit and last > 0:
+            move = url_of("goals:milestone_move", m.uuid)
+            button = (
+                '<form method="post" action="{}">{}<button class="btn btn-link btn-sm px-1" '
+                'name="direction" value="{}" aria-label="{}">{}</button></form>'
+            )
+            moves = format_html(
+                '<div class="btn-group btn-group-sm">{}{}</div>',
+                format_html(button, move, token, "up", up % {"t": m.title}, "↑") if i else "",
+                format_html(button, move, token, "down", down % {"t": m.title}, "↓")
+                if i < last
+                else "",
+            )
+        rows.append(
+            format_html(
+                '<li class="list-group-item d-flex gap-2 align-items-start{}" id="milestone-{}">'
+                '{}<div class="flex-grow-1 min-w-0">'
+                '<span class="text-break user-text milestone-title">{}</span>{}'
+                '<div class="small text-body-secondary">{}</div></div>{}</li>',
+                " milestone-done" if m.is_done else "",
+                m.uuid,
+                control,
+                m.title,
+                format_html(' <span class="visually-hidden">({})</span>', done_word)
+                if m.is_done
+                else "",
+                when,
+                moves,
+            )
+        )
+    return format_html(
+        '<ol class="list-group milestone-list">{}</ol>',
+        mark_safe("".join(rows)),  # noqa: S308 - built by format_html
+    )
+
+
+def _update_rows(
+    goal: Goal, updates: list, *, can_acknowledge: bool, goal_url: str, csrf_token: str
+) -> SafeString:
+    """The updates' entries in the history, written once per page: a template loop over
+    them cost more than the rest of the page."""
+    confidence, acked, mentor = _("confidence %(c)s/5"), _("acknowledged by %(name)s"), _("mentor")
+    not_acked, reply = _("not yet acknowledged"), _("Reply (optional)")
+    acknowledge = _("Acknowledge")
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    rows = []
+    for u in updates:
+        value = ""
+        if u.value is not None:
+            value = format_html(
+                ' · <strong class="text-body">{} {}</strong>', _number(u.value), goal.unit
+            )
+        if u.acknowledged_at:
+            by = u.acknowledged_by_name or mentor
+            state = format_html('<span class="text-success">✓ {}</span>', acked % {"name": by})
+        else:
+            state = format_html('<span class="text-warning-emphasis">{}</span>', not_acked)
+        note = ""
+        if u.note:
+            note = format_html('<p class="mb-1 text-break user-text">{}</p>', linebreaksbr(u.note))
+        form = ""
+        if can_acknowledge and not u.acknowledged_at:
+            form = format_html(
+                '<form method="post" action="{}" class="d-flex flex-wrap gap-2 align-items-end '
+                'ack-inline">{}<input type="hidden" name="next" value="{}#updates">'
+                '<label class="visually-hidden" for="reply-{}">{}</label>'
+                '<input class="form-control form-control-sm flex-grow-1 ack-reply" name="reply" '
+                'id="reply-{}" maxlength="4000" placeholder="{}">'
+                '<button type="submit" class="btn btn-sm btn-success">{}</button></form>',
+                url_of("goals:update_acknowledge", u.uuid),
+                token,
+                goal_url,
+                u.uuid,
+                reply,
+                u.uuid,
+                reply,
+                acknowledge,
+            )
+        rows.append(
+            format_html(
+                '<li class="border-start border-3 ps-3 mb-3 {}" id="update-{}">'
+                '<div class="small text-body-secondary"><time datetime="{}">{}</time>{} · {} · {}'
+                "</div>{}{}</li>",
+                "border-success" if u.acknowledged_at else "border-warning",
+                u.uuid,
+                day(u.created_at, "c"),
+                day(u.created_at, "j M Y, H:i"),
+                value,
+                confidence % {"c": u.confidence},
+                state,
+                note,
+                form,
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - built by format_html
+
+
+def _comment_rows(comments: list) -> SafeString:
+    """The comments' cards, written once per page."""
+    deleted, on_update, kudos = _("Deleted user"), _("on the update of %(d)s"), _("Kudos")
+    rows = []
+    for c in comments:
+        badge = ""
+        if c.is_kudos:
+            badge = format_html('<span aria-hidden="true">🎉</span> <strong>{}</strong> · ', kudos)
+        link = ""
+        if c.update is not None:
+            link = format_html(
+                ' · <a href="#update-{}">{}</a>',
+                c.update.uuid,
+                on_update % {"d": day(c.update.created_at, "j M")},
+            )
+        rows.append(
+            format_html(
+                '<article class="card mb-2 comment{}"><div class="card-body py-2">'
+                '<div class="small text-body-secondary">{}<strong class="text-body">{}</strong>'
+                ' · <time datetime="{}">{}</time>{}</div>'
+                '<p class="mb-0 text-break user-text">{}</p></div></article>',
+                " comment-kudos" if c.is_kudos else "",
+                badge,
+                c.author_name or deleted,
+                day(c.created_at, "c"),
+                day(c.created_at, "j M Y, H:i"),
+                link,
+                linebreaksbr(c.body),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - built by format_html
+
+
+def _event_rows(events: list) -> SafeString:
+    """The history's entries, written once per page."""
+    someone = _("Someone")
+    labels = {action: str(label) for action, label in EVENT_ACTIONS.items()}
+    rows = []
+    for e in events:
+        detail = ""
+        if e.detail:
+            detail = format_html(': <span class="text-break user-text">{}</span>', e.detail)
+        rows.append(
+            format_html(
+                '<li class="mb-2"><time class="text-body-secondary" datetime="{}">{}</time> · '
+                "<strong>{}</strong> {}{}</li>",
+                day(e.created_at, "c"),
+                day(e.created_at, "j M Y, H:i"),
+                e.actor_name or someone,
+                labels.get(e.action, e.action),
+                detail,
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - built by format_html
+
+
 def _goal_page(
     request,
     goal: Goal,
@@ -255,16 +473,40 @@ def _goal_page(
     context = {"goal": goal, "access": access, "progress": goal.progress}
     if access.can_see_details:
         items = list(goal.milestones.all())
+        token = get_token(request) if access.can_edit or access.can_acknowledge else ""
         details = selectors.goal_page_details(goal, events_shown=EVENTS_SHOWN)
+        goal_url = url_of("goals:goal_detail", goal.uuid)
         updates = details.updates
+        updates_html = _update_rows(
+            goal,
+            updates,
+            can_acknowledge=access.can_acknowledge,
+            goal_url=goal_url,
+            csrf_token=token,
+        )
+        chart = progress_chart(goal, updates)
+        chart_rows = [u for u in reversed(updates) if u.value is not None]
         context.update(
-            milestones=[m for m in items if m.kind == MilestoneKind.MILESTONE],
-            actions=[m for m in items if m.kind == MilestoneKind.ACTION],
+            milestones_html=_milestone_list(
+                [m for m in items if m.kind == MilestoneKind.MILESTONE],
+                can_edit=access.can_edit,
+                empty_text=_("No milestones yet."),
+                csrf_token=token,
+            ),
+            actions_html=_milestone_list(
+                [m for m in items if m.kind == MilestoneKind.ACTION],
+                can_edit=access.can_edit,
+                empty_text=_("No action steps yet."),
+                csrf_token=token,
+            ),
             updates=updates,
-            chart=progress_chart(goal, updates),
-            chart_rows=[u for u in reversed(updates) if u.value is not None],
+            chart=chart,
+            chart_rows=chart_rows,
+            updates_html=updates_html,
             comments=details.comments,
+            comments_html=_comment_rows(details.comments),
             events=details.events,
+            events_html=_event_rows(details.events),
         )
     if access.can_edit:
         pairing = selectors.goal_open_pairing(goal)
@@ -401,11 +643,21 @@ def update_acknowledge(request, uuid):
 @login_required
 @require_GET
 def mentee_dashboard(request):
-    return render(
-        request,
-        "goals/mentee_dashboard.html",
-        {"dash": selectors.mentee_dashboard(request.viewer), "today": timezone.localdate()},
-    )
+    dash = selectors.mentee_dashboard(request.viewer)
+    due = _("due %(d)s")
+    for m in [*dash.overdue_milestones, *dash.upcoming_milestones]:
+        m.url = url_of("goals:goal_detail", m.goal.uuid, "#milestones")
+        m.due_text = due % {"d": day(m.due_on, "j M")}
+    deleted = _("Deleted user")
+    for c in dash.latest_feedback:
+        c.url = url_of("goals:goal_detail", c.goal_uuid, "#feedback")
+        c.author = c.author_name or deleted
+    checkin = dash.next_checkin
+    if checkin is not None:
+        checkin.with_text = _("With %(mentor)s") % {"mentor": checkin.mentor.display_name}
+        checkin.due_text = day(checkin.next_checkin_due, "l j M Y")
+        checkin.is_overdue = checkin.next_checkin_due < timezone.localdate()
+    return render(request, "goals/mentee_dashboard.html", {"dash": dash})
 
 
 @login_required
