@@ -283,14 +283,56 @@ def mentor_mentees(
     return list(rows.values())
 
 
+class ReviewRow(NamedTuple):
+    """An update in the mentor's review queue."""
+
+    uuid: object
+    value: object
+    note: str
+    confidence: int
+    created_at: object
+    goal_uuid: object
+    goal_title: str
+    goal_unit: str
+    mentee_name: str
+    mentee_email: str
+
+    @classmethod
+    def of(cls, update: ProgressUpdate) -> ReviewRow:
+        goal = update.goal
+        return cls(
+            update.uuid,
+            update.value,
+            update.note,
+            update.confidence,
+            update.created_at,
+            goal.uuid,
+            goal.title,
+            goal.unit,
+            goal.mentee.name,
+            goal.mentee.email,
+        )
+
+
 def review_queue(viewer) -> QuerySet:
     """Updates not yet acknowledged on goals shared with the viewer through an open
-    pairing."""
+    pairing, oldest first, as ReviewRow values (`ReviewRow._make` each)."""
     return (
         ProgressUpdate.objects.filter(acknowledged_at__isnull=True)
         .filter(mentor_goals_q(viewer, prefix="goal__", open_only=True))
-        .select_related("goal", "goal__mentee", "author")
         .order_by("created_at", "id")
+        .values_list(
+            "uuid",
+            "value",
+            "note",
+            "confidence",
+            "created_at",
+            "goal__uuid",
+            "goal__title",
+            "goal__unit",
+            "goal__mentee__name",
+            "goal__mentee__email",
+        )
     )
 
 

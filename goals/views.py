@@ -6,16 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat, linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
@@ -86,6 +87,11 @@ def goal_list(request):
     goals = list(selectors.mentee_goals(request.viewer))
     open_goals = [g for g in goals if g.is_open]
     closed_goals = [g for g in goals if not g.is_open]
+    up, down = _("Move %(t)s up"), _("Move %(t)s down")
+    for i, goal in enumerate(open_goals):
+        goal.move_url = url_of("goals:goal_move", goal.uuid)
+        goal.up_label = up % {"t": goal.title} if i else ""
+        goal.down_label = down % {"t": goal.title} if i < len(open_goals) - 1 else ""
     return render(
         request,
         "goals/goal_list.html",
@@ -611,6 +617,79 @@ def comment_add(request, uuid):
     return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + "#feedback")
 
 
+def _review_items(request, rows, *, form=None, done: bool = False) -> SafeString:
+    """The review queue's items (`rows`: selectors.ReviewRow), written once per page; also
+    the one item htmx swaps in after acknowledging (`done`) or with the reply's error."""
+    confidence, reply = _("confidence %(c)s/5"), _("Reply (optional)")
+    acknowledge = _("Acknowledge")
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    here = request.get_full_path()
+    errors = form.errors.get("reply", []) if form is not None else []
+    reply_value = (form["reply"].value() or "") if form is not None else ""
+    items = []
+    for u in rows:
+        value = ""
+        if u.value is not None:
+            value = format_html(
+                '<div class="text-nowrap"><strong>{}</strong> {}</div>',
+                _number(u.value),
+                u.goal_unit,
+            )
+        note = ""
+        if u.note:
+            note = format_html(
+                '<p class="mb-2 mt-1 text-break user-text">{}</p>', linebreaksbr(u.note)
+            )
+        if done:
+            end = format_html(
+                '<p class="text-success small mb-0" role="status">✓ {}</p>', _("Acknowledged")
+            )
+        else:
+            url = url_of("goals:update_acknowledge", u.uuid)
+            end = format_html(
+                '<form method="post" action="{0}" class="ack-form" hx-post="{0}" '
+                'hx-target="closest .review-item" hx-swap="outerHTML">{1}'
+                '<input type="hidden" name="next" value="{2}">'
+                '<label class="form-label small" for="reply-{3}">{4}</label>'
+                '<textarea class="form-control form-control-sm mb-2{5}" name="reply" '
+                'id="reply-{3}" rows="2" maxlength="4000">{6}</textarea>{7}'
+                '<button type="submit" class="btn btn-sm btn-success">{8}</button></form>',
+                url,
+                token,
+                here,
+                u.uuid,
+                reply,
+                " is-invalid" if errors else "",
+                reply_value,
+                format_html_join(
+                    "", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in errors)
+                ),
+                acknowledge,
+            )
+        items.append(
+            format_html(
+                '<li class="list-group-item review-item" id="review-{}">'
+                '<div class="d-flex flex-wrap justify-content-between gap-2"><div>'
+                '<a class="fw-semibold" href="{}">{}</a>'
+                '<div class="small text-body-secondary">{} · <time datetime="{}">{}</time> · {}'
+                "</div></div>{}</div>{}{}</li>",
+                u.uuid,
+                url_of("goals:goal_detail", u.goal_uuid),
+                u.goal_title,
+                u.mentee_name or u.mentee_email.split("@")[0],
+                day(u.created_at, "c"),
+                day(u.created_at, "j M Y, H:i"),
+                confidence % {"c": u.confidence},
+                value,
+                note,
+                end,
+            )
+        )
+    return mark_safe("".join(items))  # noqa: S308 - built by format_html
+
+
 @login_required
 @require_POST
 def update_acknowledge(request, uuid):
@@ -622,14 +701,15 @@ def update_acknowledge(request, uuid):
     if not form.is_valid():
         if request.htmx:
             # 200 so that htmx swaps the item in and shows the message (it ignores 4xx).
-            return render(request, "goals/_review_item.html", {"update": update, "ack_form": form})
+            row = selectors.ReviewRow.of(update)
+            return HttpResponse(_review_items(request, [row], form=form))
         messages.error(request, form.errors["reply"][0])
         return redirect(_next_url(request, reverse("goals:review_queue")))
     services.progress_update_acknowledge(
         update=update, by=request.user, reply=form.cleaned_data["reply"]
     )
     if request.htmx:
-        return render(request, "goals/_review_item.html", {"update": update, "done": True})
+        return HttpResponse(_review_items(request, [selectors.ReviewRow.of(update)], done=True))
     messages.success(
         request,
         _("Acknowledged %(mentee)s's update.") % {"mentee": update.goal.mentee.display_name},
@@ -663,18 +743,26 @@ def mentee_dashboard(request):
 @login_required
 @require_GET
 def mentor_dashboard(request):
-    return render(
-        request,
-        "goals/mentor_dashboard.html",
-        {"dash": selectors.mentor_dashboard(request.viewer), "today": timezone.localdate()},
-    )
+    dash = selectors.mentor_dashboard(request.viewer)
+    due = _("due %(d)s")
+    for pairing in dash.overdue_checkins:
+        pairing.due_text = due % {"d": day(pairing.next_checkin_due)}
+    return render(request, "goals/mentor_dashboard.html", {"dash": dash})
 
 
 @login_required
 @require_GET
 def mentor_mentees(request):
+    rows = selectors.mentor_mentees(request.viewer)
+    for row in rows:
+        n = row.unacknowledged
+        row.to_review = (
+            ngettext("%(n)s update to review", "%(n)s updates to review", n) % {"n": n} if n else ""
+        )
     return render(
-        request, "goals/mentor_mentees.html", {"rows": selectors.mentor_mentees(request.viewer)}
+        request,
+        "goals/mentor_mentees.html",
+        {"rows": rows, "review_url": reverse("goals:review_queue")},
     )
 
 
@@ -685,10 +773,11 @@ def review_queue(request):
     page = Paginator(selectors.review_queue(request.viewer), REVIEW_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    rows = [selectors.ReviewRow._make(row) for row in page.object_list]
     return render(
         request,
         "goals/review_queue.html",
-        {"page": page, "updates": page.object_list, "ack_form": AcknowledgeForm()},
+        {"page": page, "updates": rows, "items": _review_items(request, rows)},
     )
 
 

@@ -85,7 +85,7 @@ _BAR = {
 
 
 def progress_html(goal, t: Texts | None = None) -> SafeString:
-    """templates/goals/_progress.html of old, for `goal` (its progress computed from what
+    """The progress bar and health badge of `goal` (its progress computed from what
     the selector loaded: no query)."""
     t = t or texts()
     p = goal.progress
