@@ -43,7 +43,7 @@ def pairings_file() -> str:
 
 
 def child() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorship.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
