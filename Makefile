@@ -62,6 +62,7 @@ clean:
 
 # Load benchmark on PostgreSQL with scale-1 and scale-10 data; writes bench/results.md.
 bench: install assets
+	$(BIN)/pip install --quiet ".[bench]"
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run_bench.py
