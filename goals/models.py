@@ -42,14 +42,6 @@ PROGRESS_UPDATE_FIELDS = ("value", "note", "confidence")
 COMMENT_FIELDS = ("body", "is_kudos")
 
 
-class GoalQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Deprecated: filter by goals.policy.visible_goals_q(viewer) instead."""
-        from .policy import visible_goals_q
-
-        return self.filter(visible_goals_q(user))
-
-
 class Goal(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mentee = models.ForeignKey(
@@ -106,8 +98,6 @@ class Goal(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # Optimistic locking: a save from a stale form (a second tab) is refused, not merged.
     version = models.PositiveIntegerField(default=1)
-
-    objects = GoalQuerySet.as_manager()
 
     class Meta:
         ordering = ["priority", "created_at"]
