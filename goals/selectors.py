@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar, NamedTuple
 
-from django.db.models import IntegerField, Prefetch, QuerySet
+from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -441,15 +441,23 @@ def goal_health_distribution(program) -> HealthDistribution:
 
 
 def goal_for_page(uuid) -> Goal | None:
-    """The goal with what the page needs (its milestones prefetched), or None."""
+    """The goal with its mentee, program and pairing (with its mentor), or None."""
     return (
         Goal.objects.select_related("mentee", "program", "pairing", "pairing__mentor")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("position", "id"))
-        )
         .filter(uuid=uuid)
         .first()
     )
+
+
+def goal_milestones(goal: Goal) -> list[Milestone]:
+    """The goal's milestones and weekly steps in their order; the goal's progress then needs
+    no query of its own."""
+    items = list(Milestone.objects.filter(goal_id=goal.pk).order_by("position", "id"))
+    counted = [m for m in items if m.kind == MilestoneKind.MILESTONE]
+    goal.milestones_total = len(counted)
+    goal.milestones_done = sum(1 for m in counted if m.completed_at is not None)
+    goal.__dict__.pop("progress", None)
+    return items
 
 
 def goal_by_uuid(uuid) -> Goal | None:

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat, linebreaksbr
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -30,7 +30,7 @@ from .models import Goal, GoalStatus, Milestone, MilestoneKind, Visibility
 from .policy import GoalAccess, goal_access, visibility_sentences
 from .smart import smart_check_data, smart_check_goal
 from .templates_catalog import TEMPLATES, template_for
-from .templatetags.goals_ui import day, url_of
+from .templatetags.goals_ui import day, number, url_of
 
 EVENTS_SHOWN = 50
 
@@ -269,8 +269,7 @@ EVENT_ACTIONS = {
 }
 
 
-def _number(value) -> str:
-    return floatformat(value, "-2")
+_number = number
 
 
 def _milestone_list(items: list, *, can_edit: bool, empty_text: str, csrf_token: str):
@@ -476,9 +475,9 @@ def _goal_page(
     comment_form=None,
     status: int = 200,
 ):
+    items = selectors.goal_milestones(goal)
     context = {"goal": goal, "access": access, "progress": goal.progress}
     if access.can_see_details:
-        items = list(goal.milestones.all())
         token = get_token(request) if access.can_edit or access.can_acknowledge else ""
         details = selectors.goal_page_details(goal, events_shown=EVENTS_SHOWN)
         goal_url = url_of("goals:goal_detail", goal.uuid)

@@ -10,12 +10,16 @@ In a template: `{% load goals_ui %}{% goal_card goal %}`, `{% goal_card goal sum
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS_3
+from django.utils.formats import get_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -43,13 +47,46 @@ def url_of(name: str, uuid, suffix: str = "") -> str:
     return f"{head}{uuid}{tail}{suffix}"
 
 
+@cache
+def _months_in(language: str | None) -> dict[int, str]:
+    return {month: str(name).title() for month, name in MONTHS_3.items()}
+
+
 def day(value, fmt: str = "j M Y") -> str:
-    """A date (or a datetime, in the current time zone) as the `date` filter writes it."""
+    """A date (or a datetime, in the current time zone) as the `date` filter writes it; the
+    formats the goal pages use are written directly (month names translated once per
+    language), any other through django.utils.dateformat."""
     if value is None:
         return ""
-    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+    if isinstance(value, datetime) and value.tzinfo is not None:
         value = timezone.localtime(value)
+    if fmt == "c":
+        return value.isoformat()
+    month = _months_in(get_language())[value.month]
+    if fmt == "j M Y":
+        return f"{value.day} {month} {value.year}"
+    if fmt == "j M Y, H:i":
+        return f"{value.day} {month} {value.year}, {value.hour:02d}:{value.minute:02d}"
+    if fmt == "j M":
+        return f"{value.day} {month}"
     return dateformat.format(value, fmt)
+
+
+_CENT = Decimal("0.01")
+
+
+def number(value) -> str:
+    """What `value|floatformat:"-2"` writes for a stored decimal: no decimals when it is a
+    whole number, else two (rounded half up)."""
+    if value is None:
+        return ""
+    if not isinstance(value, Decimal):
+        return floatformat(value, "-2")
+    places = Decimal(1) if value == value.to_integral_value() else _CENT
+    text = f"{value.quantize(places, ROUND_HALF_UP):f}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]  # no "-0"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR")) if "." in text else text
 
 
 class Texts:
@@ -157,11 +194,11 @@ def goal_progress(goal) -> SafeString:
 
 
 def _f1(value) -> str:
-    return floatformat(value, 1)
+    # SVG coordinates: one decimal is a tenth of a pixel.
+    return f"{value:.1f}"
 
 
-def _n(value) -> str:
-    return floatformat(value, "-2")
+_n = number
 
 
 def chart_html(goal, chart, rows) -> SafeString:
