@@ -31,7 +31,10 @@ def inbox_page(*, user, page_number, per_page: int = 25) -> Page:
 
 
 def inbox(*, user):
-    """The user's notifications, newest first (the API's inbox list)."""
+    """The user's notifications, newest first (the API's inbox list). An anonymous visitor
+    (the schema generator's mock request) has none."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
