@@ -19,7 +19,6 @@ from rest_framework.response import Response
 
 from core.access import require
 from core.errors import InvalidInput
-from core.viewer import Viewer
 from goals import policy as goal_policy
 from goals import selectors as goal_selectors
 from goals import services as goal_services
@@ -28,16 +27,7 @@ from goals.progress import Health
 
 from . import serializers as s
 from .filters import BooleanFilter, date_range
-from .params import UUID_PATTERN
-
-
-def request_viewer(request) -> Viewer:
-    """The request's viewer (core.middleware), for the person DRF authenticated: a token's
-    user is known only once the view runs, so a viewer built earlier for nobody is replaced."""
-    viewer = getattr(request, "viewer", None)
-    if viewer is not None and viewer.pk == request.user.pk:
-        return viewer
-    return Viewer.of(request.user)
+from .params import UUID_PATTERN, request_viewer, schema_only
 
 
 def goal_with_access(viewer, goal_uuid):
@@ -148,6 +138,8 @@ class GoalViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
+        if schema_only(self):
+            return Goal.objects.none()
         return goal_selectors.goals_for_api(request_viewer(self.request)).order_by(
             "mentee_id", "priority", "created_at", "pk"
         )
@@ -236,6 +228,8 @@ class GoalChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     order = ("-created_at", "-pk")
 
     def base_queryset(self):
+        if schema_only(self):
+            return self.model.objects.none()
         return goal_selectors.goal_rows_for_api(
             self.model, request_viewer(self.request), select=self.select
         )
@@ -305,7 +299,13 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         goal, _access = self.goal_for_write(fields.pop("goal"), lambda a: a.can_edit)
-        update = goal_services.progress_update_log(goal=goal, by=request.user, **fields)
+        update = goal_services.progress_update_log(
+            goal=goal,
+            by=request.user,
+            value=fields.get("value"),
+            note=fields.get("note", ""),
+            confidence=fields.get("confidence", 3),
+        )
         return Response(
             self.get_serializer(self.reread(update)).data, status=status.HTTP_201_CREATED
         )

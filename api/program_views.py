@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.access import require
-from core.viewer import Viewer
 from mentorship import policy as mentorship_policy
 from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
@@ -21,23 +20,7 @@ from mentorship.models import CheckIn, Membership, Pairing, PairingStatus, Progr
 
 from . import serializers as s
 from .filters import date_range
-from .params import UUID_PATTERN
-
-
-def request_viewer(request) -> Viewer:
-    """The request's viewer (core.middleware), for the person DRF authenticated: a token's
-    user is known only once the view runs, so a viewer built earlier for nobody is replaced."""
-    viewer = getattr(request, "viewer", None)
-    if viewer is not None and viewer.pk == request.user.pk:
-        return viewer
-    return Viewer.of(request.user)
-
-
-def schema_only(view) -> bool:
-    """True while drf-spectacular builds the schema: it needs the queryset's model, and
-    reading the viewer's facts for its mock request would cost a query per endpoint."""
-    return getattr(view, "swagger_fake_view", False)
-
+from .params import UUID_PATTERN, request_viewer, schema_only
 
 # --- Programs and memberships ---------------------------------------------------------------
 

@@ -140,9 +140,9 @@ def test_tokens_page_makes_a_fixed_number_of_queries(client, mentee, django_asse
             made = api_token_create(user=mentee, name=f"token {n}-{i}")
             if i % 2:
                 api_token_revoke(token=made.obj, by=mentee)
-        # tokens, calendar feed; the layout: roles for the menu, unread count (the session
-        # and the signed-in user come from the cache)
-        with django_assert_num_queries(4):
+        # the signed-in user's row; tokens, calendar feed; the layout: the viewer's roles for
+        # the menu, unread count (the session comes from the cache)
+        with django_assert_num_queries(5):
             assert client.get(reverse("api:tokens")).status_code == 200
 
 
