@@ -60,7 +60,9 @@ beat:
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
 
-# Load benchmark on PostgreSQL with scale-1 and scale-10 data; writes bench/results.md.
+# Load benchmark on PostgreSQL and Redis with scale-1 and scale-10 data (uncached renders with
+# wrk, queries per page, a mixed read/write workload with locust); writes bench/results.md.
+# BENCH_ONLY=wrk,queries,mixed runs some parts only; BENCH_MIXED_SECONDS shortens the mixed one.
 bench: install assets
 	$(BIN)/pip install --quiet ".[bench]"
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
