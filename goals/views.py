@@ -1,5 +1,10 @@
-"""Thin views: fetch through the access policy (404 for strangers, 403 for read-only), call
-a service, render."""
+"""Thin views: read through goals.selectors, judge with goals.policy (404 for strangers, 403
+for read-only), change through goals.services, render.
+
+The rows of the goal page (updates, comments, history, milestones) and of the review queue
+are written here once per page, with their texts translated once and their URLs reversed
+once (goals.templatetags.goals_ui): a template partial or translation tag per row cost more
+than everything else on those pages."""
 
 from __future__ import annotations
 
