@@ -9,3 +9,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from . import nav
+
+        nav.register("main", 0, nav.dashboard_link)

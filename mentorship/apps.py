@@ -7,9 +7,12 @@ class MentorshipConfig(AppConfig):
     verbose_name = "Mentoring programs"
 
     def ready(self):
-        from core import jobs, viewer
+        from core import jobs, nav, viewer
 
+        from . import nav as mentorship_nav
         from . import selectors, services, tasks
+
+        nav.register("main", 20, mentorship_nav.main_links)
 
         viewer.provide(selectors.VIEWER_FACTS, selectors.viewer_facts)
         jobs.register(services.NOTIFY_IMPORTED_PAIRINGS, tasks.notify_imported_pairings)

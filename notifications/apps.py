@@ -7,9 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from core import jobs, viewer
+        from core import jobs, nav, viewer
 
+        from . import nav as notification_nav
         from . import selectors, services, tasks
+
+        nav.register("end", 10, notification_nav.inbox_item)
 
         viewer.provide(
             ("unread_count",), lambda user: {"unread_count": selectors.unread_count(user=user)}

@@ -16,7 +16,6 @@ from functools import cache
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.formats import get_format
@@ -24,27 +23,11 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from core.links import url_of
 from goals.kinds import GoalStatus
 from goals.progress import Health
 
 register = template.Library()
-
-_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-
-
-@cache
-def _url_parts(name: str, script_prefix: str) -> tuple[str, str]:
-    # The prefix is part of the key: reverse() prepends it.
-    url = reverse(name, args=[_PLACEHOLDER])
-    head, _, tail = url.partition(_PLACEHOLDER)
-    return head, tail
-
-
-def url_of(name: str, uuid, suffix: str = "") -> str:
-    """reverse(name, args=[uuid]) + suffix, for a pattern whose one argument is a UUID,
-    reversed once per process."""
-    head, tail = _url_parts(name, get_script_prefix())
-    return f"{head}{uuid}{tail}{suffix}"
 
 
 @cache

@@ -13,6 +13,16 @@ def unread_notifications(context) -> int:
     return viewer.unread_count
 
 
+@register.simple_tag(takes_context=True)
+def inbox_nav(context, oob=False):
+    """The inbox item of the navigation bar (notifications.nav), sent out of band with
+    `oob=True` when the inbox changes the count."""
+    from ..nav import inbox_item
+
+    request = context.get("request")
+    return inbox_item(request, oob=bool(oob)) if request is not None else ""
+
+
 @register.filter
 def absolute_url(path: str) -> str:
     """A path made absolute with SITE_URL, for e-mails."""

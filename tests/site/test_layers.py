@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "views, tasks and template tags",
         (
             "*.views",
+            "*.nav",
             "*.web.*",
             "api.*_views",
             "api.pages",
