@@ -31,7 +31,7 @@ from .models import (
     Visibility,
 )
 from .policy import Level, detail_goals_q, goal_access, mentor_goals_q, visible_goals_q
-from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health
+from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health, goal_progress
 
 UPCOMING_DAYS = 14
 
@@ -400,6 +400,19 @@ def program_goals(program) -> QuerySet:
     return Goal.objects.filter(pk__in=in_program.union(through_pairing))
 
 
+class HealthInputs(NamedTuple):
+    """What goal_progress() reads of a goal, as a row."""
+
+    status: str
+    baseline_value: object
+    target_value: object
+    current_value: object
+    starts_on: object
+    target_date: object
+    milestones_total: int
+    milestones_done: int
+
+
 def goal_health_distribution(program) -> HealthDistribution:
     """How many of the program's active goals are on track, at risk, ... (one query).
 
@@ -407,22 +420,15 @@ def goal_health_distribution(program) -> HealthDistribution:
     goal, and leaving private goals out would make the program look healthier or sicker
     than it is.
     """
-    goals = with_progress(
-        program_goals(program)
-        .filter(status=GoalStatus.ACTIVE)
-        .only(
-            "id",
-            "status",
-            "baseline_value",
-            "target_value",
-            "current_value",
-            "starts_on",
-            "target_date",
-        )
-    )
+    # Rows, not model instances: the page needs one health per goal and nothing else.
+    rows = with_progress(
+        program_goals(program).filter(status=GoalStatus.ACTIVE).order_by()
+    ).values_list(*HealthInputs._fields)
+    today = timezone.localdate()
     counts = dict.fromkeys(ACTIVE_HEALTHS, 0)
-    for goal in goals:
-        counts[goal.progress.health] = counts.get(goal.progress.health, 0) + 1
+    for row in rows:
+        health = goal_progress(HealthInputs(*row), today=today).health
+        counts[health] = counts.get(health, 0) + 1
     total = sum(counts.values())
     rows = [
         HealthRow(
