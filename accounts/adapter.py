@@ -1,8 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+
+from notifications.services import email_enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth hooks for our user model: sign-up also stores the name and time zone."""
+    """allauth hooks for our user model: sign-up also stores the name and time zone, and
+    account e-mails go through the outbox instead of being sent inside the request."""
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
@@ -13,3 +18,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Verification, password reset and every other allauth e-mail: rendered here (by
+        allauth's render_mail, with the context allauth's own send_mail gives it), then put
+        in the outbox, sent by a worker, retried with backoff while the mail server is down.
+
+        allauth's views write without a transaction of ours, so the row is committed as it is
+        written and handed to a worker at once (on_commit=False: inside a transaction too; a
+        worker that comes before the commit finds nothing to claim, the sweep comes back)."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        email_enqueue(message=message, kind=template_prefix, on_commit=False)

@@ -223,6 +223,8 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "notifications.tasks.dispatch_due": {"queue": "dispatch"},
     "notifications.tasks.deliver": {"queue": "delivery"},
+    "notifications.tasks.deliver_emails": {"queue": "delivery"},
+    "notifications.tasks.sweep": {"queue": "dispatch"},
 }
 # Publishing while Redis is down gives up quickly: the row stays pending in the database and
 # the next dispatcher pass enqueues it, so a page never waits long on a dead broker.
@@ -240,6 +242,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"queue": "dispatch", "expires": 290},
     },
+    # Pending e-mails whose task was lost (Redis came back empty) are handed over again.
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": 30.0,
+        "options": {"queue": "dispatch", "expires": 25},
+    },
 }
 # Delivery retries (SMTP and connection errors): exponential backoff from the base, never
 # beyond the cap, and the cap itself stays below the broker's visibility timeout.
@@ -249,6 +257,9 @@ NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", 8)
 # A claimed row whose worker died is taken over after this many seconds (longer than the
 # task time limit, so a slow but living worker keeps its rows).
 NOTIFICATIONS_CLAIM_LEASE = envint("NOTIFICATIONS_CLAIM_LEASE", 600)
+# A row handed to the broker and still unclaimed this many seconds after it was due: its task
+# is taken as lost and the sweep hands it over again (beat's 30 s on top: within 2 minutes).
+NOTIFICATIONS_REQUEUE_AFTER = envint("NOTIFICATIONS_REQUEUE_AFTER", 60)
 # Feedback and acknowledgements arriving within this many seconds go out as one e-mail.
 NOTIFICATIONS_GATHER_WINDOW = envint("NOTIFICATIONS_GATHER_WINDOW", 300)
 

@@ -25,7 +25,7 @@ from core import jobs
 from core.errors import InvalidInput
 from notifications.email import build_email
 from notifications.kinds import Kind
-from notifications.services import notify
+from notifications.services import email_enqueue, notify
 
 from .models import (
     OPEN_PAIRING_STATUSES,
@@ -188,8 +188,9 @@ def invitation_create(
         },
         to=[email],
     )
-    # Sent only once the invitation is saved: a rolled-back invitation sends nothing.
-    transaction.on_commit(lambda: message.send(fail_silently=False))
+    # Through the outbox, in this transaction: a rolled-back invitation sends nothing, and a
+    # mail server that is down delays the e-mail (retried with backoff), never the page.
+    email_enqueue(message=message, kind="invitation")
     return invitation, token
 
 

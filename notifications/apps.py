@@ -18,3 +18,4 @@ class NotificationsConfig(AppConfig):
             ("unread_count",), lambda user: {"unread_count": selectors.unread_count(user=user)}
         )
         jobs.register(services.DELIVER_JOB, tasks.deliver)
+        jobs.register(services.DELIVER_EMAILS_JOB, tasks.deliver_emails)

@@ -19,8 +19,8 @@ from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .email import build_notification_email
-from .models import Notification
+from .email import build_notification_email, outbox_message
+from .models import Notification, OutboxEmail
 from .selectors import preferences_for_users
 
 logger = logging.getLogger(__name__)
@@ -80,8 +80,10 @@ def claim(ids: list[int], *, now: datetime) -> uuid.UUID:
     return token
 
 
-def _release(token: uuid.UUID, *, error: str, retry_at: datetime | None) -> list[int]:
-    rows = Notification.objects.filter(claim_token=token, sent_at__isnull=True)
+def _release(
+    token: uuid.UUID, *, error: str, retry_at: datetime | None, model=Notification
+) -> list[int]:
+    rows = model.objects.filter(claim_token=token, sent_at__isnull=True)
     ids = list(rows.values_list("id", flat=True))
     changes = {"claim_token": None, "claimed_at": None, "last_error": error[:2000]}
     if retry_at is not None:
@@ -177,13 +179,105 @@ def deliver(ids: list[int], *, connection=None) -> DeliveryResult:
     return result
 
 
+def _lost(now: datetime) -> Q:
+    """Never handed to the broker, or handed over and still unclaimed NOTIFICATIONS_REQUEUE_AFTER
+    seconds after both the hand-over and the row's due time: the task was lost (Redis came
+    back empty, say). Handing such a row over again is safe: only one task can claim it."""
+    wait = timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER)
+    return Q(queued_at__isnull=True) | Q(queued_at__lt=now - wait, scheduled_for__lt=now - wait)
+
+
 def pending_ids(*, now: datetime, limit: int = 5000) -> list[int]:
-    """Rows due for sending that no worker holds and none was handed recently (a lost or
-    long-queued task). Rows handed to the broker within the claim lease are left alone."""
-    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE)
+    """Rows due for sending that no worker holds (or whose claim expired) and whose task was
+    never made or is lost. Rows handed to the broker a moment ago are left alone."""
     return list(
         Notification.objects.filter(claimable(now))
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - lease))
+        .filter(_lost(now))
         .order_by("scheduled_for", "id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+# --- Ready e-mails (OutboxEmail) ---------------------------------------------------------------
+
+
+def email_claimable(now: datetime) -> Q:
+    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE)
+    return Q(
+        sent_at__isnull=True,
+        scheduled_for__lte=now,
+        attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+    ) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - lease))
+
+
+def pending_email_ids(*, now: datetime, limit: int = 5000) -> list[int]:
+    """Ready e-mails due for sending whose task was never made or is lost (as pending_ids)."""
+    return list(
+        OutboxEmail.objects.filter(email_claimable(now))
+        .filter(_lost(now))
+        .order_by("scheduled_for", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def deliver_emails(ids: list[int], *, connection=None) -> DeliveryResult:
+    """Send the ready e-mails of `ids` over one SMTP connection, with the rules of `deliver`:
+    claim with one conditional UPDATE, mark each sent right after the server accepted it
+    (emptying its bodies), release the rest with a backoff on a transient error."""
+    result = DeliveryResult()
+    now = timezone.now()
+    token = uuid.uuid4()
+    OutboxEmail.objects.filter(id__in=ids).filter(email_claimable(now)).update(
+        claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+    rows = list(OutboxEmail.objects.filter(claim_token=token).order_by("scheduled_for", "id"))
+    if not rows:
+        result.skipped = len(ids)
+        return result
+    connection = connection or get_connection()
+    try:
+        connection.open()
+        for row in rows:
+            try:
+                connection.send_messages([outbox_message(row)])
+            except PERMANENT_ERRORS as exc:
+                OutboxEmail.objects.filter(id=row.id).update(
+                    claim_token=None,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+                )
+                result.failed_permanently += 1
+                continue
+            OutboxEmail.objects.filter(id=row.id, claim_token=token).update(
+                sent_at=timezone.now(),
+                claim_token=None,
+                last_error="",
+                body="",
+                alternatives=[],
+            )
+            result.sent += 1
+    except TRANSIENT_ERRORS as exc:
+        attempt = max(row.attempts for row in rows)
+        result.retry_in = backoff_seconds(attempt)
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.retry_ids = _release(
+            token,
+            error=result.error,
+            retry_at=timezone.now() + timedelta(seconds=result.retry_in),
+            model=OutboxEmail,
+        )
+        logger.warning(
+            "Delivery of %d e-mail(s) failed (%s); retrying in %ss",
+            len(result.retry_ids),
+            result.error,
+            result.retry_in,
+        )
+    except BaseException:
+        _release(token, error="interrupted", retry_at=None, model=OutboxEmail)
+        raise
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("Closing the SMTP connection failed", exc_info=True)
+    return result

@@ -24,12 +24,12 @@ from goals.models import GoalStatus, Milestone, MilestoneKind
 from mentorship.models import Membership, Pairing, PairingStatus, Program, Role
 
 from . import digests, links
-from .delivery import pending_ids
+from .delivery import pending_email_ids, pending_ids
 from .kinds import Kind
 from .models import Notification
 from .schedule import Prefs, iso_week, latest_digest_day, local_send_time, zone
 from .selectors import preferences_for_users
-from .services import enqueue_delivery
+from .services import enqueue_delivery, enqueue_email_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -533,6 +533,22 @@ def enqueue_pending(now: datetime) -> int:
     return enqueued
 
 
+def enqueue_pending_emails(now: datetime) -> int:
+    """The same for ready e-mails (OutboxEmail rows)."""
+    enqueued = 0
+    for chunk in _chunks(pending_email_ids(now=now), DELIVERY_CHUNK):
+        if not enqueue_email_delivery(chunk):
+            break
+        enqueued += len(chunk)
+    return enqueued
+
+
+def enqueue_all_pending(now: datetime | None = None) -> dict[str, int]:
+    """The sweep: every pending row of both outboxes whose task was never made or is lost."""
+    now = now or timezone.now()
+    return {"notifications": enqueue_pending(now), "emails": enqueue_pending_emails(now)}
+
+
 def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchResult:
     """One dispatcher pass.
 
@@ -551,7 +567,7 @@ def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchRe
     for kind, count in dispatch_digests(now).items():
         result.add(kind, count)
     if enqueue:
-        result.enqueued = enqueue_pending(now)
+        result.enqueued = enqueue_pending(now) + enqueue_pending_emails(now)
     if result.created or result.enqueued:
         logger.info("Dispatcher pass: %s", result.as_dict())
     return result

@@ -2,14 +2,16 @@
 
 `build_email` renders any triplet (other apps use it too); `build_notification_email` turns
 one or more notification rows that go out together into a message with a stable Message-ID
-and a one-click unsubscribe link for their kind.
+and a one-click unsubscribe link for their kind. `outbox_fields` and `outbox_message` turn a
+ready message into an outbox row's fields and back.
 """
 
 import hashlib
+from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -102,3 +104,45 @@ def _kind_label(kind: str) -> str:
         return str(Kind(kind).label)
     except ValueError:
         return kind
+
+
+def outbox_fields(message: EmailMessage) -> dict:
+    """The fields of an OutboxEmail row that hold `message`, with a Message-ID of its own
+    (the message's, when it has one) that every attempt to send it will carry."""
+    if message.attachments:
+        raise ValueError("the outbox keeps no attachments")
+    headers = {str(k): str(v) for k, v in (message.extra_headers or {}).items()}
+    message_id = headers.pop("Message-ID", "") or make_msgid(domain=mail_domain())
+    return {
+        "message_id": message_id,
+        "from_email": message.from_email or settings.DEFAULT_FROM_EMAIL,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "content_subtype": message.content_subtype,
+        "alternatives": [
+            [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+        "headers": headers,
+    }
+
+
+def outbox_message(row) -> EmailMultiAlternatives:
+    """The message an OutboxEmail row holds, with its Message-ID."""
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body,
+        from_email=row.from_email,
+        to=row.to,
+        cc=row.cc,
+        bcc=row.bcc,
+        reply_to=row.reply_to,
+        headers={**row.headers, "Message-ID": row.message_id},
+    )
+    message.content_subtype = row.content_subtype
+    for content, mimetype in row.alternatives:
+        message.attach_alternative(content, mimetype)
+    return message

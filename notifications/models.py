@@ -145,3 +145,50 @@ class Preferences(models.Model):
 
     def wants(self, kind: str) -> bool:
         return kind not in (self.muted_kinds or [])
+
+
+class OutboxEmail(models.Model):
+    """A ready e-mail waiting to be sent: account e-mails (verification, password reset) and
+    invitations. Written in the same transaction as the change it tells of, sent by a worker
+    with the notifications' claim, retry and backoff rules, always with the same Message-ID.
+    Once sent, its bodies (which hold one-time links) are emptied."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What it is, for the admin and the logs: "invitation", "account/email/password_reset_key".
+    kind = models.CharField(max_length=100)
+    message_id = models.CharField(max_length=300, unique=True)
+    from_email = models.CharField(max_length=300)
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list, blank=True)
+    bcc = models.JSONField(default=list, blank=True)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=998)
+    body = models.TextField(blank=True)
+    # "plain" or "html": the main body's subtype.
+    content_subtype = models.CharField(max_length=20, default="plain")
+    # [[content, mimetype], ...]: the alternatives (an HTML part, say).
+    alternatives = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    scheduled_for = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(sent_at__isnull=True),
+                name="outboxemail_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {', '.join(self.to)}"

@@ -12,8 +12,9 @@ from django.utils import timezone
 from core import jobs
 
 from .delivery import max_countdown
+from .email import outbox_fields
 from .kinds import Kind
-from .models import FeedbackMode, Notification, Preferences
+from .models import FeedbackMode, Notification, OutboxEmail, Preferences
 from .schedule import quiet_hours_release, zone
 from .selectors import preferences_for
 
@@ -26,24 +27,52 @@ GATHERED_KINDS = frozenset({Kind.FEEDBACK})
 # The delivery task, registered by name in NotificationsConfig.ready() (the tasks module
 # calls these services, so they must not import it back).
 DELIVER_JOB = "notifications.deliver"
+DELIVER_EMAILS_JOB = "notifications.deliver_emails"
 
 
-def enqueue_delivery(ids: list[int], *, countdown: float | None = None) -> bool:
+def enqueue_delivery(
+    ids: list[int], *, countdown: float | None = None, job: str = DELIVER_JOB, model=Notification
+) -> bool:
     """Hand ids to the delivery queue. A broker that is down is logged and swallowed: the
-    rows stay pending and the next dispatcher pass enqueues them. Returns whether it worked."""
+    rows stay pending and the next sweep enqueues them. Returns whether it worked."""
     if not ids:
         return True
     if countdown is not None:
         countdown = max(0, min(int(countdown), max_countdown()))
     try:
-        jobs.task(DELIVER_JOB).apply_async(args=[list(ids)], countdown=countdown)
+        jobs.task(job).apply_async(args=[list(ids)], countdown=countdown)
     except Exception:
         # Redis down, or (eager mode) an unexpected error while sending: the caller's page
         # must still succeed, and the rows are still pending in the database.
-        logger.warning("Could not enqueue delivery of %d notification(s)", len(ids), exc_info=True)
+        logger.warning(
+            "Could not enqueue delivery of %d %s row(s)", len(ids), model.__name__, exc_info=True
+        )
         return False
-    Notification.objects.filter(id__in=ids, sent_at__isnull=True).update(queued_at=timezone.now())
+    model.objects.filter(id__in=ids, sent_at__isnull=True).update(queued_at=timezone.now())
     return True
+
+
+def enqueue_email_delivery(ids: list[int]) -> bool:
+    """Hand ready e-mails (OutboxEmail ids) to the delivery queue; as enqueue_delivery."""
+    return enqueue_delivery(ids, job=DELIVER_EMAILS_JOB, model=OutboxEmail)
+
+
+def email_enqueue(*, message, kind: str, on_commit: bool = True) -> OutboxEmail:
+    """Put a ready message (an EmailMessage) in the outbox: one row, with the Message-ID every
+    attempt will carry, written in the caller's transaction (so a rolled-back change sends
+    nothing) and handed to a worker once it commits. Never raises because the mail server or
+    the broker is down: the row stays pending and is retried with backoff.
+
+    With on_commit=False the row is handed over at once even inside a transaction (for
+    callers that write without one of their own): a worker that comes before the commit finds
+    nothing to claim, and the sweep hands the row over again later."""
+    row = OutboxEmail.objects.create(kind=kind[:100], **outbox_fields(message))
+    row_id = row.id
+    if on_commit:
+        transaction.on_commit(lambda: enqueue_email_delivery([row_id]), robust=True)
+    else:
+        enqueue_email_delivery([row_id])
+    return row
 
 
 def notify(

@@ -34,3 +34,27 @@ def deliver(self, ids: list[int]) -> dict:
         # pending instead; the next dispatcher pass picks them up after their backoff.
         raise self.retry(args=[result.retry_ids], countdown=result.retry_in)
     return {"sent": result.sent, "skipped": result.skipped, "retry": len(result.retry_ids)}
+
+
+@shared_task(name="notifications.tasks.sweep", ignore_result=True)
+def sweep() -> dict:
+    """Hand over again every pending e-mail whose task was never made or was lost (Redis came
+    back empty, a worker died): run by beat every 30 seconds, so a lost e-mail goes out within
+    two minutes. Sending nothing twice is the claim's business."""
+    return dispatch.enqueue_all_pending()
+
+
+@shared_task(
+    bind=True,
+    name="notifications.tasks.deliver_emails",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
+def deliver_emails(self, ids: list[int]) -> dict:
+    """Send these ready e-mails (OutboxEmail ids); retries as `deliver`."""
+    result = delivery.deliver_emails(ids)
+    if result.retry_ids and not self.request.is_eager:
+        raise self.retry(args=[result.retry_ids], countdown=result.retry_in)
+    return {"sent": result.sent, "skipped": result.skipped, "retry": len(result.retry_ids)}

@@ -38,6 +38,14 @@ class Command(BaseCommand):
                 retry += len(outcome.retry_ids)
                 if outcome.retry_ids:
                     break  # the mail server is unwell; the next run tries again
+            else:
+                ids = delivery.pending_email_ids(now=timezone.now())
+                for start in range(0, len(ids), dispatch.DELIVERY_CHUNK):
+                    outcome = delivery.deliver_emails(ids[start : start + dispatch.DELIVERY_CHUNK])
+                    sent += outcome.sent
+                    retry += len(outcome.retry_ids)
+                    if outcome.retry_ids:
+                        break
         detail = ", ".join(f"{kind}: {n}" for kind, n in result.as_dict()["created"].items())
         self.stdout.write(
             f"created {created} notification(s){f' ({detail})' if detail else ''}, "
