@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db.models import Q
 from django.utils import timezone
 
+from core.csvsafe import csv_cell
 from goals.models import (
     COMMENT_FIELDS,
     GOAL_FIELDS,
@@ -56,13 +57,14 @@ def plain(value):
 
 
 def rows_to_csv(rows: list[dict], fieldnames: Iterable[str]) -> str:
+    """The rows as CSV, every cell made safe to open in a spreadsheet (core.csvsafe)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(fieldnames), extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow(
             {
-                k: json.dumps(v) if isinstance(v, dict | list) else ("" if v is None else v)
+                k: csv_cell(json.dumps(v) if isinstance(v, dict | list) else v)
                 for k, v in row.items()
             }
         )

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -334,10 +334,13 @@ class ProgressUpdateForm(PlainForm, forms.ModelForm):
                 "metric": goal.metric_name or _("the metric")
             }
             if goal.unit:
-                self.fields["value"].help_text = _("In %(unit)s. The last value was %(v)s.") % {
-                    "unit": goal.unit,
-                    "v": _decimal_text(goal.current_value),
-                }
+                # The unit is the mentee's text: escaped here, so the help text is markup that
+                # any renderer (crispy shows help texts unescaped) shows as written.
+                self.fields["value"].help_text = format_html(
+                    _("In {unit}. The last value was {v}."),
+                    unit=goal.unit,
+                    v=_decimal_text(goal.current_value),
+                )
         else:
             del self.fields["value"]
         _text_direction_auto(self)

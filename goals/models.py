@@ -1,6 +1,7 @@
 """SMART goals, their milestones, progress updates and feedback."""
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -40,6 +41,34 @@ GOAL_FIELDS = (
 MILESTONE_FIELDS = ("title", "kind", "due_on")
 PROGRESS_UPDATE_FIELDS = ("value", "note", "confidence")
 COMMENT_FIELDS = ("body", "is_kudos")
+
+# The dates a goal or milestone may have (start, target, due): from EARLIEST_DATE to
+# HORIZON_YEARS from today. Anything else is a typo (0202 for 2025) or a probe, and a calendar
+# application would choke on it; goals.services applies the rule for the pages and the API.
+EARLIEST_DATE = date(2000, 1, 1)
+HORIZON_YEARS = 10
+
+
+def latest_date(today: date | None = None) -> date:
+    """The last date a goal or milestone may have: HORIZON_YEARS from today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + HORIZON_YEARS)
+    except ValueError:  # 29 February, HORIZON_YEARS before a common year
+        return today.replace(year=today.year + HORIZON_YEARS, day=28)
+
+
+def date_outside_horizon(value: date | None, today: date | None = None) -> str | None:
+    """Why `value` cannot be a goal's or milestone's date, or None when it can."""
+    if value is None:
+        return None
+    latest = latest_date(today)
+    if EARLIEST_DATE <= value <= latest:
+        return None
+    return _("Choose a date between %(first)s and %(last)s.") % {
+        "first": EARLIEST_DATE.isoformat(),
+        "last": latest.isoformat(),
+    }
 
 
 class Goal(models.Model):

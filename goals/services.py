@@ -36,6 +36,7 @@ from .models import (
     MilestoneKind,
     ProgressUpdate,
     Visibility,
+    date_outside_horizon,
 )
 from .selectors import goal_open_pairing
 
@@ -157,6 +158,9 @@ def goal_rules_broken(fields: dict, *, milestone_titles: Iterable[str] | None = 
     )
     if "starts_on" in fields and fields["starts_on"] is None:
         broken.add("starts_on", _("Give the date you start."))
+    for name in ("starts_on", "target_date"):
+        if (problem := date_outside_horizon(fields.get(name))) is not None:
+            broken.add(name, problem)
     starts_on, target_date = fields.get("starts_on"), fields.get("target_date")
     if starts_on and target_date and target_date <= starts_on:
         broken.add(
@@ -209,6 +213,8 @@ def milestone_validate(*, title: str, kind: str = MilestoneKind.MILESTONE, due_o
         _("Choose a milestone or a weekly action step."),
         broken,
     )
+    if (problem := date_outside_horizon(due_on)) is not None:
+        broken.add("due_on", problem)
     broken.raise_any()
 
 

@@ -8,6 +8,8 @@ than everything else on those pages."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -215,7 +217,13 @@ def goal_status(request, uuid):
     status = request.POST.get("status", "")
     put_on_hold = None
     if request.POST.get("hold"):
-        put_on_hold = selectors.mentee_active_goal(request.viewer, request.POST["hold"])
+        try:
+            hold = UUID(request.POST["hold"])
+        except ValueError:
+            raise InvalidInput(
+                _("Choose one of your active goals to put on hold."), field="hold"
+            ) from None
+        put_on_hold = selectors.mentee_active_goal(request.viewer, hold)
         require_found(put_on_hold is not None)
     try:
         services.goal_set_status(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
+from core.csvsafe import csv_cell
 from goals.selectors import goal_health_distribution
 
 from .. import policy, selectors, services
@@ -95,12 +96,6 @@ def program_dashboard(request, program_uuid):
     )
 
 
-def _csv_safe(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @login_required
 @require_GET
 def program_export_pairings(request, program_uuid):
@@ -111,7 +106,7 @@ def program_export_pairings(request, program_uuid):
     writer = csv.writer(response)
     writer.writerow(selectors.PAIRING_EXPORT_COLUMNS)
     for row in selectors.pairings_export_rows(program):
-        writer.writerow([_csv_safe(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return response
 
 
