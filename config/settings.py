@@ -186,15 +186,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 if REDIS_URL:
+    # Django's RedisCache behind a backend that makes an unreachable Redis an empty cache
+    # (misses, skipped writes, a warning logged): pages keep working on the database.
+    # allauth's rate limits count in the process meanwhile (README, "Redis down").
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mentorship",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "RETRY_AFTER": 5,
+            "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:"],
         }
     }
-    # Sessions are read on every signed-in request: from Redis, with the database behind it.
+    # Sessions are read on every signed-in request: from Redis, with the database behind it
+    # (the database alone while Redis is down).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
