@@ -4,8 +4,9 @@ Rules (DESIGN.md, "Who may see what"):
 
 1. The mentee owns her goals: she sees and changes everything in them.
 2. A mentor sees a mentee's goal only through a pairing between the two of them (in the goal's
-   program; any pairing of the two when the goal has no program), and only when the goal's
-   visibility is "mentor" or "program". An open pairing (proposed, active, paused) lets the
+   program; when the goal has no program, any pairing of the two that the mentee has
+   accepted: one past "proposed", or whose agreement she has accepted), and only when the
+   goal's visibility is "mentor" or "program". An open pairing (proposed, active, paused) lets the
    mentor read, comment and acknowledge updates; a past pairing (completed, ended) lets the
    mentor read only. A mentor never edits the goal.
 3. An admin of the goal's program (or of its pairing's program) sees the title, status,
@@ -32,7 +33,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.viewer import Viewer
-from mentorship.models import OPEN_PAIRING_STATUSES, Pairing
+from mentorship.models import OPEN_PAIRING_STATUSES, Pairing, PairingStatus
 
 from .kinds import SHARED_WITH_MENTOR, Visibility
 
@@ -101,6 +102,20 @@ _ADMIN_READ = GoalAccess(Level.READ, "admin")
 _ADMIN_SUMMARY = GoalAccess(Level.SUMMARY, "admin")
 
 
+def _mentee_accepted(link) -> bool:
+    """Whether the mentee agreed to the pairing `link` (a viewer's PairingLink): it went past
+    "proposed" (both sides accepted the agreement), or she accepted the agreement while it
+    waits for the mentor. A pairing an admin made alone shares no goal outside its program."""
+    return link.status != PairingStatus.PROPOSED or link.mentee_agreed
+
+
+def _shares(link, goal) -> bool:
+    """Whether the pairing `link` of the viewer with the goal's mentee reaches `goal`."""
+    if goal.program_id is None:
+        return _mentee_accepted(link)
+    return link.program_id == goal.program_id
+
+
 def goal_access(viewer, goal) -> GoalAccess:
     """The access the viewer (or user) has to `goal`, from the viewer's facts: no query
     beyond loading them once, none at all for the goal's own mentee."""
@@ -114,8 +129,7 @@ def goal_access(viewer, goal) -> GoalAccess:
     statuses = {
         link.status
         for link in viewer.as_mentor
-        if link.other_id == goal.mentee_id
-        and (goal.program_id is None or link.program_id == goal.program_id)
+        if link.other_id == goal.mentee_id and _shares(link, goal)
     }
     if statuses & _OPEN:
         return _MENTOR_FEEDBACK
@@ -155,25 +169,36 @@ def _nothing(prefix: str) -> Q:
 
 def mentor_goals_q(viewer, *, prefix: str = "", open_only: bool = False) -> Q:
     """Rows whose goal (reached through `prefix`, e.g. "goal__") is shared with the viewer as
-    the mentee's mentor: a pairing with that mentee in the goal's program, or any pairing
-    with her when the goal has no program (`open_only`: an open pairing)."""
+    the mentee's mentor: a pairing with that mentee in the goal's program, or a pairing she
+    accepted when the goal has no program (`open_only`: an open pairing)."""
     viewer = Viewer.of(viewer)
     if not viewer.is_authenticated:
         return _nothing(prefix)
     by_program: dict[int, set[int]] = defaultdict(set)
+    accepted: set[int] = set()
     for link in viewer.as_mentor:
         if not open_only or link.status in _OPEN:
             by_program[link.program_id].add(link.other_id)
+            if _mentee_accepted(link):
+                accepted.add(link.other_id)
     if not by_program:
         return _nothing(prefix)
     mentees = set().union(*by_program.values())
     # The mentees' IN list up front lets the database start from the goals' mentee index.
-    where = Q(**{f"{prefix}program__isnull": True})
+    branches = []
+    if accepted:
+        without_program = Q(**{f"{prefix}program__isnull": True})
+        if accepted != mentees:
+            without_program &= Q(**{f"{prefix}mentee_id__in": sorted(accepted)})
+        branches.append(without_program)
     for program_id, of_program in sorted(by_program.items()):
         in_program = Q(**{f"{prefix}program_id": program_id})
         if of_program != mentees:
             in_program &= Q(**{f"{prefix}mentee_id__in": sorted(of_program)})
-        where |= in_program
+        branches.append(in_program)
+    where = branches[0]
+    for branch in branches[1:]:
+        where |= branch
     return (
         Q(**{f"{prefix}mentee_id__in": sorted(mentees)})
         & Q(**{f"{prefix}visibility__in": SHARED_WITH_MENTOR})

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import OPEN_PAIRING_STATUSES, Membership, Pairing, Program, Role
+from .models import OPEN_PAIRING_STATUSES, Invitation, Membership, Pairing, Program, Role
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_CAPACITY = 50
@@ -253,6 +253,20 @@ def preview_pairings(program: Program, text: str) -> Preview:
                 mentors[email] = (user_id, capacity)
             else:
                 mentees[email] = user_id
+    # People invited in a role who have not accepted yet: not members, so not paired; the
+    # row says why (it tells the admin only what they did themselves).
+    invited: set[tuple[str, str]] = set()
+    for chunk in _chunks(emails):
+        invited.update(
+            Invitation.objects.filter(
+                program=program,
+                email__in=chunk,
+                role__in=[Role.MENTOR, Role.MENTEE],
+                accepted_at__isnull=True,
+                declined_at__isnull=True,
+                revoked_at__isnull=True,
+            ).values_list("email", "role")
+        )
     load = dict(
         Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
         .values("mentor_id")
@@ -273,16 +287,28 @@ def preview_pairings(program: Program, text: str) -> Preview:
             problems.append(
                 _("A person cannot mentor themselves (%(e)s).") % {"e": row.mentor_email}
             )
-        if row.mentor_email not in mentors:
-            problems.append(
-                _("Unknown person: %(e)s is not a mentor in this program.")
-                % {"e": row.mentor_email}
-            )
-        if row.mentee_email not in mentees:
-            problems.append(
-                _("Unknown person: %(e)s is not a mentee in this program.")
-                % {"e": row.mentee_email}
-            )
+        for email, role, known in (
+            (row.mentor_email, Role.MENTOR, mentors),
+            (row.mentee_email, Role.MENTEE, mentees),
+        ):
+            if email in known:
+                continue
+            if (email, role) in invited:
+                problems.append(
+                    _(
+                        "Not accepted yet: %(e)s was invited as %(role)s and has not accepted; "
+                        "pair them once they have."
+                    )
+                    % {"e": email, "role": Role(role).label.lower()}
+                )
+            elif role == Role.MENTOR:
+                problems.append(
+                    _("Unknown person: %(e)s is not a mentor in this program.") % {"e": email}
+                )
+            else:
+                problems.append(
+                    _("Unknown person: %(e)s is not a mentee in this program.") % {"e": email}
+                )
         if problems:
             preview.errors.extend(RowError(row.line, p) for p in problems)
             continue

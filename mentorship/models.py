@@ -161,6 +161,12 @@ class Invitation(models.Model):
         related_name="accepted_invitations",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The invited person said no; kept so that the admin sees the answer.
+    declined_at = models.DateTimeField(null=True, blank=True)
+    # What a CSV import said about the person, applied to the membership once they accept.
+    capacity = models.PositiveSmallIntegerField(null=True, blank=True)
+    skills = models.CharField(max_length=500, blank=True)
+    interests = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,12 +175,21 @@ class Invitation(models.Model):
         return f"{self.email} → {self.program} ({self.role})"
 
     @property
+    def is_answered(self) -> bool:
+        return self.accepted_at is not None or self.declined_at is not None
+
+    @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+        return (
+            self.accepted_at is None
+            and self.declined_at is None
+            and self.revoked_at is None
+            and not self.is_expired
+        )
 
 
 class PairingStatus(models.TextChoices):

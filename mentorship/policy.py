@@ -11,6 +11,9 @@ may see it but not change it gets 403.
   them. Admins change its status (pause, end, reassign) but do not log the pair's meetings or
   accept their agreement.
 
+- An invitation is bound to its address: only an account on which that address is verified
+  may accept or decline it (`invitation_bound_to`).
+
 Every rule reads the viewer (core.viewer): an object check costs the object's own row and
 nothing else once the viewer's facts are loaded (one query per request), and a list filter
 is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
@@ -18,6 +21,7 @@ is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.db.models import Q
 
 from core.access import require, require_found
@@ -39,6 +43,18 @@ def get_program_for_admin(viewer_or_user, program_uuid) -> Program:
     require_found(program is not None and program.pk in viewer.member_program_ids)
     require(program.pk in viewer.admin_program_ids)
     return program
+
+
+def invitation_bound_to(viewer_or_user, invitation) -> bool:
+    """Whether the viewer may answer `invitation`: their account has its address, verified.
+    One query (allauth's e-mail addresses); the link alone proves nothing, since a forwarded
+    or leaked link reaches other people."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return False
+    return EmailAddress.objects.filter(
+        user_id=viewer.pk, email__iexact=invitation.email, verified=True
+    ).exists()
 
 
 def can_create_program(viewer_or_user) -> bool:

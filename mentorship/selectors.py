@@ -28,6 +28,7 @@ from goals.models import Category, Goal
 from .models import (
     OPEN_PAIRING_STATUSES,
     PAIRING_FIELDS,
+    Agreement,
     CheckIn,
     Invitation,
     Membership,
@@ -269,7 +270,8 @@ def program_stats(program: Program) -> dict:
         f"UNION ALL SELECT 'status', status, COUNT(*), 0 FROM {pairing} "
         "WHERE program_id = %s GROUP BY status "
         f"UNION ALL SELECT 'invitations', '', COUNT(*), 0 FROM {invitation} "
-        "WHERE program_id = %s AND accepted_at IS NULL AND revoked_at IS NULL "
+        "WHERE program_id = %s AND accepted_at IS NULL AND declined_at IS NULL "
+        "AND revoked_at IS NULL "
         "AND expires_at > %s "
         "UNION ALL SELECT 'feedback', CASE WHEN f.author_id = p.mentor_id THEN 'mentor' "
         "WHEN f.author_id = p.mentee_id THEN 'mentee' ELSE '' END, COUNT(*), SUM(f.rating) "
@@ -617,12 +619,14 @@ def mentee_membership_for_match(program: Program, membership_uuid) -> Membership
 
 
 class PairingLink(NamedTuple):
-    """One pairing seen from one side: the other person, in which program, in which status."""
+    """One pairing seen from one side: the other person, in which program, in which status,
+    and whether the mentee has accepted its agreement as it stands (`mentee_agreed`)."""
 
     pairing_id: int
     program_id: int
     other_id: int
     status: str
+    mentee_agreed: bool = False
 
 
 VIEWER_FACTS = (
@@ -640,25 +644,30 @@ def viewer_facts(user) -> dict:
 
     - roles: the roles they hold in active programs (the navigation's);
     - admin_program_ids / member_program_ids: programs they run / belong to (any state);
-    - as_mentor / as_mentee: PairingLink rows, every status.
+    - as_mentor / as_mentee: PairingLink rows, every status, with whether the mentee has
+      accepted the agreement.
     """
     membership = Membership._meta.db_table
     program = Program._meta.db_table
     pairing = Pairing._meta.db_table
+    agreement = Agreement._meta.db_table
+    agreed = "CASE WHEN a.mentee_accepted_at IS NULL THEN 0 ELSE 1 END"
     # Table names come from the models, the values are parameters.
     sql = (
-        f"SELECT 0, m.program_id, m.role, NULL, NULL, p.is_active FROM {membership} m "  # noqa: S608
+        f"SELECT 0, m.program_id, m.role, NULL, NULL, p.is_active, 0 FROM {membership} m "  # noqa: S608
         f"JOIN {program} p ON p.id = m.program_id WHERE m.user_id = %s "
-        f"UNION ALL SELECT 1, program_id, status, mentee_id, id, NULL FROM {pairing} "
-        "WHERE mentor_id = %s "
-        f"UNION ALL SELECT 2, program_id, status, mentor_id, id, NULL FROM {pairing} "
-        "WHERE mentee_id = %s"
+        f"UNION ALL SELECT 1, x.program_id, x.status, x.mentee_id, x.id, NULL, {agreed} "
+        f"FROM {pairing} x LEFT JOIN {agreement} a ON a.pairing_id = x.id "
+        "WHERE x.mentor_id = %s "
+        f"UNION ALL SELECT 2, x.program_id, x.status, x.mentor_id, x.id, NULL, {agreed} "
+        f"FROM {pairing} x LEFT JOIN {agreement} a ON a.pairing_id = x.id "
+        "WHERE x.mentee_id = %s"
     )
     roles, admin_of, member_of, as_mentor, as_mentee = set(), set(), set(), [], []
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk, user.pk, user.pk])
         rows = cursor.fetchall()
-    for kind, program_id, label, other_id, pairing_id, active in rows:
+    for kind, program_id, label, other_id, pairing_id, active, mentee_agreed in rows:
         if kind == 0:
             member_of.add(program_id)
             if label == Role.ADMIN:
@@ -666,7 +675,7 @@ def viewer_facts(user) -> dict:
             if active:
                 roles.add(label)
         else:
-            link = PairingLink(pairing_id, program_id, other_id, label)
+            link = PairingLink(pairing_id, program_id, other_id, label, bool(mentee_agreed))
             (as_mentor if kind == 1 else as_mentee).append(link)
     return {
         "roles": frozenset(roles),

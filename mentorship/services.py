@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import jobs
-from core.errors import InvalidInput
+from core.errors import Forbidden, InvalidInput
 from notifications.email import build_email
 from notifications.kinds import Kind
 from notifications.services import email_enqueue, notify
 
+from . import policy
 from .models import (
     OPEN_PAIRING_STATUSES,
     PROGRAM_FIELDS,
@@ -153,10 +154,15 @@ def invitation_create(
     invited_by: User,
     name: str = "",
     valid_days: int = INVITATION_VALID_DAYS,
+    capacity: int | None = None,
+    skills: str = "",
+    interests: str = "",
 ) -> tuple[Invitation, str]:
     """Create a single-use invitation, e-mail its link, and return it with the secret token.
 
     Only the hash of the token is stored; the link in the e-mail is the one copy of it.
+    `capacity`, `skills` and `interests` (from a CSV import) go to the membership the
+    invitation creates when it is accepted.
     """
     if role not in Role.values:
         raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
@@ -175,6 +181,9 @@ def invitation_create(
         token_hash=invitation_token_hash(token),
         invited_by=invited_by,
         expires_at=timezone.now() + timedelta(days=valid_days),
+        capacity=capacity,
+        skills=skills[:500],
+        interests=interests[:500],
     )
     message = build_email(
         "invitation",
@@ -206,19 +215,55 @@ def invitation_find(*, token: str) -> Invitation | None:
     )
 
 
-@transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
-    """Use the invitation: `user` gets its role in its program. A second use, an expired or a
-    revoked invitation raises MentorshipError."""
-    # Lock the row: two clicks on the same link cannot both use it.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+def _lock_answerable(invitation: Invitation, user: User) -> Invitation:
+    """The invitation, locked (two clicks on the same link cannot both use it), if it can
+    still be answered and `user` is the person it was sent to.
+
+    1. Used, declined, withdrawn or expired: MentorshipError saying which.
+    2. Sent to an address that is not verified on `user`'s account: Forbidden. The link
+       alone proves nothing (it may have been forwarded); nothing changes.
+    """
+    invitation = (
+        Invitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+    )
     if invitation.accepted_at is not None:
         raise MentorshipError(_("This invitation has already been used."))
+    if invitation.declined_at is not None:
+        raise MentorshipError(_("This invitation was declined."))
     if invitation.revoked_at is not None:
         raise MentorshipError(_("This invitation was withdrawn by the program admin."))
     if invitation.is_expired:
         raise MentorshipError(_("This invitation has expired."))
-    membership = membership_add(program=invitation.program, user=user, role=invitation.role)
+    if not policy.invitation_bound_to(user, invitation):
+        if invitation.role == Role.ADMIN:
+            message = _(
+                "This invitation to run %(program)s was sent to another e-mail address. "
+                "Only the person it was sent to can accept it, signed in with that address "
+                "verified; nothing was changed."
+            )
+        else:
+            message = _(
+                "This invitation to %(program)s was sent to another e-mail address. Sign in "
+                "with the account of that address (verified) to answer it; nothing was changed."
+            )
+        raise Forbidden(message % {"program": invitation.program.name})
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Use the invitation: `user` gets its role in its program. A used, declined, expired or
+    revoked invitation raises MentorshipError; one sent to an address not verified on
+    `user`'s account raises Forbidden."""
+    invitation = _lock_answerable(invitation, user)
+    membership = membership_add(
+        program=invitation.program,
+        user=user,
+        role=invitation.role,
+        capacity=invitation.capacity,
+        skills=invitation.skills,
+        interests=invitation.interests,
+    )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -240,6 +285,31 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             send_email=False,
         )
     return membership
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, user: User) -> Invitation:
+    """The invited person says no: nothing is created, and the admin sees "declined". The
+    same rules as accepting decide who may answer."""
+    invitation = _lock_answerable(invitation, user)
+    invitation.declined_at = timezone.now()
+    invitation.save(update_fields=["declined_at"])
+    if invitation.invited_by_id:
+        notify(
+            recipient=invitation.invited_by,
+            kind=Kind.PAIRING_CHANGED,
+            dedupe_key=f"invitation-declined:{invitation.uuid}",
+            # Only what the admin typed: the address and the role, not the account's name.
+            title=_("%(email)s declined the invitation to %(program)s as %(role)s")
+            % {
+                "email": invitation.email,
+                "program": invitation.program.name,
+                "role": Role(invitation.role).label,
+            },
+            url=reverse("mentorship:program_invite", args=[invitation.program.uuid]),
+            send_email=False,
+        )
+    return invitation
 
 
 @transaction.atomic
@@ -669,7 +739,10 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
     1. Check every row again (the database may have changed since the preview).
     2. Create accounts for unknown e-mail addresses in bulk; they set a password through
        "forgot password" or are sent an invitation later.
-    3. Create the memberships in bulk.
+    3. Create the memberships of those new accounts in bulk.
+    4. Nobody with an account is made a member without agreeing: each row of an address that
+       already had an account becomes an invitation (e-mailed) that they accept or decline.
+       A row that already has an open invitation for the same role is not invited twice.
     """
     from django.contrib.auth.hashers import make_password
 
@@ -678,17 +751,16 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
     preview = preview_participants(program, text)
     if not preview.ok:
         raise ImportRejected(preview)
-    users = users_by_email([row.email for row in preview.rows])
+    existing = users_by_email([row.email for row in preview.rows])
     names = {}
     for row in preview.rows:
         names.setdefault(row.email, row.name)
     new_users = [
         User(email=email, name=names[email], password=make_password(None))
-        for email in sorted(set(names) - set(users))
+        for email in sorted(set(names) - set(existing))
     ]
     User.objects.bulk_create(new_users, batch_size=500)
-    if new_users:
-        users = users_by_email([row.email for row in preview.rows])
+    users = users_by_email([u.email for u in new_users]) if new_users else {}
     memberships = [
         Membership(
             program=program,
@@ -699,9 +771,51 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
             **({"capacity": row.capacity} if row.capacity is not None else {}),
         )
         for row in preview.rows
+        if row.email not in existing
     ]
     Membership.objects.bulk_create(memberships, batch_size=500)
-    return {"memberships": len(memberships), "new_accounts": len(new_users)}
+    to_invite = [row for row in preview.rows if row.email in existing]
+    waiting = _open_invitations(program, [row.email for row in to_invite])
+    invited = 0
+    for row in to_invite:
+        if (row.email, row.role) in waiting:
+            continue
+        invitation_create(
+            program=program,
+            email=row.email,
+            role=row.role,
+            invited_by=by,
+            name=row.name,
+            capacity=row.capacity,
+            skills=row.skills,
+            interests=row.interests,
+        )
+        invited += 1
+    return {
+        "memberships": len(memberships),
+        "new_accounts": len(new_users),
+        "invitations": invited,
+    }
+
+
+def _open_invitations(program: Program, emails: list[str]) -> set[tuple[str, str]]:
+    """(e-mail, role) of the invitations of `program` to `emails` still waiting for an
+    answer."""
+    from .csv_import import _chunks
+
+    found: set[tuple[str, str]] = set()
+    for chunk in _chunks(sorted(set(emails))):
+        found.update(
+            Invitation.objects.filter(
+                program=program,
+                email__in=chunk,
+                accepted_at__isnull=True,
+                declined_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ).values_list("email", "role")
+        )
+    return found
 
 
 @transaction.atomic

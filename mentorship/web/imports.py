@@ -112,8 +112,15 @@ def import_confirm(request, program_uuid, kind):
     if kind == "participants":
         messages.success(
             request,
-            _("Imported %(n)s memberships (%(new)s new accounts).")
-            % {"n": result["memberships"], "new": result["new_accounts"]},
+            _(
+                "Imported %(n)s memberships (%(new)s new accounts). %(invited)s people who "
+                "already had an account were sent an invitation: they join once they accept."
+            )
+            % {
+                "n": result["memberships"],
+                "new": result["new_accounts"],
+                "invited": result.get("invitations", 0),
+            },
         )
         return redirect("mentorship:member_list", program.uuid)
     messages.success(request, _("Imported %(n)s pairings.") % {"n": result["pairings"]})

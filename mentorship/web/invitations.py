@@ -1,4 +1,5 @@
-"""The page an invitation link opens: join with the account you have, or sign up."""
+"""The page an invitation link opens: join (or decline) with the account of the invited
+address, or sign up with it."""
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import selectors, services
+from .. import policy, selectors, services
 from ..models import Role
 
 
@@ -25,6 +26,8 @@ def _invalid(request, reason: str, status: int, message: str = ""):
 def _unusable_reason(invitation) -> str | None:
     if invitation.accepted_at is not None:
         return "used"
+    if invitation.declined_at is not None:
+        return "declined"
     if invitation.revoked_at is not None:
         return "revoked"
     if invitation.is_expired:
@@ -37,7 +40,9 @@ def invitation_accept(request, token):
     """1. An unknown (altered, made-up) token: a 404 page that says so.
     2. A used, withdrawn or expired invitation: a 410 page that says which.
     3. Anonymous: sign up (the address counts as verified: the link reached it) or log in.
-    4. Signed in: one button joins the program in the invitation's role."""
+    4. Signed in with the invited address verified: join the program in the invitation's
+       role, or decline it.
+    5. Signed in with another account: a 403 page that says so; nothing changes."""
     invitation = services.invitation_find(token=token)
     if invitation is None:
         return _invalid(request, "unknown", 404)
@@ -69,11 +74,30 @@ def invitation_accept(request, token):
                 "login_url": reverse("account_login") + "?" + urlencode({"next": here}),
             },
         )
+    context = {"invitation": invitation, "role_label": Role(invitation.role).label}
+    if not policy.invitation_bound_to(request.viewer, invitation):
+        return render(
+            request,
+            "mentorship/invitation_accept.html",
+            {**context, "other_address": True, "is_admin_role": invitation.role == Role.ADMIN},
+            status=403,
+        )
     if request.method == "POST":
+        decline = request.POST.get("answer") == "decline"
         try:
-            services.invitation_accept(invitation=invitation, user=request.user)
+            if decline:
+                services.invitation_decline(invitation=invitation, user=request.user)
+            else:
+                services.invitation_accept(invitation=invitation, user=request.user)
         except services.MentorshipError as error:
             return _invalid(request, "other", 410, error.message)
+        if decline:
+            messages.info(
+                request,
+                _("You declined the invitation to %(program)s.")
+                % {"program": invitation.program.name},
+            )
+            return redirect("home")
         messages.success(
             request,
             _("Welcome to %(program)s. You joined as %(role)s.")
@@ -82,12 +106,4 @@ def invitation_accept(request, token):
         if invitation.role == Role.ADMIN:
             return redirect("mentorship:program_dashboard", invitation.program.uuid)
         return redirect("mentorship:my_pairings")
-    return render(
-        request,
-        "mentorship/invitation_accept.html",
-        {
-            "invitation": invitation,
-            "role_label": Role(invitation.role).label,
-            "other_address": request.user.email.lower() != invitation.email.lower(),
-        },
-    )
+    return render(request, "mentorship/invitation_accept.html", context)

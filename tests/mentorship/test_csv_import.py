@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from mentorship import csv_import, services
-from mentorship.models import Membership, Pairing, PairingStatus, Role
+from mentorship.models import Invitation, Membership, Pairing, PairingStatus, Role
 from tests.factories import MembershipFactory, PairingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +102,11 @@ def test_import_creates_accounts_and_memberships(program, admin, stranger):
         + f"{stranger.email},Sam,mentor,python,,4\nnew@example.com,New Person,mentee,,speaking,\n"
     )
     result = services.participants_import(program=program, text=text, by=admin)
-    assert result == {"memberships": 2, "new_accounts": 1}
-    assert Membership.objects.get(user=stranger, program=program).capacity == 4
+    assert result == {"memberships": 1, "new_accounts": 1, "invitations": 1}
+    # Sam already had an account: he is invited, and a member only once he accepts.
+    assert not Membership.objects.filter(user=stranger, program=program).exists()
+    invitation = Invitation.objects.get(email=stranger.email, program=program)
+    assert invitation.role == "mentor" and invitation.capacity == 4
     new = User.objects.get(email="new@example.com")
     assert new.name == "New Person" and not new.has_usable_password()
     assert Membership.objects.get(user=new).interests == "speaking"

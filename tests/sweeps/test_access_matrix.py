@@ -89,7 +89,8 @@ MATRIX = {
     "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
     "mentorship:import_confirm": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
-    "mentorship:invitation_accept": ("200 200 200 200 200 200 200", "302L 302 302 302 302 302 302"),
+    # Only the account of the invited address answers it; anyone else is told so (403).
+    "mentorship:invitation_accept": ("200 403 403 403 403 403 403", "302L 403 403 403 403 403 403"),
     "mentorship:invitation_revoke": (
         "302L 405 405 405 405 405 405",
         "302L 403 403 403 403 302 404",
