@@ -45,7 +45,10 @@ def _all_day(*, uid: str, day: date, summary: str, description: str, stamp, cate
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     event.add("dtstart", day)  # a date, so icalendar writes VALUE=DATE
-    event.add("dtend", day + timedelta(days=1))
+    # The feed shows whatever date is stored, however far off: the last day there is has no
+    # next one, and a whole-day event without DTEND lasts that one day (RFC 5545, 3.6.1).
+    if day < date.max:
+        event.add("dtend", day + timedelta(days=1))
     event.add("summary", summary)
     if description:
         event.add("description", description)

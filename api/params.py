@@ -3,9 +3,11 @@ whether a view is only being described for the schema."""
 
 from core.viewer import Viewer
 
-# Case-insensitive, so an upper-case UUID reaches the view (and its JSON 404) rather than
-# Django's HTML "page not found".
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
+# A UUID in its usual form, either case: an upper-case UUID reaches the view (and its JSON
+# 404), and anything else in its place matches no route and gets the API's JSON 404
+# (api.views.not_found) rather than a validation error or Django's HTML "page not found".
+_HEX = "[0-9a-fA-F]"
+UUID_PATTERN = f"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}"
 
 
 def request_viewer(request) -> Viewer:

@@ -2,7 +2,7 @@
 the REST API (/api/v1/), its schema and documentation, the API tokens page and the account
 pages on the profile, and the calendar feed."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import pages, views
@@ -15,6 +15,9 @@ v1 = [
     path("me/export/", views.me_export, name="me-export"),
     *views.router.urls,
     *views.extra_urls,
+    # Last: whatever else ends in a slash (a malformed id, an unknown collection) is a JSON
+    # 404. Addresses without the slash still get CommonMiddleware's redirect to it.
+    re_path(r"^(?P<path>[\s\S]*/)\Z", views.not_found, name="not-found"),
 ]
 
 urlpatterns = [

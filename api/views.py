@@ -6,9 +6,11 @@ exactly what the pages do: 404 for an object outside the user's relationships, 4
 they may see but not change.
 """
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -25,8 +27,6 @@ from notifications.models import Notification
 
 from . import serializers as s
 from .export import user_export_zip
-
-# Case-insensitive, so an upper-case UUID reaches the view (and its JSON 404) rather than
 from .filters import BooleanFilter
 from .goal_views import CommentViewSet, GoalViewSet, MilestoneViewSet, ProgressUpdateViewSet
 from .params import UUID_PATTERN
@@ -73,6 +73,13 @@ def me_export(request):
     response = HttpResponse(user_export_zip(request.user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="mentorship-export.zip"'
     return response
+
+
+@csrf_exempt
+def not_found(request, path=""):
+    """Any address under /api/v1/ that names no endpoint, a malformed id included: the API
+    answers JSON, as it does for an unknown id, rather than Django's HTML page."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 @require_GET

@@ -65,6 +65,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "api.pages",
             "api.authentication",
             "api.exceptions",
+            "api.parsers",
             "api.throttling",
             "*.tasks",
             "*.templatetags.*",
