@@ -28,6 +28,9 @@ LOOKUP_CHUNK = 900
 PARTICIPANT_COLUMNS = ("email", "name", "role", "skills", "interests", "capacity")
 PARTICIPANT_REQUIRED = ("email", "name", "role")
 PAIRING_COLUMNS = ("mentor_email", "mentee_email")
+# A NUL character is never meant (a binary file, or a spreadsheet's junk) and no database
+# text column can hold one (PostgreSQL refuses it): the row is refused at the preview.
+NUL = "\x00"
 
 
 @dataclass
@@ -85,6 +88,13 @@ def decode_upload(data: bytes) -> tuple[str | None, list[RowError]]:
     return None, errors
 
 
+def _nul_message() -> str:
+    return _(
+        "This row contains a NUL character, which no text can hold: the file may not be a CSV "
+        "saved as text. Remove the character (or save the file again as UTF-8 CSV)."
+    )
+
+
 def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...], preview: Preview):
     """Yield (line number, {column: value}) for each non-empty row; record header and
     row-shape errors in `preview`."""
@@ -96,6 +106,9 @@ def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...], previe
         return
     except csv.Error as error:
         preview.errors.append(RowError(1, _("Not a CSV file: %(e)s") % {"e": error}))
+        return
+    if any(NUL in h for h in header):
+        preview.errors.append(RowError(1, _nul_message()))
         return
     names = [h.strip().lower() for h in header]
     missing = [c for c in required if c not in names]
@@ -119,6 +132,9 @@ def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...], previe
             )
             return
         if not any(v.strip() for v in values):
+            continue
+        if any(NUL in v for v in values):
+            preview.errors.append(RowError(reader.line_num, _nul_message()))
             continue
         if len(values) < len(names):
             preview.errors.append(
