@@ -40,6 +40,12 @@ urlpatterns = [
         name="program_match",
     ),
     path("programs/<uuid:program_uuid>/pairings/new/", programs.pairing_new, name="pairing_new"),
+    path("invitations/", invitations.my_invitations, name="my_invitations"),
+    path(
+        "invitations/<uuid:invitation_uuid>/answer/",
+        invitations.invitation_answer,
+        name="invitation_answer",
+    ),
     path("invitations/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("mentorships/", pairings.my_pairings, name="my_pairings"),
     path("pairings/<uuid:pairing_uuid>/", pairings.pairing_detail, name="pairing_detail"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from allauth.account.models import EmailAddress
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -438,6 +439,26 @@ def member_list(
     elif paired == "no":
         members = members.filter(is_paired=False, open_pairings=0)
     return members
+
+
+def invitations_waiting_for(viewer_or_user) -> QuerySet[Invitation]:
+    """The invitations the viewer may still answer: sent to an address verified on their
+    account, not yet accepted, declined, withdrawn or expired. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return Invitation.objects.none()
+    addresses = EmailAddress.objects.filter(user_id=viewer.pk, verified=True).values("email")
+    return (
+        Invitation.objects.filter(
+            email__in=addresses,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("program")
+        .order_by("-created_at")
+    )
 
 
 def pending_invitations(program: Program) -> QuerySet[Invitation]:

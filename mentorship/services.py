@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -200,7 +201,29 @@ def invitation_create(
     # Through the outbox, in this transaction: a rolled-back invitation sends nothing, and a
     # mail server that is down delays the e-mail (retried with backoff), never the page.
     email_enqueue(message=message, kind="invitation")
+    _tell_invited_account(invitation)
     return invitation, token
+
+
+def _tell_invited_account(invitation: Invitation) -> None:
+    """An account that has the address verified also finds the invitation in its inbox, and
+    answers it on "My invitations" (the e-mail may be missed). The admin learns nothing."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=invitation.email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    if address is None:
+        return
+    notify(
+        recipient=address.user,
+        kind=Kind.PAIRING_CHANGED,
+        dedupe_key=f"invitation:{invitation.uuid}",
+        title=_("You are invited to %(program)s as %(role)s; accept or decline")
+        % {"program": invitation.program.name, "role": Role(invitation.role).label},
+        url=reverse("mentorship:my_invitations"),
+        send_email=False,
+    )
 
 
 def invitation_find(*, token: str) -> Invitation | None:

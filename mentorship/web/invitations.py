@@ -1,14 +1,18 @@
 """The page an invitation link opens: join (or decline) with the account of the invited
-address, or sign up with it."""
+address, or sign up with it; and the list of invitations waiting for the signed-in person,
+answered from there without the link."""
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.access import require_found
 
 from .. import policy, selectors, services
 from ..models import Role
@@ -83,27 +87,50 @@ def invitation_accept(request, token):
             status=403,
         )
     if request.method == "POST":
-        decline = request.POST.get("answer") == "decline"
         try:
-            if decline:
-                services.invitation_decline(invitation=invitation, user=request.user)
-            else:
-                services.invitation_accept(invitation=invitation, user=request.user)
+            return _answer(request, invitation, decline=request.POST.get("answer") == "decline")
         except services.MentorshipError as error:
             return _invalid(request, "other", 410, error.message)
-        if decline:
-            messages.info(
-                request,
-                _("You declined the invitation to %(program)s.")
-                % {"program": invitation.program.name},
-            )
-            return redirect("home")
-        messages.success(
-            request,
-            _("Welcome to %(program)s. You joined as %(role)s.")
-            % {"program": invitation.program.name, "role": Role(invitation.role).label},
-        )
-        if invitation.role == Role.ADMIN:
-            return redirect("mentorship:program_dashboard", invitation.program.uuid)
-        return redirect("mentorship:my_pairings")
     return render(request, "mentorship/invitation_accept.html", context)
+
+
+def _answer(request, invitation, decline: bool):
+    """Accept or decline `invitation` as the signed-in person, and say so."""
+    if decline:
+        services.invitation_decline(invitation=invitation, user=request.user)
+        messages.info(
+            request,
+            _("You declined the invitation to %(program)s.") % {"program": invitation.program.name},
+        )
+        return redirect("mentorship:my_invitations")
+    services.invitation_accept(invitation=invitation, user=request.user)
+    messages.success(
+        request,
+        _("Welcome to %(program)s. You joined as %(role)s.")
+        % {"program": invitation.program.name, "role": Role(invitation.role).label},
+    )
+    if invitation.role == Role.ADMIN:
+        return redirect("mentorship:program_dashboard", invitation.program.uuid)
+    return redirect("mentorship:my_pairings")
+
+
+@login_required
+@require_GET
+def my_invitations(request):
+    """The invitations sent to the signed-in person's verified addresses, still open."""
+    invitations = [
+        (invitation, Role(invitation.role).label)
+        for invitation in selectors.invitations_waiting_for(request.viewer)
+    ]
+    return render(request, "mentorship/my_invitations.html", {"invitations": invitations})
+
+
+@login_required
+@require_POST
+def invitation_answer(request, invitation_uuid):
+    """Accept or decline one of one's own open invitations; anyone else's is a 404."""
+    invitation = (
+        selectors.invitations_waiting_for(request.viewer).filter(uuid=invitation_uuid).first()
+    )
+    require_found(invitation is not None)
+    return _answer(request, invitation, decline=request.POST.get("answer") == "decline")

@@ -330,3 +330,54 @@ def test_the_invitee_declines_and_the_admin_sees_it(client, program, admin, stra
     html = client.get(reverse("mentorship:program_invite", args=[program.uuid])).content.decode()
     assert stranger.email in html and "declined" in html
     assert program_stats(program)["pending_invitations"] == 0
+
+
+# --- The invitee's list ------------------------------------------------------------------
+
+
+def test_the_invitee_finds_her_invitations_and_answers_them_without_the_link(
+    client, program, admin, other_program, other_admin, mentee, stranger
+):
+    from notifications.models import Notification
+
+    invitation, _path = invitation_to(other_program, other_admin, mentee.email)
+    second, _path = invitation_to(program, admin, mentee.email, role=Role.MENTOR)
+    invitation_to(program, admin, stranger.email)  # someone else's: not on her list
+    # Her inbox points her to the list (no second e-mail: the invitation has its own).
+    notice = Notification.objects.get(recipient=mentee, dedupe_key=f"invitation:{invitation.uuid}")
+    assert notice.url == reverse("mentorship:my_invitations")
+
+    client.force_login(mentee)
+    html = client.get(reverse("mentorship:my_invitations")).content.decode()
+    assert "Southside Guild" in html and "Northwind Circle" in html
+    assert stranger.email not in html
+    answer = reverse("mentorship:invitation_answer", args=[invitation.uuid])
+    assert client.post(answer, {"answer": "accept"}).status_code == 302
+    assert Membership.objects.filter(program=other_program, user=mentee, role=Role.MENTEE)
+    decline = reverse("mentorship:invitation_answer", args=[second.uuid])
+    assert client.post(decline, {"answer": "decline"}).status_code == 302
+    second.refresh_from_db()
+    assert second.declined_at is not None
+    assert not Membership.objects.filter(program=program, user=mentee, role=Role.MENTOR)
+    # Answered invitations leave the list, and cannot be answered again.
+    html = client.get(reverse("mentorship:my_invitations")).content.decode()
+    assert "No invitations are waiting" in html
+    assert client.post(answer, {"answer": "accept"}).status_code == 404
+
+
+def test_nobody_answers_someone_elses_invitation_from_the_list(client, program, admin, stranger):
+    invitation, _path = invitation_to(program, admin, "invited@example.com")
+    client.force_login(stranger)
+    assert (
+        "invited@example.com"
+        not in client.get(reverse("mentorship:my_invitations")).content.decode()
+    )
+    answer = reverse("mentorship:invitation_answer", args=[invitation.uuid])
+    assert client.post(answer, {"answer": "accept"}).status_code == 404
+    assert client.post(answer, {"answer": "decline"}).status_code == 404
+    assert client.get(answer).status_code == 405
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None and invitation.declined_at is None
+    client.logout()
+    assert client.post(answer, {"answer": "accept"}).status_code == 302
+    assert not Membership.objects.filter(user=stranger).exists()

@@ -91,11 +91,14 @@ MATRIX = {
     "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
     # Only the account of the invited address answers it; anyone else is told so (403).
     "mentorship:invitation_accept": ("200 403 403 403 403 403 403", "302L 403 403 403 403 403 403"),
+    # The world's invitation went to an address none of the personas has.
+    "mentorship:invitation_answer": ("302L 405 405 405 405 405 405", "302L 404 404 404 404 404 404"),
     "mentorship:invitation_revoke": (
         "302L 405 405 405 405 405 405",
         "302L 403 403 403 403 302 404",
     ),
     "mentorship:member_list": ("302L 403 403 403 403 200 404", "302L 405 405 405 405 405 405"),
+    "mentorship:my_invitations": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "mentorship:my_pairings": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "mentorship:pairing_agreement": (
         "302L 200 404 200 404 403 404",
