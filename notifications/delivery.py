@@ -180,11 +180,20 @@ def deliver(ids: list[int], *, connection=None) -> DeliveryResult:
 
 
 def _lost(now: datetime) -> Q:
-    """Never handed to the broker, or handed over and still unclaimed NOTIFICATIONS_REQUEUE_AFTER
-    seconds after both the hand-over and the row's due time: the task was lost (Redis came
-    back empty, say). Handing such a row over again is safe: only one task can claim it."""
-    wait = timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER)
-    return Q(queued_at__isnull=True) | Q(queued_at__lt=now - wait, scheduled_for__lt=now - wait)
+    """Rows whose task was never made or is gone: never handed to the broker; claimed by a
+    worker that died (the claim expired); or handed over and still unclaimed
+    NOTIFICATIONS_REQUEUE_AFTER seconds (never more than the claim lease) after both the
+    hand-over and the row's due time (Redis came back empty, say). Handing such a row over
+    again is safe: only the task whose conditional UPDATE claims it sends it."""
+    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE)
+    wait = timedelta(
+        seconds=min(settings.NOTIFICATIONS_REQUEUE_AFTER, settings.NOTIFICATIONS_CLAIM_LEASE)
+    )
+    return (
+        Q(queued_at__isnull=True)
+        | Q(claimed_at__lt=now - lease)
+        | Q(queued_at__lt=now - wait, scheduled_for__lt=now - wait)
+    )
 
 
 def pending_ids(*, now: datetime, limit: int = 5000) -> list[int]:

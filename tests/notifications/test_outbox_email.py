@@ -113,6 +113,34 @@ def test_a_rolled_back_invitation_leaves_no_row_and_no_e_mail(admin, program, ma
     assert mailoutbox == []
 
 
+@pytest.mark.django_db
+def test_the_sweep_takes_unqueued_lost_and_expired_rows_and_leaves_fresh_ones(settings):
+    from notifications.delivery import pending_email_ids
+
+    now = timezone.now()
+    lease = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE)
+    wait = timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_AFTER)
+
+    def row(**fields):
+        message = EmailMultiAlternatives(subject="s", body="b", to=["x@example.com"])
+        fields = {"scheduled_for": now - 2 * wait, **fields}
+        return OutboxEmail.objects.create(kind="test", **outbox_fields(message), **fields).id
+
+    never_queued = row()
+    lost = row(queued_at=now - wait - timedelta(seconds=1))
+    worker_died = row(
+        queued_at=now - timedelta(seconds=5),
+        claimed_at=now - lease - timedelta(seconds=1),
+        attempts=1,
+    )
+    row(queued_at=now - timedelta(seconds=5))  # handed over a moment ago
+    row(queued_at=now - timedelta(seconds=5), claimed_at=now - timedelta(seconds=5))  # held
+    row(queued_at=now - 2 * wait, scheduled_for=now - timedelta(seconds=5))  # retry just due
+    row(scheduled_for=now + wait)  # not due yet
+    row(sent_at=now)  # sent
+    assert sorted(pending_email_ids(now=now)) == sorted([never_queued, lost, worker_died])
+
+
 # --- SMTP down, the embedded default (eager tasks, no broker) ----------------------------------
 
 
