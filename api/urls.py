@@ -17,7 +17,7 @@ v1 = [
     *views.extra_urls,
     # Last: whatever else ends in a slash (a malformed id, an unknown collection) is a JSON
     # 404. Addresses without the slash still get CommonMiddleware's redirect to it.
-    re_path(r"^(?P<path>[\s\S]*/)\Z", views.not_found, name="not-found"),
+    re_path(r"^[\s\S]*/\Z", views.not_found, name="not-found"),
 ]
 
 urlpatterns = [

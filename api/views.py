@@ -6,17 +6,16 @@ exactly what the pages do: 404 for an object outside the user's relationships, 4
 they may see but not change.
 """
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -75,11 +74,12 @@ def me_export(request):
     return response
 
 
-@csrf_exempt
-def not_found(request, path=""):
-    """Any address under /api/v1/ that names no endpoint, a malformed id included: the API
-    answers JSON, as it does for an unknown id, rather than Django's HTML page."""
-    return JsonResponse({"detail": _("Not found.")}, status=404)
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request):
+    """Any address under /api/v1/ that names no endpoint, a malformed id included: JSON, as
+    for an unknown id, rather than Django's HTML page (401 first, like every endpoint)."""
+    raise NotFound
 
 
 @require_GET

@@ -151,6 +151,18 @@ def test_malformed_ids_get_a_json_404(mentee, as_user, path):
     assert body["detail"]
 
 
+def test_an_unknown_address_asks_the_anonymous_to_authenticate_first(api):
+    """Like every endpoint: 401 before anything is said about what exists."""
+    assert_json_error(api.get("/api/v1/goals/not-a-uuid/"), 401)
+    assert_json_error(api.post("/api/v1/no-such-collection/", {}), 401)
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_malformed_ids_get_a_json_404_whatever_the_method(mentee, as_user, method):
+    response = getattr(as_user(mentee), method)("/api/v1/goals/not-a-uuid/", {}, format="json")
+    assert assert_json_error(response, 404)["detail"]
+
+
 def test_unknown_program_export_part_is_a_json_404(admin, program, as_user):
     path = f"/api/v1/programs/{program.uuid}/export/passwords/"
     assert assert_json_error(as_user(admin).get(path), 404)["detail"]
