@@ -71,6 +71,7 @@ def url_kwargs(name: str, w) -> dict:
         return kwargs
     special = {
         "mentorship:invitation_revoke": {**program, "invitation_uuid": w.invitation.uuid},
+        "mentorship:invitation_answer": {"invitation_uuid": w.invitation.uuid},
         "mentorship:import_upload": {**program, "kind": "participants"},
         "mentorship:import_confirm": {**program, "kind": "participants"},
         "mentorship:program_match": {**program, "membership_uuid": w.membership.uuid},
