@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    # Staff reach the Django admin only after two-factor authentication.
+    "core.middleware.AdminTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -135,6 +135,16 @@ def _eager_celery_tasks():
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with a TOTP code: the admin needs two-factor
+    authentication (core.middleware.AdminTwoFactorMiddleware)."""
+    from .two_factor import sign_in_with_totp
+
+    sign_in_with_totp(client, admin_user, password="password")
+    return client
+
+
+@pytest.fixture
 def program(db):
     return ProgramFactory(name="Northwind Circle", slug="northwind")
 

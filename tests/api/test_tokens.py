@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from api.models import ApiToken
 from api.services import api_token_create
+from tests.two_factor import sign_in_with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_staff_see_and_revoke_tokens_in_the_admin_without_the_hash(client, mente
 
     made = api_token_create(user=mentee, name="laptop")
     staff = User.objects.create_superuser(email="root@example.com", password="x-long-password-1")
-    client.force_login(staff)
+    sign_in_with_totp(client, staff, password="x-long-password-1")  # the admin needs 2FA
     page = client.get(reverse("admin:api_apitoken_change", args=[made.obj.pk])).content.decode()
     assert "laptop" in page and made.obj.token_hash not in page and made.secret not in page
     response = client.post(

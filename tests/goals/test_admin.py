@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.two_factor import sign_in_with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +15,7 @@ def test_admin_pages_render(client, goal, milestone, update):
     comment = Comment.objects.create(goal=goal, author=goal.mentee, body="Note to self")
     event = GoalEvent.objects.create(goal=goal, actor=goal.mentee, action="created")
     staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    sign_in_with_totp(client, staff)  # the admin needs two-factor authentication
     for model, obj in [
         ("goal", goal),
         ("milestone", milestone),

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests.accounts.helpers import totp_code
 from tests.factories import PASSWORD, UserFactory
+from tests.two_factor import sign_in_with_totp
 
 from .access import client_for, patterns_to_cover, url_for
 from .conftest import PERSONAS
@@ -179,7 +180,7 @@ def test_staff_with_totp_must_give_the_code_before_the_admin(client, staff):
 
 
 def test_admin_login_redirect_keeps_to_this_site(client, staff):
-    client.force_login(staff)
+    sign_in_with_totp(client, staff)  # the admin needs two-factor authentication
     response = client.get(reverse("admin:login") + "?next=https://evil.example/")
     assert response["Location"] == reverse("admin:index")
     response = client.get(reverse("admin:login") + "?next=/admin/goals/goal/")
