@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def enqueue_email_delivery(ids: list[int]) -> bool:
     return enqueue_delivery(ids, job=DELIVER_EMAILS_JOB, model=OutboxEmail)
 
 
-def email_enqueue(*, message, kind: str, on_commit: bool = True) -> OutboxEmail:
+def email_enqueue(*, message: EmailMessage, kind: str, on_commit: bool = True) -> OutboxEmail:
     """Put a ready message (an EmailMessage) in the outbox: one row, with the Message-ID every
     attempt will carry, written in the caller's transaction (so a rolled-back change sends
     nothing) and handed to a worker once it commits. Never raises because the mail server or
