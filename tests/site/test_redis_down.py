@@ -274,3 +274,45 @@ def test_a_job_enqueued_while_the_broker_is_down_never_fails_the_request(
     assert time.monotonic() - started < 10
     assert any("drill.noop" in r.getMessage() or r.exc_info for r in caplog.records)
     app.close()
+
+
+def test_the_backend_is_redis_when_up_and_an_empty_cache_when_down(own_redis, caplog):
+    cache = ResilientRedisCache(
+        own_redis.url,
+        {
+            "KEY_PREFIX": "drill",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "RETRY_AFTER": 0,
+            "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:"],
+        },
+    )
+    cache.set("a", 1)
+    assert cache.get("a") == 1
+    assert cache.incr("a") == 2
+    assert cache.add("a", 5) is False
+    assert cache.get_many(["a", "b"]) == {"a": 2}
+    assert cache.redis.get("a") == 2  # it is Django's RedisCache underneath
+
+    own_redis.stop()
+    with caplog.at_level("WARNING"):
+        assert cache.get("a") is None
+        assert cache.get("a", "fallback") == "fallback"
+        assert cache.get_many(["a", "b"]) == {}
+        assert cache.has_key("a") is False
+        cache.set("a", 3)
+        assert cache.add("lock", 1) is True  # as on an empty cache: a lock is had
+        assert cache.set_many({"x": 1, "y": 2}) == ["x", "y"]  # the keys not stored
+        with pytest.raises(ValueError):
+            cache.incr("a")
+        assert cache.delete("a") is False
+        # allauth's rate limits count in the process meanwhile.
+        cache.set("allauth:rl:login", [1.0])
+        assert cache.get("allauth:rl:login") == [1.0]
+    warnings = [r for r in caplog.records if "Redis cache unreachable" in r.getMessage()]
+    assert len(warnings) == 1  # once per outage, not once per call
+
+    own_redis.start()  # back, and empty
+    assert cache.get("a") is None
+    cache.set("a", 4)
+    assert cache.get("a") == 4
+    cache.close()
