@@ -29,7 +29,7 @@ def test_cache_broker_and_counters_use_this_workers_database():
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     url = settings.REDIS_URL
     assert url == redis_url_for_worker(os.environ["REDIS_URL"], worker)
-    assert cache._servers == [url]
+    assert cache.redis._servers == [url]  # Django's RedisCache inside core.cache_backend
     assert app.conf.broker_url == url == settings.CELERY_BROKER_URL
     db = int(url.rsplit("/", 1)[1])
     assert counters.client().connection_pool.connection_kwargs["db"] == db
