@@ -175,10 +175,6 @@ class Invitation(models.Model):
         return f"{self.email} → {self.program} ({self.role})"
 
     @property
-    def is_answered(self) -> bool:
-        return self.accepted_at is not None or self.declined_at is not None
-
-    @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
 
