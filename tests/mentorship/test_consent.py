@@ -381,3 +381,14 @@ def test_nobody_answers_someone_elses_invitation_from_the_list(client, program, 
     client.logout()
     assert client.post(answer, {"answer": "accept"}).status_code == 302
     assert not Membership.objects.filter(user=stranger).exists()
+
+
+def test_an_invited_person_cannot_be_paired_by_hand_before_accepting(
+    program, admin, mentor, stranger
+):
+    services.participants_import(
+        program=program, text=PARTICIPANTS + f"{stranger.email},Sam,mentee,,,\n", by=admin
+    )
+    with pytest.raises(services.MentorshipError, match="is not a mentee in this program"):
+        services.pairing_create(program=program, mentor=mentor, mentee=stranger, by=admin)
+    assert not Pairing.objects.filter(mentee=stranger).exists()
