@@ -25,6 +25,7 @@ def account_menu(request) -> str:
         (url("account_email"), gettext("E-mail addresses")),
         (url("account_change_password"), gettext("Change password")),
         (url("mfa_index"), gettext("Two-factor authentication")),
+        (url("mentorship:my_invitations"), gettext("My invitations")),
     ]
     if user.is_staff:
         entries.append((url("admin:index"), gettext("Site administration")))
