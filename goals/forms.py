@@ -15,6 +15,7 @@ from core.errors import InvalidInput
 from . import services
 from .models import (
     COMMENT_FIELDS,
+    EARLIEST_DATE,
     GOAL_FIELDS,
     MILESTONE_FIELDS,
     PROGRESS_UPDATE_FIELDS,
@@ -24,6 +25,7 @@ from .models import (
     MilestoneKind,
     ProgressUpdate,
     Visibility,
+    latest_date,
 )
 from .services import MAX_MILESTONES_AT_CREATION
 
@@ -184,6 +186,15 @@ class PlainForm:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+def _date_bounds(form: forms.Form, *names: str) -> None:
+    """The browser's date picker offers only the dates the rule allows (goals.models); the
+    services check them again for whatever the browser lets through."""
+    bounds = {"min": EARLIEST_DATE.isoformat(), "max": latest_date().isoformat()}
+    for name in names:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(bounds)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -251,6 +262,7 @@ class GoalForm(forms.ModelForm):
         else:
             del self.fields["version"]
         self.fields["target_date"].required = False
+        _date_bounds(self, "starts_on", "target_date")
         for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
                 field.help_text = _limit_help(field, str(field.help_text or ""))
@@ -290,6 +302,7 @@ class MilestoneForm(PlainForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].help_text = _limit_help(self.fields["title"])
         self.fields["kind"].initial = MilestoneKind.MILESTONE
+        _date_bounds(self, "due_on")
         _text_direction_auto(self)
         self._style_widgets()
 

@@ -8,8 +8,8 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from goals.forms import ProgressUpdateForm
-from goals.models import Goal, GoalStatus, Milestone
+from goals.forms import MilestoneForm, ProgressUpdateForm
+from goals.models import Goal, GoalStatus, Milestone, latest_date
 from tests.factories import GoalFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,15 @@ def test_goal_page_accepts_a_date_just_inside_the_horizon(logged_in):
     )
     assert response.status_code == 302, response.context["form"].errors
     assert Goal.objects.get().target_date == target
+
+
+def test_date_pickers_offer_only_the_allowed_dates(logged_in, mentee):
+    latest = latest_date().isoformat()
+    bounds = f'min="2000-01-01" max="{latest}"'
+    page = logged_in.get(reverse("goals:goal_create")).content.decode()
+    assert page.count(bounds) == 2  # start and target date
+    html = str(MilestoneForm())
+    assert bounds in html
 
 
 def test_milestone_page_refuses_a_date_beyond_the_horizon(client, mentee):
