@@ -93,7 +93,10 @@ MATRIX = {
     # Only the account of the invited address answers it; anyone else is told so (403).
     "mentorship:invitation_accept": ("200 403 403 403 403 403 403", "302L 403 403 403 403 403 403"),
     # The world's invitation went to an address none of the personas has.
-    "mentorship:invitation_answer": ("302L 405 405 405 405 405 405", "302L 404 404 404 404 404 404"),
+    "mentorship:invitation_answer": (
+        "302L 405 405 405 405 405 405",
+        "302L 404 404 404 404 404 404",
+    ),
     "mentorship:invitation_revoke": (
         "302L 405 405 405 405 405 405",
         "302L 403 403 403 403 302 404",
