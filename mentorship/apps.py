@@ -15,4 +15,8 @@ class MentorshipConfig(AppConfig):
         nav.register("main", 20, mentorship_nav.main_links)
 
         viewer.provide(selectors.VIEWER_FACTS, selectors.viewer_facts)
-        jobs.register(services.NOTIFY_IMPORTED_PAIRINGS, tasks.notify_imported_pairings)
+        jobs.register(
+            services.NOTIFY_IMPORTED_PAIRINGS,
+            tasks.notify_imported_pairings,
+            run_here_if_unreachable=True,
+        )

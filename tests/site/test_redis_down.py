@@ -276,6 +276,33 @@ def test_a_job_enqueued_while_the_broker_is_down_never_fails_the_request(
     app.close()
 
 
+def test_a_job_nothing_would_find_again_runs_here_while_the_broker_is_down(
+    own_redis, django_capture_on_commit_callbacks, caplog
+):
+    """Jobs registered with run_here_if_unreachable (the notices of imported pairings) are
+    not lost with the broker: they run in the request's process instead."""
+    from core import jobs
+
+    app, noop = _drill_app(own_redis.url)
+    ran = []
+
+    @app.task(name="drill.remember")
+    def remember(n):
+        ran.append(n)
+
+    name = f"drill.remember.{own_redis.port}"
+    jobs.register(name, remember, run_here_if_unreachable=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.enqueue_on_commit(name, 1)  # the broker answers: queued, not run here
+    assert ran == [] and redis.Redis.from_url(own_redis.url).llen("celery") == 1
+    own_redis.stop()
+    with caplog.at_level("WARNING"), django_capture_on_commit_callbacks(execute=True):
+        jobs.enqueue_on_commit(name, 2)
+    assert ran == [2]
+    assert any("running drill.remember" in r.getMessage() for r in caplog.records)
+    app.close()
+
+
 def test_the_backend_is_redis_when_up_and_an_empty_cache_when_down(own_redis, caplog):
     cache = ResilientRedisCache(
         own_redis.url,
