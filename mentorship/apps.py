@@ -20,3 +20,4 @@ class MentorshipConfig(AppConfig):
             tasks.notify_imported_pairings,
             run_here_if_unreachable=True,
         )
+        jobs.register(services.IMPORT_RUN_PROCESS, tasks.import_run_process)

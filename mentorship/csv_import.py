@@ -9,7 +9,7 @@ The imports themselves are services (`participants_import`, `pairings_import`).
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -218,6 +218,16 @@ def preview_participants(program: Program, text: str) -> Preview:
                 capacity=capacity,
             )
         )
+    return check_participants(program, candidates, preview)
+
+
+def check_participants(
+    program: Program, candidates: list[ParticipantRow], preview: Preview | None = None
+) -> Preview:
+    """Check rows that are well formed against the database (nobody is listed again in a
+    role they already have); the good ones go to `preview.rows`. A background import runs it
+    again on each batch, since the database may have changed since the preview."""
+    preview = preview or Preview("participants")
     existing = set()
     emails = sorted({c.email for c in candidates})
     for chunk in _chunks(emails):
@@ -257,7 +267,15 @@ def preview_pairings(program: Program, text: str) -> Preview:
             preview.errors.extend(RowError(line, p) for p in problems)
             continue
         parsed.append(PairingRow(line, mentor_email, mentee_email))
+    return check_pairings(program, parsed, preview)
 
+
+def check_pairings(
+    program: Program, parsed: list[PairingRow], preview: Preview | None = None
+) -> Preview:
+    """Check well-formed pairing rows against the database and each other; the good ones go
+    to `preview.rows`. A background import runs it again on each batch."""
+    preview = preview or Preview("pairings")
     emails = sorted({r.mentor_email for r in parsed} | {r.mentee_email for r in parsed})
     mentors: dict[str, tuple[int, int]] = {}  # email -> (user id, capacity)
     mentees: dict[str, int] = {}
@@ -369,3 +387,34 @@ def users_by_email(emails: list[str]) -> dict[str, User]:
         for user in User.objects.filter(email__in=chunk):
             found[user.email.lower()] = user
     return found
+
+
+ROW_TYPES = {"participants": ParticipantRow, "pairings": PairingRow}
+
+
+def batches_of(kind: str, rows: list, size: int) -> list[list[dict]]:
+    """The checked rows as plain dicts, cut into batches of about `size` rows for a
+    background import. All rows of one participant's address fall in the same batch (an
+    account created by one batch must not turn that person's next row into an invitation)."""
+    if kind == "participants":
+        groups: dict[str, list] = {}
+        for row in rows:
+            groups.setdefault(row.email, []).append(row)
+        units = list(groups.values())
+    else:
+        units = [[row] for row in rows]
+    batches: list[list[dict]] = []
+    current: list[dict] = []
+    for unit in units:
+        current.extend(asdict(row) for row in unit)
+        if len(current) >= size:
+            batches.append(current)
+            current = []
+    if current:
+        batches.append(current)
+    return batches
+
+
+def rows_of(kind: str, batch: list[dict]) -> list:
+    row_type = ROW_TYPES[kind]
+    return [row_type(**row) for row in batch]

@@ -35,6 +35,16 @@ urlpatterns = [
         name="import_confirm",
     ),
     path(
+        "programs/<uuid:program_uuid>/imports/<uuid:run_uuid>/",
+        imports.import_run_detail,
+        name="import_run_detail",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/imports/<uuid:run_uuid>/progress/",
+        imports.import_run_progress,
+        name="import_run_progress",
+    ),
+    path(
         "programs/<uuid:program_uuid>/match/<uuid:membership_uuid>/",
         programs.program_match,
         name="program_match",

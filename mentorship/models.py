@@ -375,3 +375,54 @@ class MentorshipFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 by {self.author}"
+
+
+class ImportRunStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to start")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportRun(models.Model):
+    """One confirmed CSV import, run in the background in batches so that a large file
+    neither holds a request past the web server's timeout nor depends on the browser staying
+    open. `batches` holds the checked rows, already cut into batches; `batches_done` is
+    advanced in the same transaction as each batch's writes, so a retried task resumes
+    after the last batch committed and never imports a row twice."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="import_runs")
+    kind = models.CharField(max_length=20)
+    filename = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportRunStatus.choices, default=ImportRunStatus.PENDING
+    )
+    batches = models.JSONField(default=list, blank=True)
+    batches_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.uuid} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportRunStatus.DONE, ImportRunStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 100 if self.finished else 0
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -27,7 +27,7 @@ from django.db.models import Q
 from core.access import require, require_found
 from core.viewer import Viewer
 
-from .models import Pairing, Program
+from .models import ImportRun, Pairing, Program
 
 MENTOR = "mentor"
 MENTEE = "mentee"
@@ -43,6 +43,21 @@ def get_program_for_admin(viewer_or_user, program_uuid) -> Program:
     require_found(program is not None and program.pk in viewer.member_program_ids)
     require(program.pk in viewer.admin_program_ids)
     return program
+
+
+def get_import_run_for_admin(viewer_or_user, program_uuid, run_uuid) -> ImportRun:
+    """A CSV import run, to the admins of its program only; 404 for everyone else (the
+    program's other members included: a run names the people it imported). One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and program_uuid is not None and run_uuid is not None)
+    run = (
+        ImportRun.objects.select_related("program")
+        .defer("batches")
+        .filter(uuid=run_uuid, program__uuid=program_uuid)
+        .first()
+    )
+    require_found(run is not None and run.program_id in viewer.admin_program_ids)
+    return run
 
 
 def invitation_bound_to(viewer_or_user, invitation) -> bool:

@@ -34,6 +34,8 @@ from .models import (
     PROGRAM_FIELDS,
     Agreement,
     CheckIn,
+    ImportRun,
+    ImportRunStatus,
     Invitation,
     Membership,
     MentorshipFeedback,
@@ -47,8 +49,9 @@ from .models import (
 INVITATION_VALID_DAYS = 14
 ONE_OPEN_PAIRING_CONSTRAINT = "pairing_one_open_per_mentee_per_program"
 # Background job (registered by mentorship.apps with core.jobs): tell the people of imported
-# pairings.
+# pairings; work through a large CSV import.
 NOTIFY_IMPORTED_PAIRINGS = "mentorship.notify_imported_pairings"
+IMPORT_RUN_PROCESS = "mentorship.import_run_process"
 
 
 class MentorshipError(InvalidInput):
@@ -757,26 +760,32 @@ class ImportRejected(MentorshipError):
 
 @transaction.atomic
 def participants_import(*, program: Program, text: str, by: User) -> dict[str, int]:
-    """Import a checked participants file, all or nothing.
+    """Import a checked participants file, all or nothing (see `_participants_apply`)."""
+    from .csv_import import preview_participants
 
-    1. Check every row again (the database may have changed since the preview).
-    2. Create accounts for unknown e-mail addresses in bulk; they set a password through
+    preview = preview_participants(program, text)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    return _participants_apply(program=program, rows=preview.rows, by=by)
+
+
+def _participants_apply(*, program: Program, rows: list, by: User) -> dict[str, int]:
+    """Write checked participant rows.
+
+    1. Create accounts for unknown e-mail addresses in bulk; they set a password through
        "forgot password" or are sent an invitation later.
-    3. Create the memberships of those new accounts in bulk.
-    4. Nobody with an account is made a member without agreeing: each row of an address that
+    2. Create the memberships of those new accounts in bulk.
+    3. Nobody with an account is made a member without agreeing: each row of an address that
        already had an account becomes an invitation (e-mailed) that they accept or decline.
        A row that already has an open invitation for the same role is not invited twice.
     """
     from django.contrib.auth.hashers import make_password
 
-    from .csv_import import preview_participants, users_by_email
+    from .csv_import import users_by_email
 
-    preview = preview_participants(program, text)
-    if not preview.ok:
-        raise ImportRejected(preview)
-    existing = users_by_email([row.email for row in preview.rows])
+    existing = users_by_email([row.email for row in rows])
     names = {}
-    for row in preview.rows:
+    for row in rows:
         names.setdefault(row.email, row.name)
     new_users = [
         User(email=email, name=names[email], password=make_password(None))
@@ -793,11 +802,11 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
             interests=row.interests,
             **({"capacity": row.capacity} if row.capacity is not None else {}),
         )
-        for row in preview.rows
+        for row in rows
         if row.email not in existing
     ]
     Membership.objects.bulk_create(memberships, batch_size=500)
-    to_invite = [row for row in preview.rows if row.email in existing]
+    to_invite = [row for row in rows if row.email in existing]
     waiting = _open_invitations(program, [row.email for row in to_invite])
     invited = 0
     for row in to_invite:
@@ -841,6 +850,16 @@ def _open_invitations(program: Program, emails: list[str]) -> set[tuple[str, str
     return found
 
 
+def _lock_mentors(program: Program) -> None:
+    """Lock the mentors' membership rows, so a pairing made on the page while an import runs
+    cannot push a mentor over capacity."""
+    list(
+        Membership.objects.select_for_update()
+        .filter(program=program, role=Role.MENTOR)
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
     """Import a checked mentor_email,mentee_email file as proposed pairings, all or nothing.
@@ -848,24 +867,23 @@ def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
     The mentors' membership rows are locked first, so a pairing made on the page while the
     import runs cannot push a mentor over capacity.
     """
-    import uuid as uuid_module
+    from .csv_import import preview_pairings
 
-    from .csv_import import _chunks, preview_pairings, users_by_email
-
-    mentor_emails = list(
-        Membership.objects.filter(program=program, role=Role.MENTOR).values_list(
-            "user__email", flat=True
-        )
-    )
-    list(
-        Membership.objects.select_for_update()
-        .filter(program=program, role=Role.MENTOR)
-        .values_list("pk", flat=True)
-    )
+    _lock_mentors(program)
     preview = preview_pairings(program, text)
     if not preview.ok:
         raise ImportRejected(preview)
-    users = users_by_email(mentor_emails + [row.mentee_email for row in preview.rows])
+    return _pairings_apply(program=program, rows=preview.rows, by=by)
+
+
+def _pairings_apply(*, program: Program, rows: list, by: User) -> dict[str, int]:
+    """Write checked pairing rows (the caller holds the mentors' lock) and enqueue the
+    notices for after the commit."""
+    import uuid as uuid_module
+
+    from .csv_import import _chunks, users_by_email
+
+    users = users_by_email([row.mentor_email for row in rows] + [row.mentee_email for row in rows])
     pairings = [
         Pairing(
             uuid=uuid_module.uuid4(),
@@ -874,10 +892,11 @@ def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
             mentee=users[row.mentee_email],
             status=PairingStatus.PROPOSED,
         )
-        for row in preview.rows
+        for row in rows
     ]
     try:
-        Pairing.objects.bulk_create(pairings, batch_size=500)
+        with transaction.atomic():
+            Pairing.objects.bulk_create(pairings, batch_size=500)
     except IntegrityError as error:
         raise MentorshipError(
             _("Someone paired one of these mentees meanwhile; upload the file again.")
@@ -906,10 +925,169 @@ def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
     )
     # The notices leave the request: with a broker a worker sends them; without one (eager
     # tasks) they run right after the commit.
-    jobs.enqueue_on_commit(
-        NOTIFY_IMPORTED_PAIRINGS, uuid_module.uuid4().hex, [p.pk for p in created]
-    )
+    if created:
+        jobs.enqueue_on_commit(
+            NOTIFY_IMPORTED_PAIRINGS, uuid_module.uuid4().hex, [p.pk for p in created]
+        )
     return {"pairings": len(created)}
+
+
+# --- Background imports ---------------------------------------------------------------------
+
+# At most this many rows are imported within the request (all or none, as before); a larger
+# file becomes an ImportRun that a background task works through in batches.
+IMPORT_INLINE_ROWS = 1000
+IMPORT_BATCH_ROWS = 500
+# Rows skipped by a background run (the database changed since the preview) kept for the
+# result page.
+IMPORT_SKIPPED_KEPT = 200
+
+
+def _import_apply(*, run: ImportRun, rows: list) -> dict:
+    """Check one batch again against the database and write its good rows; the others are
+    reported as skipped."""
+    from .csv_import import check_pairings, check_participants
+
+    if run.kind == "pairings":
+        _lock_mentors(run.program)
+        checked = check_pairings(run.program, rows)
+        outcome = _pairings_apply(program=run.program, rows=checked.rows, by=run.by)
+    else:
+        checked = check_participants(run.program, rows)
+        outcome = _participants_apply(program=run.program, rows=checked.rows, by=run.by)
+    outcome["skipped"] = [{"line": e.line, "reason": e.reason} for e in checked.errors]
+    return outcome
+
+
+def _merge_result(result: dict, outcome: dict) -> dict:
+    merged = dict(result)
+    for key, value in outcome.items():
+        if key == "skipped":
+            kept = merged.get("skipped", [])
+            merged["skipped"] = (kept + value)[:IMPORT_SKIPPED_KEPT]
+            merged["skipped_count"] = merged.get("skipped_count", 0) + len(value)
+        else:
+            merged[key] = merged.get(key, 0) + value
+    return merged
+
+
+@transaction.atomic
+def import_start(
+    *,
+    program: Program,
+    kind: str,
+    text: str,
+    by: User,
+    filename: str = "",
+    inline_rows: int | None = None,
+    batch_rows: int | None = None,
+) -> ImportRun:
+    """Check a confirmed file again and record it as an ImportRun.
+
+    A file of at most `inline_rows` rows is imported here, all or none, and the run is done
+    when this returns. A larger one is cut into batches and handed to the background task
+    (after the commit): each batch is its own transaction, so the import goes on when the
+    browser is closed and the page shows how far it got. Raises ImportRejected when a row
+    is bad now."""
+    from .csv_import import batches_of, preview_pairings, preview_participants
+
+    if kind not in ("participants", "pairings"):
+        raise MentorshipError(_("Unknown kind of import."))
+    inline_rows = IMPORT_INLINE_ROWS if inline_rows is None else inline_rows
+    batch_rows = batch_rows or IMPORT_BATCH_ROWS
+    if kind == "pairings":
+        _lock_mentors(program)
+        preview = preview_pairings(program, text)
+    else:
+        preview = preview_participants(program, text)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    total = len(preview.rows)
+    now = timezone.now()
+    if total <= inline_rows:
+        if kind == "pairings":
+            result = _pairings_apply(program=program, rows=preview.rows, by=by)
+        else:
+            result = _participants_apply(program=program, rows=preview.rows, by=by)
+        return ImportRun.objects.create(
+            program=program,
+            kind=kind,
+            filename=filename[:200],
+            by=by,
+            status=ImportRunStatus.DONE,
+            rows_total=total,
+            rows_done=total,
+            batches_done=1,
+            result=result,
+            started_at=now,
+            finished_at=now,
+        )
+    run = ImportRun.objects.create(
+        program=program,
+        kind=kind,
+        filename=filename[:200],
+        by=by,
+        batches=batches_of(kind, preview.rows, batch_rows),
+        rows_total=total,
+    )
+    jobs.enqueue_on_commit(IMPORT_RUN_PROCESS, run.pk)
+    return run
+
+
+def import_run_process(*, run_id: int) -> ImportRun | None:
+    """Work through a run's batches from the first one not done yet. Each batch commits
+    together with `batches_done`, under a lock on the run's row: a task that is retried or
+    delivered twice carries on after the last batch committed, and never imports a row
+    twice. Returns the run as it ends (None if it no longer exists)."""
+    from .csv_import import rows_of
+
+    head = ImportRun.objects.filter(pk=run_id).first()
+    if head is None or head.finished:
+        return head
+    batches = head.batches
+    while True:
+        with transaction.atomic():
+            run = (
+                ImportRun.objects.select_for_update()
+                .select_related("program", "by")
+                .defer("batches")
+                .filter(pk=run_id)
+                .first()
+            )
+            if run is None or run.finished:
+                return run
+            now = timezone.now()
+            if run.status == ImportRunStatus.PENDING:
+                run.status = ImportRunStatus.RUNNING
+                run.started_at = now
+            index = run.batches_done
+            if index >= len(batches):
+                run.status = ImportRunStatus.DONE
+                run.finished_at = now
+                run.save(update_fields=["status", "started_at", "finished_at"])
+                return run
+            rows = rows_of(run.kind, batches[index])
+            try:
+                with transaction.atomic():
+                    outcome = _import_apply(run=run, rows=rows)
+            except MentorshipError as error:
+                run.status = ImportRunStatus.FAILED
+                run.error = error.message
+                run.finished_at = now
+                run.save(update_fields=["status", "started_at", "error", "finished_at"])
+                return run
+            run.result = _merge_result(run.result, outcome)
+            run.batches_done = index + 1
+            run.rows_done += len(rows)
+            run.save(update_fields=["status", "started_at", "result", "batches_done", "rows_done"])
+
+
+@transaction.atomic
+def import_run_fail(*, run_id: int, error: str) -> None:
+    """Record that a run stopped on an unexpected error (the batches done stay done)."""
+    ImportRun.objects.filter(pk=run_id).exclude(
+        status__in=[ImportRunStatus.DONE, ImportRunStatus.FAILED]
+    ).update(status=ImportRunStatus.FAILED, error=error, finished_at=timezone.now())
 
 
 @transaction.atomic

@@ -1,9 +1,14 @@
 """Background work of the mentoring domain. Tasks take ids and call a service; services
 enqueue them by name through core.jobs (registered in mentorship.apps)."""
 
+import logging
+
 from celery import shared_task
+from django.utils.translation import gettext as _
 
 from . import selectors, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="mentorship.tasks.notify_imported_pairings", ignore_result=True, acks_late=True)
@@ -15,3 +20,20 @@ def notify_imported_pairings(batch: str, pairing_ids: list[int]) -> int:
             program=pairings[0].program, pairings=pairings, batch=batch
         )
     return len(pairings)
+
+
+@shared_task(name="mentorship.tasks.import_run_process", ignore_result=True, acks_late=True)
+def import_run_process(run_id: int) -> str:
+    """Work through a background CSV import; safe to run again or twice at once (each batch
+    commits with the run's count of batches done). An unexpected error marks the run failed
+    after the batches already committed."""
+    try:
+        run = services.import_run_process(run_id=run_id)
+    except Exception:
+        logger.exception("CSV import run %s stopped", run_id)
+        services.import_run_fail(
+            run_id=run_id,
+            error=_("An unexpected error stopped the import; the rows counted as done are saved."),
+        )
+        return "failed"
+    return run.status if run else "gone"

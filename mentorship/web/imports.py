@@ -1,7 +1,9 @@
 """CSV import of participants and pairings: upload, preview every bad row, confirm.
 
 The uploaded text waits in the session between the preview and the confirmation; the
-confirmation checks it again against the database and imports all rows or none.
+confirmation checks it again against the database. A small file is imported there and then,
+all rows or none; a large one becomes an import run worked through in the background, whose
+page shows its progress (polled with htmx) and its result.
 """
 
 import secrets
@@ -10,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require_found
 
@@ -22,7 +24,6 @@ SESSION_KEY = "mentorship_csv_import"
 KINDS = {
     "participants": {
         "preview": csv_import.preview_participants,
-        "run": services.participants_import,
         "columns": ",".join(csv_import.PARTICIPANT_COLUMNS),
         "example": "email,name,role,skills,interests,capacity\n"
         "ana@example.com,Ana Okafor,mentor,leadership; public speaking,communication,3\n"
@@ -30,7 +31,6 @@ KINDS = {
     },
     "pairings": {
         "preview": csv_import.preview_pairings,
-        "run": services.pairings_import,
         "columns": ",".join(csv_import.PAIRING_COLUMNS),
         "example": "mentor_email,mentee_email\nana@example.com,lena@example.com",
     },
@@ -89,7 +89,13 @@ def import_confirm(request, program_uuid, kind):
         )
         return redirect("mentorship:import_upload", program.uuid, kind)
     try:
-        result = spec["run"](program=program, text=stored["text"], by=request.user)
+        run = services.import_start(
+            program=program,
+            kind=kind,
+            text=stored["text"],
+            filename=stored.get("filename", ""),
+            by=request.user,
+        )
     except services.ImportRejected as rejected:
         # The database changed since the preview: show what is wrong now; nothing was saved.
         request.session.pop(SESSION_KEY, None)
@@ -109,19 +115,45 @@ def import_confirm(request, program_uuid, kind):
         messages.error(request, error.message)
         return redirect("mentorship:import_upload", program.uuid, kind)
     request.session.pop(SESSION_KEY, None)
+    if run.batches:
+        # A background run: its page shows how far it got, also after the browser was closed.
+        return redirect("mentorship:import_run_detail", program.uuid, run.uuid)
+    result = run.result
     if kind == "participants":
-        messages.success(
-            request,
-            _(
-                "Imported %(n)s memberships (%(new)s new accounts). %(invited)s people who "
-                "already had an account were sent an invitation: they join once they accept."
-            )
-            % {
-                "n": result["memberships"],
-                "new": result["new_accounts"],
-                "invited": result.get("invitations", 0),
-            },
-        )
+        messages.success(request, _participants_message(result))
         return redirect("mentorship:member_list", program.uuid)
     messages.success(request, _("Imported %(n)s pairings.") % {"n": result["pairings"]})
     return redirect("mentorship:program_dashboard", program.uuid)
+
+
+def _participants_message(result: dict) -> str:
+    return _(
+        "Imported %(n)s memberships (%(new)s new accounts). %(invited)s people who "
+        "already had an account were sent an invitation: they join once they accept."
+    ) % {
+        "n": result.get("memberships", 0),
+        "new": result.get("new_accounts", 0),
+        "invited": result.get("invitations", 0),
+    }
+
+
+def _run_context(run) -> dict:
+    return {"program": run.program, "run": run, "result": run.result, "kind": run.kind}
+
+
+@login_required
+@require_GET
+def import_run_detail(request, program_uuid, run_uuid):
+    """A CSV import run: its progress while it runs, its result when it ends."""
+    run = policy.get_import_run_for_admin(request.viewer, program_uuid, run_uuid)
+    return render(request, "mentorship/import_run.html", _run_context(run))
+
+
+@login_required
+@require_GET
+def import_run_progress(request, program_uuid, run_uuid):
+    """The run's progress box alone, which the page polls until the run ends."""
+    run = policy.get_import_run_for_admin(request.viewer, program_uuid, run_uuid)
+    response = render(request, "mentorship/import_run_progress.html", _run_context(run))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -87,6 +87,8 @@ def url_kwargs(name: str, w) -> dict:
         "goals:update_acknowledge": {"uuid": w.update.uuid},
         "goals:program_goals": {"uuid": w.program.uuid},
     }
+    if name in ("mentorship:import_run_detail", "mentorship:import_run_progress"):
+        return {**program, "run_uuid": _import_run(w).uuid}
     if name in special:
         return special[name]
     if name.startswith("mentorship:pairing_") and name != "mentorship:pairing_new":
@@ -103,6 +105,19 @@ def url_kwargs(name: str, w) -> dict:
     if name in ("goals:milestone_add", "goals:update_add", "goals:comment_add"):
         return {"uuid": w.goal.uuid}
     return {}
+
+
+def _import_run(w):
+    """A finished CSV import run of the world's program, made by its admin (the world has
+    none of its own)."""
+    from mentorship.models import ImportRun, ImportRunStatus
+
+    run, _created = ImportRun.objects.get_or_create(
+        program=w.program,
+        filename="sweep.csv",
+        defaults={"kind": "participants", "by": w.users["admin"], "status": ImportRunStatus.DONE},
+    )
+    return run
 
 
 def url_for(name: str, w) -> str:

@@ -90,6 +90,15 @@ MATRIX = {
     "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
     "mentorship:import_confirm": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
+    # A run names the people it imported: its program's admins only, 404 to everyone else.
+    "mentorship:import_run_detail": (
+        "302L 404 404 404 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:import_run_progress": (
+        "302L 404 404 404 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
     # Only the account of the invited address answers it; anyone else is told so (403).
     "mentorship:invitation_accept": ("200 403 403 403 403 403 403", "302L 403 403 403 403 403 403"),
     # The world's invitation went to an address none of the personas has.
