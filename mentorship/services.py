@@ -58,6 +58,13 @@ class MentorshipError(InvalidInput):
     """A rule of the domain was broken; the message is shown to the person who tried."""
 
 
+class MentorshipConflict(MentorshipError):
+    """The pairing's state does not allow this step (409 in the API)."""
+
+    status = 409
+    code = "conflict"
+
+
 def _invalid(error: ValidationError) -> MentorshipError:
     """A model's ValidationError as the services' error, with every message by field."""
     if hasattr(error, "error_dict"):
@@ -556,7 +563,7 @@ def _transition(
     pairing: Pairing, *, by: User | None, allowed: tuple, to: str, action: str, detail: str = ""
 ) -> Pairing:
     if pairing.status not in allowed:
-        raise MentorshipError(
+        raise MentorshipConflict(
             _("A %(status)s pairing cannot be %(action)s.")
             % {"status": pairing.get_status_display().lower(), "action": action}
         )
@@ -963,6 +970,8 @@ def _merge_result(result: dict, outcome: dict) -> dict:
     merged = dict(result)
     for key, value in outcome.items():
         if key == "skipped":
+            if not value:
+                continue
             kept = merged.get("skipped", [])
             merged["skipped"] = (kept + value)[:IMPORT_SKIPPED_KEPT]
             merged["skipped_count"] = merged.get("skipped_count", 0) + len(value)
