@@ -1057,7 +1057,7 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
     while True:
         with transaction.atomic():
             run = (
-                ImportRun.objects.select_for_update()
+                ImportRun.objects.select_for_update(of=("self",))
                 .select_related("program", "by")
                 .defer("batches")
                 .filter(pk=run_id)

@@ -2,7 +2,10 @@
 own transaction; its page shows the progress (polled) and the result; a retried task never
 imports a row twice."""
 
+import time
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -17,9 +20,10 @@ from mentorship.models import (
     PairingStatus,
     Role,
 )
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+pytest_plugins = ["celery.contrib.pytest"]
 
 HEADER = "email,name,role,skills,interests,capacity\n"
 
@@ -288,3 +292,58 @@ def test_only_the_programs_admins_see_a_run(client, program, other_program, admi
     client.force_login(other_admin)
     wrong = reverse("mentorship:import_run_detail", args=[other_program.uuid, run.uuid])
     assert client.get(wrong).status_code == 404
+
+
+# --- A real worker --------------------------------------------------------------------------
+
+needs_services = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"] or not settings.REDIS_URL,
+    reason="needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)",
+)
+
+
+@pytest.fixture
+def celery_app(_eager_celery_tasks):
+    """celery.contrib.pytest's worker runs the project's own app, its tasks going through
+    Redis (not in-process, as in the other tests)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker_parameters():
+    # The project registers no celery.ping task; the fixture waits for the worker instead.
+    return {"perform_ping_check": False}
+
+
+@needs_services
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_imports_a_few_thousand_rows_in_batches(celery_app, celery_worker):
+    program = ProgramFactory(slug="worker-import")
+    admin = UserFactory(email="ada@example.com")
+    MembershipFactory(program=program, user=admin, role=Role.ADMIN)
+    run = services.import_start(
+        program=program, kind="participants", text=people(3000), by=admin, filename="big.csv"
+    )
+    assert run.status == ImportRunStatus.PENDING  # handed to the worker, not run here
+    assert len(run.batches) == 3000 // services.IMPORT_BATCH_ROWS
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.finished:
+            break
+        time.sleep(0.2)
+    assert run.status == ImportRunStatus.DONE, (run.status, run.rows_done, run.error)
+    assert (run.rows_done, run.batches_done) == (3000, 6)
+    assert run.result == {"memberships": 3000, "new_accounts": 3000, "invitations": 0}
+    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 3000
+    # Delivered again (a retry after the end): nothing changes.
+    celery_app.tasks["mentorship.tasks.import_run_process"].delay(run.pk)
+    time.sleep(1)
+    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 3000
