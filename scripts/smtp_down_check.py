@@ -24,24 +24,28 @@ CONCURRENCY (worker processes, default 4).
 5. Check the recordings against the database.
 """
 
-import asyncio
 import contextlib
 import hashlib
 import logging
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
-from email.parser import BytesHeaderParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from drills import (  # noqa: E402
+    Recorder,
+    fail,
+    free_port,
+    require_postgres_and_broker,
+    start_worker,
+    stop,
+)
 
 DIGESTS = int(os.environ.get("DIGESTS", "300"))
 RESETS = int(os.environ.get("RESETS", "200"))
@@ -56,20 +60,22 @@ FAST = {
     "NOTIFICATIONS_REQUEUE_AFTER": "10",
 }
 
+
+def worker(name: str, smtp_port: int, log_dir: str):
+    return start_worker(
+        name,
+        log_dir=log_dir,
+        concurrency=CONCURRENCY,
+        env={**FAST, "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}?timeout=5"},
+    )
+
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.update(FAST)
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd narrates every command
 
 
-def fail(message: str) -> None:
-    print(f"FAIL: {message}", flush=True)
-    sys.exit(1)
-
-
-if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-    fail("set DATABASE_URL to a PostgreSQL database (it is migrated and written to)")
-if not os.environ.get("REDIS_URL"):
-    fail("set REDIS_URL (the broker; its database is flushed)")
+require_postgres_and_broker()
 
 import django  # noqa: E402
 
@@ -89,85 +95,6 @@ from mentorship.models import Membership, Pairing, PairingStatus, Program, Role 
 from notifications import dispatch  # noqa: E402
 from notifications.kinds import Kind  # noqa: E402
 from notifications.models import Notification, OutboxEmail, Preferences  # noqa: E402
-
-
-class Recorder:
-    def __init__(self):
-        self.received: list[tuple[str, str]] = []  # (recipient, Message-ID)
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        headers = BytesHeaderParser().parsebytes(envelope.content)
-        with self.lock:
-            for rcpt in envelope.rcpt_tos:
-                self.received.append((rcpt, "".join(str(headers["Message-ID"]).split())))
-        await asyncio.sleep(0.02)
-        return "250 OK"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.received)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_worker(name: str, smtp_port: int, log_dir: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        **FAST,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}?timeout=5",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = Path(log_dir) / f"{name}.log"
-    log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the worker
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "dispatch,delivery,celery",
-            "-c",
-            str(CONCURRENCY),
-            "-n",
-            f"{name}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            fail(f"worker {name} exited:\n{log_path.read_text()}")
-        if b" ready." in log_path.read_bytes():
-            return proc
-        time.sleep(0.1)
-    fail(f"worker {name} did not start:\n{log_path.read_text()}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 def make_people(digests: int, resets: int) -> tuple[list[User], list[User]]:
@@ -231,7 +158,7 @@ def main() -> None:
         dispatch.dispatch()
         if ours.count() != DIGESTS:
             fail(f"the dispatcher made {ours.count()} digests, expected {DIGESTS}")
-        workers.append(start_worker("worker", port, log_dir))
+        workers.append(worker("worker", port, log_dir))
 
         deadline = time.monotonic() + 120
         while recorder.count() < STOP_AFTER and time.monotonic() < deadline:
