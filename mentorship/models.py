@@ -410,6 +410,9 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last progress (a batch done, or the job handed to the broker again): a run left
+    # unfinished without progress for a while lost its job, and is resumed.
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]

@@ -948,6 +948,8 @@ IMPORT_BATCH_ROWS = 500
 # Rows skipped by a background run (the database changed since the preview) kept for the
 # result page.
 IMPORT_SKIPPED_KEPT = 200
+# An unfinished run without progress for this long lost its job; its page resumes it.
+IMPORT_STALE_AFTER = timedelta(minutes=2)
 
 
 def _import_apply(*, run: ImportRun, rows: list) -> dict:
@@ -1088,7 +1090,34 @@ def import_run_process(*, run_id: int) -> ImportRun | None:
             run.result = _merge_result(run.result, outcome)
             run.batches_done = index + 1
             run.rows_done += len(rows)
-            run.save(update_fields=["status", "started_at", "result", "batches_done", "rows_done"])
+            run.updated_at = timezone.now()
+            run.save(
+                update_fields=[
+                    "status",
+                    "started_at",
+                    "result",
+                    "batches_done",
+                    "rows_done",
+                    "updated_at",
+                ]
+            )
+
+
+@transaction.atomic
+def import_run_resume_if_stale(*, run: ImportRun) -> bool:
+    """Hand an unfinished run to the broker again when it made no progress for
+    IMPORT_STALE_AFTER (its job was lost: Redis emptied, or unreachable when the run was
+    confirmed). Harmless if the job was only slow: batches are claimed under the run's lock,
+    so two tasks share the remaining batches. Returns whether it was handed over again."""
+    stale_before = timezone.now() - IMPORT_STALE_AFTER
+    touched = (
+        ImportRun.objects.filter(pk=run.pk, updated_at__lt=stale_before)
+        .exclude(status__in=[ImportRunStatus.DONE, ImportRunStatus.FAILED])
+        .update(updated_at=timezone.now())
+    )
+    if touched:
+        jobs.enqueue_on_commit(IMPORT_RUN_PROCESS, run.pk)
+    return bool(touched)
 
 
 @transaction.atomic

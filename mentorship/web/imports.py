@@ -146,6 +146,8 @@ def _run_context(run) -> dict:
 def import_run_detail(request, program_uuid, run_uuid):
     """A CSV import run: its progress while it runs, its result when it ends."""
     run = policy.get_import_run_for_admin(request.viewer, program_uuid, run_uuid)
+    if not run.finished and services.import_run_resume_if_stale(run=run):
+        run.refresh_from_db()
     return render(request, "mentorship/import_run.html", _run_context(run))
 
 
@@ -154,6 +156,8 @@ def import_run_detail(request, program_uuid, run_uuid):
 def import_run_progress(request, program_uuid, run_uuid):
     """The run's progress box alone, which the page polls until the run ends."""
     run = policy.get_import_run_for_admin(request.viewer, program_uuid, run_uuid)
+    if not run.finished and services.import_run_resume_if_stale(run=run):
+        run.refresh_from_db()
     response = render(request, "mentorship/import_run_progress.html", _run_context(run))
     response["Cache-Control"] = "no-store"
     return response

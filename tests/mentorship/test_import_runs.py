@@ -3,11 +3,13 @@ own transaction; its page shows the progress (polled) and the result; a retried 
 imports a row twice."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from mentorship import services
@@ -292,6 +294,28 @@ def test_only_the_programs_admins_see_a_run(client, program, other_program, admi
     client.force_login(other_admin)
     wrong = reverse("mentorship:import_run_detail", args=[other_program.uuid, run.uuid])
     assert client.get(wrong).status_code == 404
+
+
+def test_a_run_whose_job_was_lost_is_resumed_by_its_page(
+    client, program, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        run = start(program, admin, people(5))  # the job never reaches a worker
+    client.force_login(admin)
+    progress_url = run_url(run, "mentorship:import_run_progress")
+    # Recent: the job may just be waiting in the queue; the page does not hand it over again.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert "0 of 5 rows done" in client.get(progress_url).content.decode()
+    assert callbacks == []
+    ImportRun.objects.filter(pk=run.pk).update(
+        updated_at=timezone.now() - services.IMPORT_STALE_AFTER - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.get(progress_url)
+    assert len(callbacks) == 1  # handed to the broker again (eager here: run at once)
+    body = client.get(progress_url).content.decode()
+    assert "5 of 5 rows done" in body and "Imported 5 memberships" in body
+    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 5
 
 
 # --- A real worker --------------------------------------------------------------------------
