@@ -9,7 +9,7 @@ The imports themselves are services (`participants_import`, `pairings_import`).
 
 import csv
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -406,7 +406,7 @@ def batches_of(kind: str, rows: list, size: int) -> list[list[dict]]:
     batches: list[list[dict]] = []
     current: list[dict] = []
     for unit in units:
-        current.extend(asdict(row) for row in unit)
+        current.extend(dict(vars(row)) for row in unit)
         if len(current) >= size:
             batches.append(current)
             current = []
