@@ -31,6 +31,7 @@ from .models import (
     PAIRING_FIELDS,
     Agreement,
     CheckIn,
+    ImportRun,
     Invitation,
     Membership,
     MentorshipFeedback,
@@ -705,3 +706,13 @@ def viewer_facts(user) -> dict:
         "as_mentor": tuple(as_mentor),
         "as_mentee": tuple(as_mentee),
     }
+
+
+def recent_import_runs(program: Program, *, limit: int = 5) -> list[ImportRun]:
+    """The program's latest CSV imports, to find a run's page again. One query; the rows
+    waiting in each run are not read."""
+    return list(
+        ImportRun.objects.filter(program=program)
+        .defer("batches", "result")
+        .order_by("-created_at")[:limit]
+    )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.access import require_found
 
-from .. import csv_import, policy, services
+from .. import csv_import, policy, selectors, services
 from ..forms import CSVUploadForm
 
 SESSION_KEY = "mentorship_csv_import"
@@ -70,6 +70,7 @@ def import_upload(request, program_uuid, kind):
         else:
             request.session.pop(SESSION_KEY, None)
         return render(request, "mentorship/import_preview.html", context)
+    context["runs"] = selectors.recent_import_runs(program)
     return render(request, "mentorship/import_form.html", context)
 
 

@@ -318,6 +318,18 @@ def test_a_run_whose_job_was_lost_is_resumed_by_its_page(
     assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 5
 
 
+def test_the_upload_page_links_the_programs_recent_runs(client, program, other_program, admin):
+    run = start(program, admin, people(2))
+    elsewhere = start(other_program, admin, people(2))
+    client.force_login(admin)
+    body = client.get(
+        reverse("mentorship:import_upload", args=[program.uuid, "participants"])
+    ).content.decode()
+    assert 'id="import-runs"' in body and run_url(run) in body
+    assert "2 of 2 rows" in body
+    assert str(elsewhere.uuid) not in body
+
+
 # --- A real worker --------------------------------------------------------------------------
 
 needs_services = pytest.mark.skipif(
