@@ -200,7 +200,7 @@ class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def complete(self, request, uuid=None):
         return self._transition(request, uuid, mentorship_services.pairing_complete, False)
 
-    @extend_schema(request=s.PairingActionSerializer, responses=s.PairingSerializer)
+    @extend_schema(request=s.PairingEndSerializer, responses=s.PairingSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, uuid=None):
         return self._transition(request, uuid, mentorship_services.pairing_end, True)

@@ -1,4 +1,10 @@
-"""OpenAPI schema additions: the error responses every API operation may give."""
+"""OpenAPI schema additions: the error responses every API operation may give, JSON request
+bodies, and links from each create to the operations on the object it made."""
+
+from datetime import date
+
+from goals.models import EARLIEST_DATE, latest_date
+from mentorship.models import PROGRAM_POSITIVE_FIELDS
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -15,7 +21,10 @@ ERROR_DESCRIPTIONS = {
     "401": "Not authenticated, or a revoked or altered token",
     "403": "Visible to you, but not yours to change",
     "404": "Not found, or outside your relationships",
-    "409": "Changed since you read it (send the current version)",
+    "409": (
+        "Changed since you read it (send the current version), or in a state that does not "
+        "allow this"
+    ),
     "429": "Too many requests; retry later",
 }
 
@@ -29,7 +38,7 @@ def add_error_responses(result, generator, request, public):
             continue
         for method, operation in operations.items():
             codes = ["400", "401", "403", "404", "429"]
-            if method == "patch":
+            if method in ("patch", "post"):
                 codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:
@@ -40,4 +49,138 @@ def add_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": ref}},
                     },
                 )
+    json_request_bodies_only(result)
+    state_field_rules(result)
+    state_query_rules(result)
+    add_links(result)
     return result
+
+
+def json_request_bodies_only(result) -> None:
+    """Request bodies are documented as JSON only: a form encoding cannot say `null`, so a
+    nullable field sent as a form would read as the text "null"."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content")
+            if content and "application/json" in content:
+                operation["requestBody"]["content"] = {
+                    "application/json": content["application/json"]
+                }
+
+
+def add_links(result) -> None:
+    """OpenAPI links from each create (POST /api/v1/<things>/) to the operations on the object
+    it made (/api/v1/<things>/{uuid}/...), by the `uuid` of the 201 response."""
+    paths = result.get("paths", {})
+    for path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if not path.startswith("/api/v1/") or created is None:
+            continue
+        links = {}
+        for other_path, other_operations in paths.items():
+            if not other_path.startswith(f"{path}{{uuid}}/"):
+                continue
+            for method, operation in other_operations.items():
+                parameters = {"uuid": "$response.body#/uuid"}
+                if "{part}" in other_path:
+                    continue
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                    "description": f"{method.upper()} {other_path} on the object just created",
+                }
+        if links:
+            created["links"] = links
+
+
+# A decimal as DRF's DecimalField reads it: at least one digit (drf-spectacular's own pattern
+# also admits "", "-" and ".", which the field refuses).
+DECIMAL_PATTERN = r"^-?(?:\d{1,%(whole)s}(?:\.\d{0,2})?|\.\d{1,2})$"
+# DRF's CharField refuses the NUL character (ProhibitNullCharactersValidator).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+# The dates of a goal (start, target) and of a milestone (due), by component.
+HORIZON_DATES = {
+    "GoalCreateRequest": ("starts_on", "target_date"),
+    "PatchedGoalUpdateRequest": ("starts_on", "target_date"),
+    "MilestoneCreateRequest": ("due_on",),
+}
+# Rules across fields of a goal, which JSON Schema cannot state.
+GOAL_RULES = (
+    "The target date is after the start date; a starting value and a target value are given "
+    "both or neither, and differ."
+)
+
+
+def _alternatives(values) -> str:
+    return "(?:" + "|".join(values) + ")"
+
+
+def dates_up_to(first: date, last: date) -> str:
+    """A pattern for the YYYY-MM-DD dates from `first` (a 1 January) to `last`, both included
+    (the calendar itself is `format: date`'s business)."""
+    days = [f"{day:02d}" for day in range(1, last.day + 1)]
+    parts = [rf"{last.year}-{last.month:02d}-{_alternatives(days)}"]
+    if last.month > 1:
+        months = [f"{month:02d}" for month in range(1, last.month)]
+        parts.append(rf"{last.year}-{_alternatives(months)}-\d{{2}}")
+    if last.year > first.year:
+        years = [str(year) for year in range(first.year, last.year)]
+        parts.append(rf"{_alternatives(years)}-\d{{2}}-\d{{2}}")
+    return "^" + _alternatives(parts) + "$"
+
+
+def state_field_rules(result) -> None:
+    """Request bodies state the rules the serializers enforce beyond what drf-spectacular
+    writes: no NUL in text, no text of blanks only where text is required, decimals with a
+    digit, dates within the goals' horizon, numbers of at least 1, and the `version` a change
+    must send."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request"):
+            continue
+        for prop in component.get("properties", {}).values():
+            if prop.get("type") == "array" and prop.get("items", {}).get("type") == "string":
+                prop = prop["items"]
+            if prop.get("type") != "string":
+                continue
+            if prop.get("format") == "decimal":
+                whole = prop.get("pattern", "").split(r"\d{0,")[1].split("}")[0]
+                prop["pattern"] = DECIMAL_PATTERN % {"whole": whole}
+            elif "format" not in prop and "enum" not in prop and "pattern" not in prop:
+                # DRF trims text first: a required text of blanks only is a blank one.
+                blank_refused = prop.get("minLength", 0) >= 1
+                prop["pattern"] = NOT_BLANK_PATTERN if blank_refused else NO_NUL_PATTERN
+        properties = component.get("properties", {})
+        if name.startswith("Patched") and "version" in properties:
+            component["required"] = sorted({*component.get("required", []), "version"})
+        horizon = dates_up_to(EARLIEST_DATE, latest_date())
+        for field in HORIZON_DATES.get(name, ()):
+            properties[field]["pattern"] = horizon
+            properties[field]["description"] = (
+                f"From {EARLIEST_DATE.isoformat()} to {latest_date().isoformat()}."
+            )
+        if name in ("ProgramRequest", "PatchedProgramRequest"):
+            for field in PROGRAM_POSITIVE_FIELDS:
+                if field in properties:
+                    properties[field]["minimum"] = 1
+        if name in ("GoalCreateRequest", "PatchedGoalUpdateRequest"):
+            component["description"] = GOAL_RULES
+
+
+def state_query_rules(result) -> None:
+    """An optional query parameter sent empty is the same as not sent (no filter, the default
+    page size); `page_size` is between 1 and the largest page (api.pagination)."""
+    from .pagination import Pagination
+
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query" or parameter.get("required"):
+                    continue
+                parameter["allowEmptyValue"] = True
+                if parameter["name"] in ("page", "page_size"):
+                    parameter["schema"]["minimum"] = 1
+                if parameter["name"] == "page_size":
+                    parameter["schema"]["maximum"] = Pagination.max_page_size

@@ -20,6 +20,7 @@ from goals.models import (
     ProgressUpdate,
 )
 from goals.policy import Level
+from goals.services import MAX_MILESTONES_AT_CREATION, MILESTONE_TITLE_LENGTH
 from mentorship.models import (
     CHECKIN_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -157,6 +158,14 @@ class PairingSerializer(serializers.ModelSerializer):
 
 class PairingActionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class PairingEndSerializer(serializers.Serializer):
+    """Ending a pairing says why."""
+
+    # The schema of POST .../end/; the view reads it with PairingActionSerializer and
+    # pairing_end refuses a blank reason (a message for the request as a whole).
+    reason = serializers.CharField(max_length=500)
 
 
 class CheckInSerializer(serializers.ModelSerializer):
@@ -325,7 +334,10 @@ class GoalCreateSerializer(GoalWriteSerializer):
         help_text=_("One of your open pairings as a mentee; the goal joins its program."),
     )
     milestones = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text=_("At most 10 titles.")
+        child=serializers.CharField(max_length=MILESTONE_TITLE_LENGTH),
+        required=False,
+        max_length=MAX_MILESTONES_AT_CREATION,
+        help_text=_("At most 10 titles."),
     )
 
     class Meta(GoalWriteSerializer.Meta):
