@@ -67,6 +67,7 @@ def import_upload(request, program_uuid, kind):
                 "filename": form.cleaned_data["file"].name[:200],
             }
             context["token"] = token
+            context["background"] = len(preview.rows) > services.IMPORT_INLINE_ROWS
         else:
             request.session.pop(SESSION_KEY, None)
         return render(request, "mentorship/import_preview.html", context)

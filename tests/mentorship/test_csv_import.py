@@ -238,6 +238,7 @@ def test_upload_preview_confirm(client, program, admin):
     )
     assert response.status_code == 200
     assert "1 row is ready to import" in response.content.decode()
+    assert 'id="import-background"' not in response.content.decode()  # imported at once
     token = response.context["token"]
     assert not User.objects.filter(email="q@example.com").exists()
     response = client.post(

@@ -202,6 +202,7 @@ def test_confirming_a_large_file_leads_to_its_page_which_shows_the_result(
         {"file": SimpleUploadedFile("people.csv", people(6).encode(), content_type="text/csv")},
     )
     token = preview.context["token"]
+    assert 'id="import-background"' in preview.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         confirm = client.post(
             reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
