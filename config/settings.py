@@ -233,6 +233,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.deliver": {"queue": "delivery"},
     "notifications.tasks.deliver_emails": {"queue": "delivery"},
     "notifications.tasks.sweep": {"queue": "dispatch"},
+    "mentorship.tasks.import_runs_sweep": {"queue": "dispatch"},
 }
 # Publishing while Redis is down gives up quickly: the row stays pending in the database and
 # the next dispatcher pass enqueues it, so a page never waits long on a dead broker.
@@ -255,6 +256,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.sweep",
         "schedule": 30.0,
         "options": {"queue": "dispatch", "expires": 25},
+    },
+    # Background CSV imports whose job was lost go on.
+    "mentorship-import-runs-sweep": {
+        "task": "mentorship.tasks.import_runs_sweep",
+        "schedule": 60.0,
+        "options": {"queue": "dispatch", "expires": 55},
     },
 }
 # Delivery retries (SMTP and connection errors): exponential backoff from the base, never

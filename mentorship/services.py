@@ -1120,6 +1120,17 @@ def import_run_resume_if_stale(*, run: ImportRun) -> bool:
     return bool(touched)
 
 
+def import_runs_resume_stale() -> int:
+    """Every unfinished run that made no progress for IMPORT_STALE_AFTER, handed to the
+    broker again (beat runs this every minute, so a run whose job was lost goes on without
+    anyone opening its page). Returns how many were handed over."""
+    stale_before = timezone.now() - IMPORT_STALE_AFTER
+    runs = ImportRun.objects.filter(updated_at__lt=stale_before).exclude(
+        status__in=[ImportRunStatus.DONE, ImportRunStatus.FAILED]
+    )
+    return sum(import_run_resume_if_stale(run=run) for run in runs.only("pk"))
+
+
 @transaction.atomic
 def import_run_fail(*, run_id: int, error: str) -> None:
     """Record that a run stopped on an unexpected error (the batches done stay done)."""

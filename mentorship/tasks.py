@@ -37,3 +37,9 @@ def import_run_process(run_id: int) -> str:
         )
         return "failed"
     return run.status if run else "gone"
+
+
+@shared_task(name="mentorship.tasks.import_runs_sweep", ignore_result=True)
+def import_runs_sweep() -> int:
+    """Beat: CSV import runs whose job was lost are handed to the broker again."""
+    return services.import_runs_resume_stale()

@@ -319,6 +319,31 @@ def test_a_run_whose_job_was_lost_is_resumed_by_its_page(
     assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 5
 
 
+def test_beat_hands_every_stale_run_to_the_broker_again(
+    program, admin, django_capture_on_commit_callbacks
+):
+    """Nobody opens the page: the beat sweep finds the run whose job was lost, and leaves a
+    recent one and a finished one alone."""
+    from mentorship.tasks import import_runs_sweep
+
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = start(program, admin, people(5))  # over the inline size: in the background
+        recent = start(program, admin, people(14, start=10))
+    ImportRun.objects.filter(pk=lost.pk).update(
+        updated_at=timezone.now() - services.IMPORT_STALE_AFTER - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert import_runs_sweep() == 1
+    assert len(callbacks) == 1  # eager here: the run goes on at once
+    lost.refresh_from_db()
+    recent.refresh_from_db()
+    assert (lost.rows_done, lost.status) == (5, "done")
+    assert recent.rows_done == 0
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert import_runs_sweep() == 0  # finished runs and recent ones stay as they are
+    assert callbacks == []
+
+
 def test_the_upload_page_links_the_programs_recent_runs(client, program, other_program, admin):
     run = start(program, admin, people(2))
     elsewhere = start(other_program, admin, people(2))
