@@ -26,6 +26,7 @@ from mentorship.models import (
     MEMBERSHIP_FIELDS,
     PAIRING_FIELDS,
     PROGRAM_FIELDS,
+    PROGRAM_POSITIVE_FIELDS,
     CheckIn,
     Membership,
     Pairing,
@@ -103,14 +104,22 @@ class NotificationSerializer(serializers.ModelSerializer):
 # --- Programs and memberships ---------------------------------------------------------------
 
 
+SMALL_INTEGER_MAX = 32767  # a PositiveSmallIntegerField on PostgreSQL
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = ["uuid", *PROGRAM_FIELDS, "created_at"]
         read_only_fields = ["uuid", "created_at"]
         # Uniqueness of the slug is the service's and the database's business (400 either
-        # way); the validator here would add a query to every write.
-        extra_kwargs = {"slug": {"validators": []}}
+        # way); the validator here would add a query to every write. The numbers are small
+        # integers on every database (SQLite would store any size, and a cadence of a
+        # trillion days cannot be added to a date).
+        extra_kwargs = {
+            "slug": {"validators": []},
+            **{name: {"max_value": SMALL_INTEGER_MAX} for name in PROGRAM_POSITIVE_FIELDS},
+        }
 
 
 class MembershipSerializer(serializers.ModelSerializer):

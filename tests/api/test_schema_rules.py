@@ -98,3 +98,12 @@ def test_a_step_the_pairing_state_does_not_allow_is_a_409(pairing, admin, as_use
     assert "cannot be paused" in response.json()["detail"]
     pairing.refresh_from_db()
     assert pairing.status == PairingStatus.COMPLETED
+
+
+def test_program_numbers_are_small_integers_on_every_database(admin, as_user):
+    response = as_user(admin).post(
+        reverse("api:program-list"),
+        {"name": "Slow", "slug": "slow", "checkin_cadence_days": 10**12},
+        format="json",
+    )
+    assert response.status_code == 400 and "checkin_cadence_days" in response.json()
