@@ -7,7 +7,12 @@ from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -144,12 +149,15 @@ class PairingFilter(filters.FilterSet):
         return queryset.exclude(Q(mentor_id=me) | Q(mentee_id=me))
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("status", str, enum=list(PairingStatus.values)),
-        OpenApiParameter("program", OpenApiTypes.UUID),
-        OpenApiParameter("role", str, enum=[value for value, _label in PAIRING_ROLES]),
-    ]
+# The list's filters, on the list only: a pairing's own address and its actions take none.
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(PairingStatus.values)),
+            OpenApiParameter("program", OpenApiTypes.UUID),
+            OpenApiParameter("role", str, enum=[value for value, _label in PAIRING_ROLES]),
+        ]
+    )
 )
 class PairingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Pairings the user is in (as mentor or mentee) or whose program they run."""
