@@ -170,6 +170,8 @@ def test_api_conforms_to_its_schema(
                 failures.append(f"{operation.method.upper()} {operation.path}: {error}")
 
     assert operations >= 30
+    names = {check.__name__ for check in ALL_CHECKS}
+    assert {"positive_data_acceptance", "negative_data_rejection", "ignored_auth"} <= names
     assert not failures, "\n\n".join(failures)
 
 
