@@ -98,7 +98,12 @@ def add_links(result) -> None:
 DECIMAL_PATTERN = r"^-?(?:\d{1,%(whole)s}(?:\.\d{0,2})?|\.\d{1,2})$"
 # DRF's CharField refuses the NUL character (ProhibitNullCharactersValidator).
 NO_NUL_PATTERN = r"^[^\x00]*$"
-NOT_BLANK_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# What DRF trims (Python's str.strip(): every character str.isspace() accepts), written out:
+# a client's \s (ECMAScript's) is another set, without \x1c-\x1f and \x85.
+PYTHON_WHITESPACE = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+NOT_BLANK_PATTERN = rf"^[^\x00]*[^{PYTHON_WHITESPACE}\x00][^\x00]*$"
 
 
 # The dates of a goal (start, target) and of a milestone (due), by component.

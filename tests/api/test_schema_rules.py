@@ -107,3 +107,28 @@ def test_program_numbers_are_small_integers_on_every_database(admin, as_user):
         format="json",
     )
     assert response.status_code == 400 and "checkin_cadence_days" in response.json()
+
+
+def test_the_not_blank_pattern_refuses_exactly_what_drf_trims_to_nothing():
+    """Found by the stateful run: a summary of "\\x85" matched a pattern written with \\s (a
+    client reads it as ECMAScript's), while DRF's str.strip() trims it to a blank."""
+    import re
+
+    from rest_framework import serializers
+
+    from api.schema import NOT_BLANK_PATTERN
+
+    # \s means another set in each regex engine (Python's, a client's ECMAScript): the
+    # pattern names its characters instead.
+    assert r"\s" not in NOT_BLANK_PATTERN
+    field = serializers.CharField()
+    for code in range(0x3001):
+        text = chr(code)
+        if text == "\x00":
+            continue
+        try:
+            field.run_validation(text)
+            accepted = True
+        except serializers.ValidationError:
+            accepted = False
+        assert (re.match(NOT_BLANK_PATTERN, text) is not None) == accepted, hex(code)
