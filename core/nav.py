@@ -62,6 +62,18 @@ def link(request: HttpRequest, name: str, label: str, *, active: bool | None = N
     return format_html(template, url(name), label)
 
 
+def role_links(request, links) -> str:
+    """The links of `links` ((roles, URL name, label) each) whose roles the signed-in viewer
+    holds any of, in that order; nothing for a visitor."""
+    viewer = request.viewer
+    if not viewer.is_authenticated:
+        return ""
+    held = viewer.roles
+    return "".join(
+        link(request, name, gettext(label)) for roles, name, label in links if held & roles
+    )
+
+
 def dashboard_link(request) -> str:
     """Core's own item: the way back to the person's dashboard (the home page)."""
     if not request.user.is_authenticated:
