@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require_found
@@ -129,18 +130,37 @@ def import_confirm(request, program_uuid, kind):
 
 
 def _participants_message(result: dict) -> str:
-    return _(
-        "Imported %(n)s memberships (%(new)s new accounts). %(invited)s people who "
-        "already had an account were sent an invitation: they join once they accept."
-    ) % {
-        "n": result.get("memberships", 0),
-        "new": result.get("new_accounts", 0),
-        "invited": result.get("invitations", 0),
-    }
+    """What a participants import did, for the message after it and for its run's page."""
+    n, new, invited = (result.get(k, 0) for k in ("memberships", "new_accounts", "invitations"))
+    text = ngettext(
+        "Imported %(n)s membership (%(new)s new accounts).",
+        "Imported %(n)s memberships (%(new)s new accounts).",
+        n,
+    ) % {"n": n, "new": new}
+    if invited:
+        text += " " + ngettext(
+            "%(invited)s person who already had an account was sent an invitation: they "
+            "join once they accept.",
+            "%(invited)s people who already had an account were sent an invitation: they "
+            "join once they accept.",
+            invited,
+        ) % {"invited": invited}
+    return text
 
 
 def _run_context(run) -> dict:
-    return {"program": run.program, "run": run, "result": run.result, "kind": run.kind}
+    message = (
+        _participants_message(run.result or {})
+        if run.kind == "participants"
+        else _("Imported %(n)s pairings.") % {"n": (run.result or {}).get("pairings", 0)}
+    )
+    return {
+        "program": run.program,
+        "run": run,
+        "result": run.result,
+        "kind": run.kind,
+        "result_message": message,
+    }
 
 
 @login_required

@@ -409,3 +409,15 @@ def test_a_worker_imports_a_few_thousand_rows_in_batches(celery_app, celery_work
     celery_app.tasks["mentorship.tasks.import_run_process"].delay(run.pk)
     time.sleep(1)
     assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 3000
+
+
+def test_the_result_says_one_membership_and_one_person_in_the_singular():
+    from mentorship.web.imports import _participants_message
+
+    assert _participants_message({"memberships": 1, "new_accounts": 1, "invitations": 1}) == (
+        "Imported 1 membership (1 new accounts). 1 person who already had an account was "
+        "sent an invitation: they join once they accept."
+    )
+    assert _participants_message({"memberships": 2, "new_accounts": 2, "invitations": 0}) == (
+        "Imported 2 memberships (2 new accounts)."
+    )
