@@ -394,8 +394,8 @@ ROW_TYPES = {"participants": ParticipantRow, "pairings": PairingRow}
 
 def batches_of(kind: str, rows: list, size: int) -> list[list[dict]]:
     """The checked rows as plain dicts, cut into batches of about `size` rows for a
-    background import. All rows of one participant's address fall in the same batch (an
-    account created by one batch must not turn that person's next row into an invitation)."""
+    background import. All rows of one participant's address fall in the same batch (so one
+    batch sees all of a person's invitations)."""
     if kind == "participants":
         groups: dict[str, list] = {}
         for row in rows:

@@ -26,7 +26,7 @@ from core import jobs
 from core.errors import Forbidden, InvalidInput
 from notifications.email import build_email
 from notifications.kinds import Kind
-from notifications.services import email_enqueue, notify
+from notifications.services import email_enqueue, emails_enqueue, notify
 
 from . import policy
 from .models import (
@@ -196,44 +196,92 @@ def invitation_create(
         skills=skills[:500],
         interests=interests[:500],
     )
-    message = build_email(
-        "invitation",
-        {
-            "invitation": invitation,
-            "program": program,
-            "role_label": Role(role).label,
-            "invited_by": invited_by,
-            "accept_url": invitation_url(token),
-            "expires_at": invitation.expires_at,
-        },
-        to=[email],
-    )
     # Through the outbox, in this transaction: a rolled-back invitation sends nothing, and a
     # mail server that is down delays the e-mail (retried with backoff), never the page.
-    email_enqueue(message=message, kind="invitation")
-    _tell_invited_account(invitation)
+    email_enqueue(message=_invitation_message(invitation, token), kind="invitation")
+    _tell_invited_accounts([invitation])
     return invitation, token
 
 
-def _tell_invited_account(invitation: Invitation) -> None:
-    """An account that has the address verified also finds the invitation in its inbox, and
+def _invitation_message(invitation: Invitation, token: str):
+    return build_email(
+        "invitation",
+        {
+            "invitation": invitation,
+            "program": invitation.program,
+            "role_label": Role(invitation.role).label,
+            "invited_by": invitation.invited_by,
+            "accept_url": invitation_url(token),
+            "expires_at": invitation.expires_at,
+        },
+        to=[invitation.email],
+    )
+
+
+def _tell_invited_accounts(invitations: list[Invitation]) -> None:
+    """An account that has the address verified also finds its invitation in its inbox, and
     answers it on "My invitations" (the e-mail may be missed). The admin learns nothing."""
-    address = (
-        EmailAddress.objects.filter(email__iexact=invitation.email, verified=True)
-        .select_related("user")
-        .first()
+    from .csv_import import _chunks
+
+    by_email = {invitation.email: invitation for invitation in invitations}
+    for chunk in _chunks(sorted(by_email)):
+        for address in EmailAddress.objects.filter(email__in=chunk, verified=True).select_related(
+            "user"
+        ):
+            invitation = by_email.get(address.email.lower())
+            if invitation is None:
+                continue
+            notify(
+                recipient=address.user,
+                kind=Kind.PAIRING_CHANGED,
+                dedupe_key=f"invitation:{invitation.uuid}",
+                title=_("You are invited to %(program)s as %(role)s; accept or decline")
+                % {"program": invitation.program.name, "role": Role(invitation.role).label},
+                url=reverse("mentorship:my_invitations"),
+                send_email=False,
+            )
+
+
+def invitations_create_many(*, program: Program, rows: list, by: User) -> tuple[int, int]:
+    """Invite every checked participant row (an import): one invitation and one e-mail per
+    row, written in bulk, whether or not the address has an account, so that the admin learns
+    nothing about anyone beyond what the file said. A row whose address already has an open
+    invitation in the same role is not invited twice. Returns how many rows were invited and
+    how many were waiting for an answer already."""
+    waiting = _open_invitations(program, [row.email for row in rows])
+    expires_at = timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+    tokens: dict[str, str] = {}
+    invitations = []
+    already = 0
+    for row in rows:
+        if (row.email, row.role) in waiting:
+            already += 1
+            continue
+        waiting.add((row.email, row.role))
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation(
+            program=program,
+            email=row.email,
+            name=row.name,
+            role=row.role,
+            token_hash=invitation_token_hash(token),
+            invited_by=by,
+            expires_at=expires_at,
+            capacity=row.capacity,
+            skills=row.skills[:500],
+            interests=row.interests[:500],
+        )
+        tokens[invitation.token_hash] = token
+        invitations.append(invitation)
+    Invitation.objects.bulk_create(invitations, batch_size=500)
+    emails_enqueue(
+        messages=[_invitation_message(i, tokens[i.token_hash]) for i in invitations],
+        kind="invitation",
     )
-    if address is None:
-        return
-    notify(
-        recipient=address.user,
-        kind=Kind.PAIRING_CHANGED,
-        dedupe_key=f"invitation:{invitation.uuid}",
-        title=_("You are invited to %(program)s as %(role)s; accept or decline")
-        % {"program": invitation.program.name, "role": Role(invitation.role).label},
-        url=reverse("mentorship:my_invitations"),
-        send_email=False,
-    )
+    # One person invited in two roles hears of the invitations once in the inbox: both wait
+    # on "My invitations".
+    _tell_invited_accounts(invitations)
+    return len(invitations), already
 
 
 def invitation_find(*, token: str) -> Invitation | None:
@@ -777,64 +825,12 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
 
 
 def _participants_apply(*, program: Program, rows: list, by: User) -> dict[str, int]:
-    """Write checked participant rows.
-
-    1. Create accounts for unknown e-mail addresses in bulk; they set a password through
-       "forgot password" or are sent an invitation later.
-    2. Create the memberships of those new accounts in bulk.
-    3. Nobody with an account is made a member without agreeing: each row of an address that
-       already had an account becomes an invitation (e-mailed) that they accept or decline.
-       A row that already has an open invitation for the same role is not invited twice.
-    """
-    from django.contrib.auth.hashers import make_password
-
-    from .csv_import import users_by_email
-
-    existing = users_by_email([row.email for row in rows])
-    names = {}
-    for row in rows:
-        names.setdefault(row.email, row.name)
-    new_users = [
-        User(email=email, name=names[email], password=make_password(None))
-        for email in sorted(set(names) - set(existing))
-    ]
-    User.objects.bulk_create(new_users, batch_size=500)
-    users = users_by_email([u.email for u in new_users]) if new_users else {}
-    memberships = [
-        Membership(
-            program=program,
-            user=users[row.email],
-            role=row.role,
-            skills=row.skills,
-            interests=row.interests,
-            **({"capacity": row.capacity} if row.capacity is not None else {}),
-        )
-        for row in rows
-        if row.email not in existing
-    ]
-    Membership.objects.bulk_create(memberships, batch_size=500)
-    to_invite = [row for row in rows if row.email in existing]
-    waiting = _open_invitations(program, [row.email for row in to_invite])
-    invited = 0
-    for row in to_invite:
-        if (row.email, row.role) in waiting:
-            continue
-        invitation_create(
-            program=program,
-            email=row.email,
-            role=row.role,
-            invited_by=by,
-            name=row.name,
-            capacity=row.capacity,
-            skills=row.skills,
-            interests=row.interests,
-        )
-        invited += 1
-    return {
-        "memberships": len(memberships),
-        "new_accounts": len(new_users),
-        "invitations": invited,
-    }
+    """Write checked participant rows: nobody becomes a member without agreeing, so every
+    row becomes an invitation (e-mailed) that its person accepts, signing up first if they
+    have no account yet, or declines. Rows for people with and without an account are
+    treated alike: the result tells the admin only what the file said."""
+    invited, already = invitations_create_many(program=program, rows=rows, by=by)
+    return {"invitations": invited, **({"already_invited": already} if already else {})}
 
 
 def _open_invitations(program: Program, emails: list[str]) -> set[tuple[str, str]]:

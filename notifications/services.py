@@ -76,6 +76,19 @@ def email_enqueue(*, message: EmailMessage, kind: str, on_commit: bool = True) -
     return row
 
 
+def emails_enqueue(*, messages: list[EmailMessage], kind: str) -> list[int]:
+    """`email_enqueue` for many messages at once (an import's invitations): one insert per
+    500 rows, handed to workers in one call once the caller's transaction commits."""
+    rows = OutboxEmail.objects.bulk_create(
+        [OutboxEmail(kind=kind[:100], **outbox_fields(message)) for message in messages],
+        batch_size=500,
+    )
+    ids = [row.id for row in rows]
+    if ids:
+        transaction.on_commit(lambda: enqueue_email_delivery(ids), robust=True)
+    return ids
+
+
 def notify(
     *,
     recipient,

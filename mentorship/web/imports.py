@@ -130,22 +130,33 @@ def import_confirm(request, program_uuid, kind):
 
 
 def _participants_message(result: dict) -> str:
-    """What a participants import did, for the message after it and for its run's page."""
-    n, new, invited = (result.get(k, 0) for k in ("memberships", "new_accounts", "invitations"))
-    text = ngettext(
-        "Imported %(n)s membership (%(new)s new accounts).",
-        "Imported %(n)s memberships (%(new)s new accounts).",
-        n,
-    ) % {"n": n, "new": new}
+    """What a participants import did, for the message after it and for its run's page.
+    Every row is an invitation, so it says nothing about who already had an account."""
+    invited, already = result.get("invitations", 0), result.get("already_invited", 0)
+    parts = []
     if invited:
-        text += " " + ngettext(
-            "%(invited)s person who already had an account was sent an invitation: they "
-            "join once they accept.",
-            "%(invited)s people who already had an account were sent an invitation: they "
-            "join once they accept.",
-            invited,
-        ) % {"invited": invited}
-    return text
+        parts.append(
+            ngettext(
+                "Sent %(n)s invitation: the person joins the program once they accept (signing "
+                "up from the e-mail's link if they are new here).",
+                "Sent %(n)s invitations: each person joins the program once they accept "
+                "(signing up from the e-mail's link if they are new here).",
+                invited,
+            )
+            % {"n": invited}
+        )
+    if already:
+        parts.append(
+            ngettext(
+                "%(n)s row was invited before and has not been answered yet; it was not sent "
+                "again.",
+                "%(n)s rows were invited before and have not been answered yet; they were not "
+                "sent again.",
+                already,
+            )
+            % {"n": already}
+        )
+    return " ".join(parts) or _("Nobody was invited.")
 
 
 def _run_context(run) -> dict:

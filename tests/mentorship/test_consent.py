@@ -1,8 +1,8 @@
 """Consent first: nobody becomes a member of a program, or half of a pairing, without agreeing.
 
-- An admin who invites or imports an address that already has an account creates an
-  invitation the person accepts or declines; until then they are no member, cannot be paired,
-  and the admin learns nothing about them beyond what they typed.
+- An admin who invites or imports anyone creates an invitation the person accepts or
+  declines, whether or not the address has an account; until then they are no member, cannot
+  be paired, and the admin learns nothing about them beyond what they typed.
 - A goal without a program is shared only with the mentors of pairings the mentee accepted.
 - An invitation is bound to its address: only an account with that address verified answers
   it.
@@ -10,6 +10,8 @@
 Personas (tests/conftest.py): Mia is a mentee of Northwind (Ada runs it, Maria mentors
 there); Ari runs Southside, another program; Sam is a stranger to both.
 """
+
+import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -167,19 +169,43 @@ def test_an_admin_cannot_import_another_programs_member_and_mentor_her(
     )
 
 
-def test_import_of_an_existing_account_invites_and_of_a_new_address_adds(
-    program, admin, stranger, django_capture_on_commit_callbacks
+def test_an_import_treats_an_existing_account_and_a_new_address_alike(
+    client, program, admin, stranger, django_capture_on_commit_callbacks, mailoutbox
 ):
+    """Sam has an account elsewhere, new@ has none: both rows become invitations, and nothing
+    the admin sees (the result, the members, the invitations, the e-mails) tells them apart."""
+    stranger.name = "Samuel Account-Name"
+    stranger.save(update_fields=["name"])
     with django_capture_on_commit_callbacks(execute=True):
         result = services.participants_import(
             program=program,
             text=PARTICIPANTS
-            + f"{stranger.email},Sam,mentor,python,,4\nnew@example.com,New,mentee,,,\n",
+            + f"{stranger.email},Sam,mentor,python,,4\nnew@example.com,New,mentor,python,,4\n",
             by=admin,
         )
-    assert result == {"memberships": 1, "new_accounts": 1, "invitations": 1}
+    assert result == {"invitations": 2}
+    assert not Membership.objects.filter(program=program, role=Role.MENTOR).exists()
     assert not Membership.objects.filter(user=stranger).exists()
-    assert Membership.objects.filter(user__email="new@example.com", role=Role.MENTEE).exists()
+    assert not Membership.objects.filter(user__email="new@example.com").exists()
+
+    client.force_login(admin)
+    invite_page = client.get(reverse("mentorship:program_invite", args=[program.uuid]))
+    body = invite_page.content.decode()
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    rows = {
+        email: uuid.sub("U", body[body.index(email) : body.index("</li>", body.index(email))])
+        for email in (stranger.email, "new@example.com")
+    }
+    assert rows[stranger.email].replace(stranger.email, "X") == rows["new@example.com"].replace(
+        "new@example.com", "X"
+    )
+    members = client.get(reverse("mentorship:member_list", args=[program.uuid])).content.decode()
+    assert stranger.email not in members and "new@example.com" not in members
+    assert "Samuel Account-Name" not in body + members
+    sent = {m.to[0]: m for m in mailoutbox}
+    assert set(sent) == {stranger.email, "new@example.com"}
+    assert sent[stranger.email].subject == sent["new@example.com"].subject
+
     # What the admin typed waits on the invitation and goes to the membership on accepting.
     invitation = Invitation.objects.get(email=stranger.email)
     membership = services.invitation_accept(invitation=invitation, user=stranger)

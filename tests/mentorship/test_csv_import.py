@@ -96,20 +96,30 @@ def test_utf8_with_bom_is_fine(program):
     assert csv_import.preview_participants(program, text).ok
 
 
-def test_import_creates_accounts_and_memberships(program, admin, stranger):
+def test_import_invites_every_row_with_its_details(program, admin, stranger):
     text = (
         HEADER
         + f"{stranger.email},Sam,mentor,python,,4\nnew@example.com,New Person,mentee,,speaking,\n"
     )
     result = services.participants_import(program=program, text=text, by=admin)
-    assert result == {"memberships": 1, "new_accounts": 1, "invitations": 1}
-    # Sam already had an account: he is invited, and a member only once he accepts.
-    assert not Membership.objects.filter(user=stranger, program=program).exists()
-    invitation = Invitation.objects.get(email=stranger.email, program=program)
-    assert invitation.role == "mentor" and invitation.capacity == 4
-    new = User.objects.get(email="new@example.com")
-    assert new.name == "New Person" and not new.has_usable_password()
-    assert Membership.objects.get(user=new).interests == "speaking"
+    assert result == {"invitations": 2}
+    # Nobody is a member before accepting, and no account is made for the new address.
+    assert not Membership.objects.filter(program=program, role__in=["mentor", "mentee"]).exists()
+    assert not User.objects.filter(email="new@example.com").exists()
+    sam = Invitation.objects.get(email=stranger.email, program=program)
+    assert (sam.role, sam.capacity, sam.skills, sam.name) == ("mentor", 4, "python", "Sam")
+    new = Invitation.objects.get(email="new@example.com", program=program)
+    assert (new.role, new.interests, new.name) == ("mentee", "speaking", "New Person")
+
+
+def test_importing_the_same_file_again_sends_no_second_invitation(program, admin):
+    text = HEADER + "again@example.com,A,mentee,,,\n"
+    assert services.participants_import(program=program, text=text, by=admin) == {"invitations": 1}
+    assert services.participants_import(program=program, text=text, by=admin) == {
+        "invitations": 0,
+        "already_invited": 1,
+    }
+    assert Invitation.objects.filter(email="again@example.com").count() == 1
 
 
 def test_file_with_one_bad_row_imports_nothing(program, admin):
@@ -245,7 +255,7 @@ def test_upload_preview_confirm(client, program, admin):
         reverse("mentorship:import_confirm", args=[program.uuid, "participants"]), {"token": token}
     )
     assert response.status_code == 302
-    assert Membership.objects.filter(user__email="q@example.com", role="mentor").exists()
+    assert Invitation.objects.filter(email="q@example.com", role="mentor").count() == 1
     # The preview is used up: confirming twice does not import twice.
     response = client.post(
         reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
@@ -253,7 +263,7 @@ def test_upload_preview_confirm(client, program, admin):
         follow=True,
     )
     assert "no longer available" in response.content.decode()
-    assert Membership.objects.filter(user__email="q@example.com").count() == 1
+    assert Invitation.objects.filter(email="q@example.com").count() == 1
 
 
 def test_preview_lists_every_bad_row_and_offers_no_import(client, program, admin):
@@ -288,14 +298,13 @@ def test_confirm_rechecks_against_the_database(client, program, admin):
         client, program, "participants", (HEADER + "late@example.com,L,mentee,,,\n").encode()
     )
     token = response.context["token"]
-    services.participants_import(
-        program=program, text=HEADER + "late@example.com,L,mentee,,,\n", by=admin
-    )
+    # Between the preview and the confirmation, late@ joined the program as a mentee.
+    MembershipFactory(program=program, user=UserFactory(email="late@example.com"), role=Role.MENTEE)
     response = client.post(
         reverse("mentorship:import_confirm", args=[program.uuid, "participants"]), {"token": token}
     )
     assert "Duplicate" in response.content.decode()
-    assert Membership.objects.filter(user__email="late@example.com").count() == 1
+    assert not Invitation.objects.filter(email="late@example.com").exists()
 
 
 def test_unknown_kind_is_404(client, program, admin):

@@ -34,6 +34,16 @@ def people(n: int, start: int = 0, role: str = "mentee") -> str:
     return HEADER + "".join(f"p{i}@example.com,P {i},{role},,,\n" for i in range(start, n))
 
 
+def invited(program, role=Role.MENTEE) -> int:
+    """Open invitations of `program` in `role` (each imported row is one)."""
+    return Invitation.objects.filter(program=program, role=role, accepted_at__isnull=True).count()
+
+
+def job_handovers(callbacks) -> list:
+    """The on-commit callbacks that hand a job to the broker (not the e-mails' deliveries)."""
+    return [c for c in callbacks if c.__qualname__.startswith("enqueue_on_commit")]
+
+
 def start(program, admin, text, *, kind="participants", inline=3, batch=2):
     return services.import_start(
         program=program,
@@ -53,8 +63,9 @@ def test_a_small_file_is_imported_at_once_all_or_none(program, admin):
     run = start(program, admin, people(3))
     assert run.status == ImportRunStatus.DONE
     assert (run.rows_total, run.rows_done, run.batches) == (3, 3, [])
-    assert run.result == {"memberships": 3, "new_accounts": 3, "invitations": 0}
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 3
+    assert run.result == {"invitations": 3}
+    assert invited(program) == 3
+    assert not Membership.objects.filter(program=program, role=Role.MENTEE).exists()
 
 
 def test_a_large_file_waits_for_the_commit_then_runs_in_batches(
@@ -65,21 +76,21 @@ def test_a_large_file_waits_for_the_commit_then_runs_in_batches(
     # Nothing imported within the request: the rows wait in the run.
     assert run.status == ImportRunStatus.PENDING
     assert (run.rows_total, run.rows_done, len(run.batches)) == (7, 0, 4)
-    assert not User.objects.filter(email__startswith="p").exists()
+    assert invited(program) == 0
     assert len(callbacks) == 1
 
     callbacks[0]()  # the task, as the broker would start it
     run.refresh_from_db()
     assert run.status == ImportRunStatus.DONE
     assert (run.rows_done, run.batches_done) == (7, 4)
-    assert run.result == {"memberships": 7, "new_accounts": 7, "invitations": 0}
+    assert run.result == {"invitations": 7}
     assert run.started_at and run.finished_at
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 7
+    assert invited(program) == 7
 
 
 def test_rows_of_one_address_stay_in_one_batch(program, admin, django_capture_on_commit_callbacks):
-    """An account made by one batch must not turn the same person's next row into an
-    invitation: both rows of an address are in the same batch."""
+    """Both rows of an address are in the same batch, which sees all of that person's
+    invitations."""
     text = HEADER + (
         "a@example.com,A,mentor,,,\n"
         "b@example.com,B,mentee,,,\n"
@@ -91,10 +102,11 @@ def test_rows_of_one_address_stay_in_one_batch(program, admin, django_capture_on
     run.refresh_from_db()
     emails = [[row["email"] for row in batch] for batch in run.batches]
     assert ["a@example.com", "a@example.com"] in emails
-    assert run.result["memberships"] == 4 and run.result["invitations"] == 0
-    assert set(
-        Membership.objects.filter(user__email="a@example.com").values_list("role", flat=True)
-    ) == {"mentor", "mentee"}
+    assert run.result == {"invitations": 4}
+    assert set(Invitation.objects.filter(email="a@example.com").values_list("role", flat=True)) == {
+        "mentor",
+        "mentee",
+    }
 
 
 def test_a_retried_task_carries_on_after_the_last_batch_and_never_imports_twice(
@@ -117,7 +129,7 @@ def test_a_retried_task_carries_on_after_the_last_batch_and_never_imports_twice(
         services.import_run_process(run_id=run.pk)
     run.refresh_from_db()
     assert (run.status, run.batches_done, run.rows_done) == (ImportRunStatus.RUNNING, 1, 2)
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 2
+    assert invited(program) == 2
 
     # The broker delivers the task again (acks_late): it resumes at the second batch.
     monkeypatch.setattr(services, "_import_apply", real_apply)
@@ -126,9 +138,9 @@ def test_a_retried_task_carries_on_after_the_last_batch_and_never_imports_twice(
     services.import_run_process(run_id=run.pk)
     run.refresh_from_db()
     assert (run.status, run.batches_done, run.rows_done) == (ImportRunStatus.DONE, 4, 7)
-    assert run.result["memberships"] == 7
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 7
-    assert User.objects.filter(email__startswith="p").count() == 7
+    assert run.result["invitations"] == 7
+    assert invited(program) == 7
+    assert Invitation.objects.values("email").distinct().count() == 7
 
 
 def test_rows_that_the_database_refuses_by_now_are_skipped_and_reported(
@@ -142,22 +154,23 @@ def test_rows_that_the_database_refuses_by_now_are_skipped_and_reported(
     run.refresh_from_db()
     assert run.status == ImportRunStatus.DONE
     assert run.rows_done == 5
-    assert run.result["memberships"] == 4  # not p3, a member by now
+    assert run.result["invitations"] == 4  # not p3, a member by now
     assert run.result["skipped_count"] == 1
     assert run.result["skipped"][0]["line"] == 5
     assert "Duplicate" in run.result["skipped"][0]["reason"]
 
 
-def test_an_address_with_an_account_is_invited_not_made_a_member(
+def test_addresses_with_and_without_an_account_are_invited_alike(
     program, admin, django_capture_on_commit_callbacks
 ):
     UserFactory(email="p1@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         run = start(program, admin, people(4))
     run.refresh_from_db()
-    assert run.result == {"memberships": 3, "new_accounts": 3, "invitations": 1}
-    assert Invitation.objects.filter(program=program, email="p1@example.com").exists()
-    assert not Membership.objects.filter(program=program, user__email="p1@example.com").exists()
+    assert run.result == {"invitations": 4}
+    assert invited(program) == 4
+    assert not Membership.objects.filter(program=program, role=Role.MENTEE).exists()
+    assert not User.objects.filter(email__in=["p0@example.com", "p2@example.com"]).exists()
 
 
 def test_a_pairings_file_runs_in_batches_too(program, admin, django_capture_on_commit_callbacks):
@@ -215,7 +228,7 @@ def test_confirming_a_large_file_leads_to_its_page_which_shows_the_result(
     body = page.content.decode()
     assert page.status_code == 200
     assert "6 of 6 rows done" in body
-    assert "Imported 6 memberships (6 new accounts)" in body
+    assert "Sent 6 invitations" in body
     assert "hx-trigger" not in body  # done: nothing left to poll
 
 
@@ -255,7 +268,7 @@ def test_the_page_polls_while_the_run_goes_on_and_stops_when_it_ends(
     services.import_run_process(run_id=run.pk)
     text = client.get(progress_url).content.decode()
     assert "7 of 7 rows done" in text and "hx-trigger" not in text
-    assert "Imported 7 memberships" in text
+    assert "Sent 7 invitations" in text
 
 
 def test_a_failed_run_says_why(client, program, admin, django_capture_on_commit_callbacks):
@@ -313,10 +326,11 @@ def test_a_run_whose_job_was_lost_is_resumed_by_its_page(
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.get(progress_url)
-    assert len(callbacks) == 1  # handed to the broker again (eager here: run at once)
+    # Handed to the broker again (eager here: run at once, its invitations' e-mails after it).
+    assert len(job_handovers(callbacks)) == 1
     body = client.get(progress_url).content.decode()
-    assert "5 of 5 rows done" in body and "Imported 5 memberships" in body
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 5
+    assert "5 of 5 rows done" in body and "Sent 5 invitations" in body
+    assert invited(program) == 5
 
 
 def test_beat_hands_every_stale_run_to_the_broker_again(
@@ -334,7 +348,7 @@ def test_beat_hands_every_stale_run_to_the_broker_again(
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert import_runs_sweep() == 1
-    assert len(callbacks) == 1  # eager here: the run goes on at once
+    assert len(job_handovers(callbacks)) == 1  # eager here: the run goes on at once
     lost.refresh_from_db()
     recent.refresh_from_db()
     assert (lost.rows_done, lost.status) == (5, "done")
@@ -403,21 +417,23 @@ def test_a_worker_imports_a_few_thousand_rows_in_batches(celery_app, celery_work
         time.sleep(0.2)
     assert run.status == ImportRunStatus.DONE, (run.status, run.rows_done, run.error)
     assert (run.rows_done, run.batches_done) == (3000, 6)
-    assert run.result == {"memberships": 3000, "new_accounts": 3000, "invitations": 0}
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 3000
+    assert run.result == {"invitations": 3000}
+    assert invited(program) == 3000
     # Delivered again (a retry after the end): nothing changes.
     celery_app.tasks["mentorship.tasks.import_run_process"].delay(run.pk)
     time.sleep(1)
-    assert Membership.objects.filter(program=program, role=Role.MENTEE).count() == 3000
+    assert invited(program) == 3000
 
 
-def test_the_result_says_one_membership_and_one_person_in_the_singular():
+def test_the_result_says_one_invitation_in_the_singular_and_nothing_about_accounts():
     from mentorship.web.imports import _participants_message
 
-    assert _participants_message({"memberships": 1, "new_accounts": 1, "invitations": 1}) == (
-        "Imported 1 membership (1 new accounts). 1 person who already had an account was "
-        "sent an invitation: they join once they accept."
+    assert _participants_message({"invitations": 1}) == (
+        "Sent 1 invitation: the person joins the program once they accept (signing up from "
+        "the e-mail's link if they are new here)."
     )
-    assert _participants_message({"memberships": 2, "new_accounts": 2, "invitations": 0}) == (
-        "Imported 2 memberships (2 new accounts)."
+    assert _participants_message({"invitations": 2}).startswith("Sent 2 invitations: each")
+    assert "account" not in _participants_message({"invitations": 2})
+    assert _participants_message({"invitations": 1, "already_invited": 2}).endswith(
+        " 2 rows were invited before and have not been answered yet; they were not sent again."
     )
