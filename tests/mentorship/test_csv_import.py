@@ -1,6 +1,8 @@
 """CSV import of participants and pairings: every bad row named with its line and reason;
 all rows or none."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -313,3 +315,28 @@ def test_unknown_kind_is_404(client, program, admin):
         client.get(reverse("mentorship:import_upload", args=[program.uuid, "goals"])).status_code
         == 404
     )
+
+
+def test_each_imported_person_gets_an_email_whose_link_opens_their_own_invitation(
+    client, program, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The e-mails of an import are rendered once per role and copied with each link: every
+    copy carries its own person's link and role, in the text and in the HTML."""
+    text = HEADER + "".join(
+        f"p{n}@example.com,P{n},{'mentor' if n % 2 else 'mentee'},,,\n" for n in range(4)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.participants_import(program=program, text=text, by=admin)
+    assert sorted(m.to[0] for m in mailoutbox) == [f"p{n}@example.com" for n in range(4)]
+    links = set()
+    for message in mailoutbox:
+        html = message.alternatives[0][0]
+        link = re.search(r"/invitations/([\w-]+)/", message.body).group(0)
+        assert link in html and services.TOKEN_SLOT not in message.body + html
+        links.add(link)
+        invitation = services.invitation_find(token=link.split("/")[2])
+        assert invitation.email == message.to[0]
+        assert str(Role(invitation.role).label) in message.body
+        page = client.get(link)
+        assert page.status_code == 200 and message.to[0] in page.content.decode()
+    assert len(links) == 4
