@@ -99,6 +99,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Mentorship Goal Tracker")
 
 INSTALLED_APPS = [
+    # First: its runserver (on whitenoise's) also runs the schedule on the embedded default.
+    "core",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -115,7 +117,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
-    "core",
     "accounts",
     "mentorship",
     "goals",
@@ -245,6 +246,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Without a broker (eager tasks) `runserver` runs this schedule itself (core.scheduler).
+EMBEDDED_SCHEDULER = envbool("EMBEDDED_SCHEDULER", "true")
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-dispatch": {
         "task": "notifications.tasks.dispatch_due",
@@ -428,6 +431,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the web process (and the schedule every few seconds): their "succeeded"
+    # lines would bury the console's e-mails and requests. Failures still show.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 # --- REST API (api app) -----------------------------------------------------------------------
 
