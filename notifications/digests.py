@@ -17,7 +17,14 @@ from django.db.models.functions import Coalesce
 from goals.models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate
 from goals.policy import SHARED_WITH_MENTOR
 from goals.progress import Progress, Source, goal_progress
-from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
+from mentorship.models import (
+    OPEN_PAIRING_STATUSES,
+    Invitation,
+    Membership,
+    Pairing,
+    PairingStatus,
+    Role,
+)
 
 from . import links
 
@@ -166,8 +173,9 @@ def compose_mentor(
 def compose_mentee(
     mentee_ids: list[int], *, now: datetime, since: dict[int, datetime]
 ) -> dict[int, dict]:
-    """Own progress per open goal, upcoming milestones, feedback received (comments and
-    acknowledged updates). Six queries per batch."""
+    """Own progress per open goal (off-track ones called out), overdue and upcoming
+    milestones, feedback received (comments and acknowledged updates), the next check-in of
+    each active pairing. Seven queries per batch."""
     today = now.date()
     min_since = min(since.values()) if since else now - timedelta(days=7)
     goals = list(
@@ -202,18 +210,27 @@ def compose_mentee(
     ).values_list("goal_id", "created_at"):
         updates_since[goal_id].append(created_at)
     upcoming: dict[int, list[dict]] = defaultdict(list)
+    overdue: dict[int, list[dict]] = defaultdict(list)
     for row in (
         Milestone.objects.filter(
             goal__mentee_id__in=mentee_ids,
             goal__status__in=OPEN_GOAL_STATUSES,
             completed_at__isnull=True,
-            due_on__gte=today,
             due_on__lte=today + timedelta(days=UPCOMING_DAYS),
         )
         .order_by("due_on", "id")
         .values("goal__mentee_id", "title", "goal__title", "goal__uuid", "due_on")
     ):
-        upcoming[row["goal__mentee_id"]].append(row)
+        (overdue if row["due_on"] < today else upcoming)[row["goal__mentee_id"]].append(row)
+    checkins: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Pairing.objects.filter(
+            mentee_id__in=mentee_ids, status=PairingStatus.ACTIVE, program__is_active=True
+        )
+        .order_by("next_checkin_due", "id")
+        .values("mentee_id", "uuid", "next_checkin_due", "mentor__name", "mentor__email")
+    ):
+        checkins[row["mentee_id"]].append(row)
     feedback: dict[int, list[dict]] = defaultdict(list)
     for row in (
         Comment.objects.filter(goal__mentee_id__in=mentee_ids, created_at__gte=min_since)
@@ -256,9 +273,30 @@ def compose_mentee(
                 }
             )
         received = [f for f in feedback[mentee_id] if f["created_at"] >= mentee_since]
+        off_track = [g for g in goal_items if g["health"] == "off_track"]
         payloads[mentee_id] = {
             "since": mentee_since.isoformat(),
             "goals": goal_items,
+            "off_track": [{"title": g["title"], "url": g["url"]} for g in off_track],
+            "overdue": [
+                {
+                    "title": m["title"],
+                    "goal": m["goal__title"],
+                    "url": links.goal_path(m["goal__uuid"]),
+                    "due_on": m["due_on"].isoformat(),
+                }
+                for m in overdue[mentee_id][:LIST_LIMIT]
+            ],
+            "overdue_count": len(overdue[mentee_id]),
+            "checkins": [
+                {
+                    "mentor": _person(c["mentor__name"], c["mentor__email"]),
+                    "url": links.pairing_path(c["uuid"]),
+                    "due_on": c["next_checkin_due"].isoformat() if c["next_checkin_due"] else None,
+                    "overdue": bool(c["next_checkin_due"] and c["next_checkin_due"] < today),
+                }
+                for c in checkins[mentee_id]
+            ],
             "upcoming": [
                 {
                     "title": m["title"],
@@ -288,8 +326,8 @@ def compose_mentee(
 def compose_admin(
     admin_ids: list[int], *, now: datetime, since: dict[int, datetime]
 ) -> dict[int, dict]:
-    """Per program each admin runs: stalled pairings, unpaired mentees, goal health. Five
-    queries per batch."""
+    """Per program each admin runs: stalled pairings, pairings waiting for acceptance, overdue
+    check-ins, unpaired mentees, open invitations, goal health. Six queries per batch."""
     today = now.date()
     memberships = list(
         Membership.objects.filter(user_id__in=admin_ids, role=Role.ADMIN, program__is_active=True)
@@ -301,6 +339,8 @@ def compose_admin(
     program_ids = {m["program_id"] for m in memberships}
     stall_days = {m["program_id"]: m["program__stall_after_days"] for m in memberships}
     stalled: dict[int, list[dict]] = defaultdict(list)
+    waiting: dict[int, list[dict]] = defaultdict(list)
+    overdue: dict[int, list[dict]] = defaultdict(list)
     paired: dict[int, set[int]] = defaultdict(set)
     for p in (
         Pairing.objects.filter(program_id__in=program_ids, status__in=OPEN_PAIRING_STATUSES)
@@ -312,6 +352,8 @@ def compose_admin(
             "status",
             "mentee_id",
             "last",
+            "next_checkin_due",
+            "created_at",
             "mentor__name",
             "mentor__email",
             "mentee__name",
@@ -319,18 +361,24 @@ def compose_admin(
         )
     ):
         paired[p["program_id"]].add(p["mentee_id"])
+        who = {
+            "mentor": _person(p["mentor__name"], p["mentor__email"]),
+            "mentee": _person(p["mentee__name"], p["mentee__email"]),
+            "url": links.pairing_path(p["uuid"]),
+        }
+        if p["status"] == PairingStatus.PROPOSED:
+            waiting[p["program_id"]].append(
+                {**who, "days": (today - p["created_at"].date()).days}
+            )
+            continue
+        due = p["next_checkin_due"]
+        if p["status"] == PairingStatus.ACTIVE and due and due < today:
+            overdue[p["program_id"]].append({**who, "due_on": due.isoformat()})
         if p["status"] != PairingStatus.ACTIVE or p["last"] is None:
             continue
         days = (today - p["last"]).days
         if days > stall_days[p["program_id"]]:
-            stalled[p["program_id"]].append(
-                {
-                    "mentor": _person(p["mentor__name"], p["mentor__email"]),
-                    "mentee": _person(p["mentee__name"], p["mentee__email"]),
-                    "days": days,
-                    "url": links.pairing_path(p["uuid"]),
-                }
-            )
+            stalled[p["program_id"]].append({**who, "days": days})
     unpaired: dict[int, list[str]] = defaultdict(list)
     for m in (
         Membership.objects.filter(program_id__in=program_ids, role=Role.MENTEE)
@@ -339,6 +387,18 @@ def compose_admin(
     ):
         if m["user_id"] not in paired[m["program_id"]]:
             unpaired[m["program_id"]].append(_person(m["user__name"], m["user__email"]))
+    invitations = dict(
+        Invitation.objects.filter(
+            program_id__in=program_ids,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .values("program_id")
+        .annotate(n=Count("id"))
+        .values_list("program_id", "n")
+    )
     # Admins see a summary of the goals shared beyond the mentee (goals.policy), never a
     # private one, not even in a count.
     goals = list(
@@ -386,6 +446,12 @@ def compose_admin(
                 "stalled_count": len(stalled[program_id]),
                 "unpaired": unpaired[program_id][:LIST_LIMIT],
                 "unpaired_count": len(unpaired[program_id]),
+                "waiting": waiting[program_id][:LIST_LIMIT],
+                "waiting_count": len(waiting[program_id]),
+                "checkins_overdue": overdue[program_id][:LIST_LIMIT],
+                "checkins_overdue_count": len(overdue[program_id]),
+                "invitations_open": invitations.get(program_id, 0),
+                "invitations_url": links.path_to("mentorship:program_invite", m["program__uuid"]),
                 "health": dict(health[program_id]),
                 "stall_after_days": stall_days[program_id],
             }

@@ -15,6 +15,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext
 
 from .kinds import Kind
 from .links import absolute
@@ -81,6 +82,7 @@ def build_notification_email(rows: list) -> EmailMultiAlternatives:
         "recipient": recipient,
         "notification": items[0],
         "items": items,
+        "gathered": gathered_heading(rows),
         "payload": first.payload,
         "kind": first.kind,
         "kind_label": _kind_label(first.kind),
@@ -97,6 +99,38 @@ def build_notification_email(rows: list) -> EmailMultiAlternatives:
     }
     with translation.override(settings.LANGUAGE_CODE):
         return build_email(template, context, to=[recipient.email], headers=headers)
+
+
+# What a gathered feedback row is about, from its dedupe key (goals.services writes them).
+GATHERED_PARTS = (
+    (
+        "feedback:update:",
+        lambda n: ngettext("%(n)d new progress update", "%(n)d new progress updates", n),
+    ),
+    (
+        "feedback:ack:",
+        lambda n: ngettext("%(n)d update acknowledged", "%(n)d updates acknowledged", n),
+    ),
+    ("feedback:comment:", lambda n: ngettext("%(n)d new comment", "%(n)d new comments", n)),
+)
+
+
+def gathered_heading(rows: list) -> str:
+    """What several gathered rows are, by what they are about: "3 new progress updates",
+    "2 new comments, 1 update acknowledged"; one row is its own title."""
+    if len(rows) == 1:
+        return rows[0].title
+    parts = []
+    counted = 0
+    for prefix, label in GATHERED_PARTS:
+        n = sum(1 for row in rows if (row.dedupe_key or "").startswith(prefix))
+        if n:
+            parts.append(label(n) % {"n": n})
+            counted += n
+    if counted < len(rows):
+        rest = len(rows) - counted
+        parts.append(ngettext("%(n)d other notice", "%(n)d other notices", rest) % {"n": rest})
+    return ", ".join(parts)
 
 
 def _kind_label(kind: str) -> str:
