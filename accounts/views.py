@@ -1,3 +1,4 @@
+from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -24,3 +25,18 @@ def profile(request):
     else:
         form = ProfileForm(initial={"name": request.user.name, "timezone": request.user.timezone})
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, with the name filled in from the link too (an invitation's link
+    carries the name the admin typed, as it carries the address)."""
+
+    def get_initial(self) -> dict:
+        initial = super().get_initial()
+        name = " ".join(self.request.GET.get("name", "").split())[:150]
+        if name:
+            initial["name"] = name
+        return initial
+
+
+signup = SignupView.as_view()

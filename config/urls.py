@@ -6,6 +6,7 @@ from django.shortcuts import redirect, resolve_url
 from django.urls import include, path
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts import views as account_views
 from core import views
 
 
@@ -35,6 +36,8 @@ urlpatterns = [
     # Before the pages' long lists: scripts poll the API, and the resolver tries patterns in
     # order; none of these paths is also a page's.
     path("", include("api.urls")),
+    # allauth's sign-up, which also takes the name from the link (accounts.views.SignupView).
+    path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
     path("", include("mentorship.domain_urls")),

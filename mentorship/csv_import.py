@@ -179,9 +179,13 @@ def preview_participants(program: Program, text: str) -> Preview:
         email = row["email"].lower()
         role = row["role"].lower()
         problems = []
-        if not _email_ok(email):
+        if not email:
+            problems.append(_("Missing e-mail address."))
+        elif not _email_ok(email):
             problems.append(_("Bad e-mail address “%(v)s”.") % {"v": row["email"]})
-        if role not in Role.values:
+        if not role:
+            problems.append(_("Missing role (use %(roles)s).") % {"roles": role_names})
+        elif role not in Role.values:
             problems.append(
                 _("Unknown role “%(v)s” (use %(roles)s).") % {"v": row["role"], "roles": role_names}
             )
@@ -260,8 +264,13 @@ def preview_pairings(program: Program, text: str) -> Preview:
         mentor_email = row["mentor_email"].lower()
         mentee_email = row["mentee_email"].lower()
         problems = []
-        for value in (row["mentor_email"], row["mentee_email"]):
-            if not _email_ok(value.lower()):
+        for value, missing in (
+            (row["mentor_email"], _("Missing mentor e-mail address.")),
+            (row["mentee_email"], _("Missing mentee e-mail address.")),
+        ):
+            if not value:
+                problems.append(missing)
+            elif not _email_ok(value.lower()):
                 problems.append(_("Bad e-mail address “%(v)s”.") % {"v": value})
         if problems:
             preview.errors.extend(RowError(line, p) for p in problems)
@@ -418,3 +427,101 @@ def batches_of(kind: str, rows: list, size: int) -> list[list[dict]]:
 def rows_of(kind: str, batch: list[dict]) -> list:
     row_type = ROW_TYPES[kind]
     return [row_type(**row) for row in batch]
+
+
+# --- Files with other column names --------------------------------------------------------
+
+# Column names other tools use for ours (compared lowercased, without spaces, dashes and
+# underscores): a file exported as "Email Address, Full Name, ..." maps itself.
+SYNONYMS = {
+    "email": ("email", "emailaddress", "mail", "e-mail", "emailid", "workemail"),
+    "name": ("name", "fullname", "displayname", "participant", "person"),
+    "role": ("role", "type", "participanttype", "programrole"),
+    "skills": ("skills", "offers", "expertise", "canhelpwith"),
+    "interests": ("interests", "wants", "wantstolearn", "goals", "learninggoals"),
+    "capacity": ("capacity", "maxmentees", "mentees", "slots"),
+    "mentor_email": ("mentoremail", "mentor", "mentoremailaddress"),
+    "mentee_email": ("menteeemail", "mentee", "menteeemailaddress"),
+}
+
+
+def _squash(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def file_header(text: str) -> list[str]:
+    """The names in the file's first line ([] for an empty or broken file)."""
+    try:
+        return [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
+    except (StopIteration, csv.Error):
+        return []
+
+
+def columns_of(kind: str) -> tuple[str, ...]:
+    return PARTICIPANT_COLUMNS if kind == "participants" else PAIRING_COLUMNS
+
+
+def required_of(kind: str) -> tuple[str, ...]:
+    return PARTICIPANT_REQUIRED if kind == "participants" else PAIRING_COLUMNS
+
+
+def needs_mapping(kind: str, text: str) -> bool:
+    """The file has a header, but not with all of our required column names."""
+    names = {h.lower() for h in file_header(text)}
+    return bool(names) and not set(required_of(kind)) <= names
+
+
+def guess_mapping(kind: str, header: list[str]) -> dict[str, int | None]:
+    """For each of our columns, the position of the file's column that looks like it."""
+    squashed = [_squash(h) for h in header]
+    mapping: dict[str, int | None] = {}
+    taken: set[int] = set()
+    for column in columns_of(kind):
+        choices = [_squash(s) for s in SYNONYMS.get(column, (column,))]
+        found = next((i for i, h in enumerate(squashed) if h in choices and i not in taken), None)
+        mapping[column] = found
+        if found is not None:
+            taken.add(found)
+    return mapping
+
+
+def apply_mapping(kind: str, text: str, mapping: dict[str, int | None]) -> str:
+    """The file with its header line replaced by our column names (`mapping`: our column ->
+    the position of the file's column); columns mapped to nothing are left out by name."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader)
+    header_lines = reader.line_num
+    names = [f"unused {i + 1}" for i in range(len(header))]
+    for column, position in mapping.items():
+        if position is not None and 0 <= position < len(header):
+            names[position] = column
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(names)
+    rest = "".join(text.splitlines(keepends=True)[header_lines:])
+    return out.getvalue() + rest
+
+
+def skipped_file(text: str, skipped: list[dict]) -> str:
+    """The file's rows at the skipped lines, as they were, with the reason added as a last
+    column (cells made safe for spreadsheets)."""
+    from core.csvsafe import csv_cell
+
+    reasons = {entry["line"]: entry["reason"] for entry in skipped}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        return ""
+    writer.writerow([csv_cell(h) for h in header] + [_("reason")])
+    try:
+        for values in reader:
+            reason = reasons.get(reader.line_num)
+            if reason is not None:
+                # A NUL (the reason of some skips) can be neither stored nor meant: shown as �.
+                cells = [csv_cell(v.replace(NUL, "\ufffd")) for v in values]
+                writer.writerow(cells + [csv_cell(reason)])
+    except csv.Error:
+        pass
+    return out.getvalue()

@@ -20,6 +20,11 @@ urlpatterns = [
     path("programs/<uuid:program_uuid>/members/", programs.member_list, name="member_list"),
     path("programs/<uuid:program_uuid>/invite/", programs.program_invite, name="program_invite"),
     path(
+        "programs/<uuid:program_uuid>/invitations/<uuid:invitation_uuid>/resend/",
+        programs.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
         "programs/<uuid:program_uuid>/invitations/<uuid:invitation_uuid>/revoke/",
         programs.invitation_revoke,
         name="invitation_revoke",
@@ -30,6 +35,11 @@ urlpatterns = [
         name="import_upload",
     ),
     path(
+        "programs/<uuid:program_uuid>/import/<str:kind>/columns/",
+        imports.import_map,
+        name="import_map",
+    ),
+    path(
         "programs/<uuid:program_uuid>/import/<str:kind>/confirm/",
         imports.import_confirm,
         name="import_confirm",
@@ -38,6 +48,11 @@ urlpatterns = [
         "programs/<uuid:program_uuid>/imports/<uuid:run_uuid>/",
         imports.import_run_detail,
         name="import_run_detail",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/imports/<uuid:run_uuid>/skipped-rows.csv",
+        imports.import_run_skipped,
+        name="import_run_skipped",
     ),
     path(
         "programs/<uuid:program_uuid>/imports/<uuid:run_uuid>/progress/",

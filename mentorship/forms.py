@@ -51,6 +51,13 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     name = forms.CharField(label=_("Name (optional)"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MENTEE)
+    message = forms.CharField(
+        label=_("Personal message (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the e-mail and on the invitation's page."),
+    )
 
 
 class CSVUploadForm(forms.Form):

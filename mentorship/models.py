@@ -167,6 +167,12 @@ class Invitation(models.Model):
     capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     skills = models.CharField(max_length=500, blank=True)
     interests = models.CharField(max_length=500, blank=True)
+    # A few words from the admin, shown in the e-mail and on the invitation's page.
+    message = models.TextField(_("personal message"), max_length=1000, blank=True)
+    # Inviting the same address again in the same role sends this invitation again (with a new
+    # link: only the newest e-mail's link works).
+    sent_count = models.PositiveSmallIntegerField(default=1)
+    last_sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
@@ -406,6 +412,9 @@ class ImportRun(models.Model):
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
+    # The rows of the file left out by an import of "the valid rows only", as they were in the
+    # file, with a reason column: for the admin to correct and upload again.
+    skipped_csv = models.TextField(blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)

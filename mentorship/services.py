@@ -165,6 +165,7 @@ def invitation_create(
     role: str,
     invited_by: User,
     name: str = "",
+    message: str = "",
     valid_days: int = INVITATION_VALID_DAYS,
     capacity: int | None = None,
     skills: str = "",
@@ -174,7 +175,9 @@ def invitation_create(
 
     Only the hash of the token is stored; the link in the e-mail is the one copy of it.
     `capacity`, `skills` and `interests` (from a CSV import) go to the membership the
-    invitation creates when it is accepted.
+    invitation creates when it is accepted. An address that already has an invitation in this
+    role waiting for an answer is not invited twice: that invitation is sent again (with the
+    new name and message, when given), see `invitation_resend`.
     """
     if role not in Role.values:
         raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
@@ -183,6 +186,25 @@ def invitation_create(
         raise MentorshipError(
             _("%(email)s is already a %(role)s in this program.")
             % {"email": email, "role": Role(role).label.lower()}
+        )
+    if len(message) > 1000:
+        raise MentorshipError(_("The personal message is longer than 1,000 characters."))
+    pending = (
+        Invitation.objects.select_for_update()
+        .filter(
+            program=program,
+            email=email,
+            role=role,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if pending is not None:
+        return invitation_resend(
+            invitation=pending, by=invited_by, name=name, message=message, valid_days=valid_days
         )
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -196,11 +218,60 @@ def invitation_create(
         capacity=capacity,
         skills=skills[:500],
         interests=interests[:500],
+        message=message,
     )
     # Through the outbox, in this transaction: a rolled-back invitation sends nothing, and a
     # mail server that is down delays the e-mail (retried with backoff), never the page.
     email_enqueue(message=_invitation_message(invitation, token), kind="invitation")
     _tell_invited_accounts([invitation])
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_resend(
+    *,
+    invitation: Invitation,
+    by: User,
+    name: str = "",
+    message: str = "",
+    valid_days: int = INVITATION_VALID_DAYS,
+) -> tuple[Invitation, str]:
+    """Send an invitation that waits for an answer again, expired or not: a new link (the old
+    one stops working, since only the newest link's hash is kept), valid for `valid_days`
+    from now. A used, declined or withdrawn invitation is not sent again."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+    )
+    if invitation.accepted_at is not None:
+        raise MentorshipError(_("This invitation has already been accepted."))
+    if invitation.declined_at is not None or invitation.revoked_at is not None:
+        raise MentorshipError(
+            _("This invitation was declined or withdrawn; invite %(email)s again instead.")
+            % {"email": invitation.email}
+        )
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.expires_at = now + timedelta(days=valid_days)
+    invitation.sent_count += 1
+    invitation.last_sent_at = now
+    invitation.invited_by = by
+    if name:
+        invitation.name = name
+    if message:
+        invitation.message = message
+    invitation.save(
+        update_fields=[
+            "token_hash",
+            "expires_at",
+            "sent_count",
+            "last_sent_at",
+            "invited_by",
+            "name",
+            "message",
+        ]
+    )
+    email_enqueue(message=_invitation_message(invitation, token), kind="invitation")
     return invitation, token
 
 
@@ -985,8 +1056,16 @@ def _import_apply(*, run: ImportRun, rows: list) -> dict:
     else:
         checked = check_participants(run.program, rows)
         outcome = _participants_apply(program=run.program, rows=checked.rows, by=run.by)
-    outcome["skipped"] = [{"line": e.line, "reason": e.reason} for e in checked.errors]
+    outcome["skipped"] = skipped_rows(checked.errors)
     return outcome
+
+
+def skipped_rows(errors: list) -> list[dict]:
+    """One entry per line of the file that is not imported, with all its reasons."""
+    reasons: dict[int, list[str]] = {}
+    for error in errors:
+        reasons.setdefault(error.line, []).append(error.reason)
+    return [{"line": line, "reason": " ".join(r)} for line, r in sorted(reasons.items())]
 
 
 def _merge_result(result: dict, outcome: dict) -> dict:
@@ -1013,6 +1092,7 @@ def import_start(
     filename: str = "",
     inline_rows: int | None = None,
     batch_rows: int | None = None,
+    skip_bad_rows: bool = False,
 ) -> ImportRun:
     """Check a confirmed file again and record it as an ImportRun.
 
@@ -1020,8 +1100,10 @@ def import_start(
     when this returns. A larger one is cut into batches and handed to the background task
     (after the commit): each batch is its own transaction, so the import goes on when the
     browser is closed and the page shows how far it got. Raises ImportRejected when a row
-    is bad now."""
-    from .csv_import import batches_of, preview_pairings, preview_participants
+    is bad now, unless `skip_bad_rows`: then the good rows are imported and the others are
+    reported in the run's result as skipped, with their reasons (nothing to import at all is
+    still ImportRejected)."""
+    from .csv_import import batches_of, preview_pairings, preview_participants, skipped_file
 
     if kind not in ("participants", "pairings"):
         raise MentorshipError(_("Unknown kind of import."))
@@ -1032,8 +1114,11 @@ def import_start(
         preview = preview_pairings(program, text)
     else:
         preview = preview_participants(program, text)
-    if not preview.ok:
+    if not preview.rows or (preview.errors and not skip_bad_rows):
         raise ImportRejected(preview)
+    left_out = skipped_rows(preview.errors)
+    skipped = _merge_result({}, {"skipped": left_out})
+    skipped_csv = skipped_file(text, left_out) if left_out else ""
     total = len(preview.rows)
     now = timezone.now()
     if total <= inline_rows:
@@ -1041,6 +1126,7 @@ def import_start(
             result = _pairings_apply(program=program, rows=preview.rows, by=by)
         else:
             result = _participants_apply(program=program, rows=preview.rows, by=by)
+        result.update(skipped)
         return ImportRun.objects.create(
             program=program,
             kind=kind,
@@ -1051,6 +1137,7 @@ def import_start(
             rows_done=total,
             batches_done=1,
             result=result,
+            skipped_csv=skipped_csv,
             started_at=now,
             finished_at=now,
         )
@@ -1061,6 +1148,8 @@ def import_start(
         by=by,
         batches=batches_of(kind, preview.rows, batch_rows),
         rows_total=total,
+        result=skipped,
+        skipped_csv=skipped_csv,
     )
     jobs.enqueue_on_commit(IMPORT_RUN_PROCESS, run.pk)
     return run

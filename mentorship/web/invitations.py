@@ -57,9 +57,10 @@ def invitation_accept(request, token):
     if not request.user.is_authenticated:
         if request.method == "POST":
             return redirect_to_login(here)
-        signup_url = (
-            reverse("account_signup") + "?" + urlencode({"email": invitation.email, "next": here})
-        )
+        query = {"email": invitation.email, "next": here}
+        if invitation.name:
+            query["name"] = invitation.name
+        signup_url = reverse("account_signup") + "?" + urlencode(query)
         if request.GET.get("signup"):
             # The invitation reached this address, so a sign-up with it needs no second
             # confirmation e-mail (allauth's documented hook for invitations). Stashed only

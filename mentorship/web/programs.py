@@ -139,21 +139,18 @@ def program_invite(request, program_uuid):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invitation_create(
+            invitation, _token = services.invitation_create(
                 program=program,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 role=form.cleaned_data["role"],
+                message=form.cleaned_data["message"],
                 invited_by=request.user,
             )
         except services.MentorshipError as error:
             form.add_error("email", error.message)
         else:
-            messages.success(
-                request,
-                _("Invitation sent to %(email)s. The link works once, for 14 days.")
-                % {"email": form.cleaned_data["email"]},
-            )
+            messages.success(request, _sent_message(invitation))
             return redirect("mentorship:program_invite", program.uuid)
     return render(
         request,
@@ -165,6 +162,33 @@ def program_invite(request, program_uuid):
             "now": timezone.now(),
         },
     )
+
+
+def _sent_message(invitation) -> str:
+    if invitation.sent_count > 1:
+        return _(
+            "%(email)s was invited already: the invitation was sent again with a new link "
+            "(the earlier one no longer works), valid for 14 days."
+        ) % {"email": invitation.email}
+    return _("Invitation sent to %(email)s. The link works once, for 14 days.") % {
+        "email": invitation.email
+    }
+
+
+@login_required
+@require_POST
+def invitation_resend(request, program_uuid, invitation_uuid):
+    """Send a waiting invitation again (a reminder, or after it expired)."""
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
+    invitation = selectors.invitation_of_program(program, invitation_uuid)
+    require_found(invitation is not None)
+    try:
+        invitation, _token = services.invitation_resend(invitation=invitation, by=request.user)
+    except services.MentorshipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _sent_message(invitation))
+    return redirect("mentorship:program_invite", program.uuid)
 
 
 @login_required

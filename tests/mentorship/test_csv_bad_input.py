@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from mentorship import csv_import, services
-from mentorship.models import Membership, Pairing
+from mentorship.models import ImportRun, Invitation, Pairing
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_the_import_service_refuses_a_nul_and_saves_nothing(program, admin):
     assert not User.objects.filter(email="nul@example.com").exists()
 
 
-def test_the_import_page_names_the_line_and_offers_no_confirm(client, program, admin):
+def test_the_import_page_names_the_line_and_imports_the_valid_rows_alone(client, program, admin):
     client.force_login(admin)
     content = (
         HEADER + "ok@example.com,Ok,mentee,,,\nnul@example.com,Nu\x00ll,mentee,,,\n"
@@ -72,8 +72,18 @@ def test_the_import_page_names_the_line_and_offers_no_confirm(client, program, a
     assert response.status_code == 200
     page = response.content.decode()
     assert "<td>3</td><td>This row contains a NUL character" in page
-    assert "token" not in response.context or not response.context["token"]
-    assert not Membership.objects.filter(user__email="ok@example.com").exists()
+    assert not Invitation.objects.exists()
+    # Importing the valid row alone works, and the skipped row's file holds no NUL.
+    response = client.post(
+        reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
+        {"token": response.context["token"], "mode": "valid-rows"},
+    )
+    assert response.status_code == 302
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["ok@example.com"]
+    run = ImportRun.objects.get()
+    skipped = client.get(reverse("mentorship:import_run_skipped", args=[program.uuid, run.uuid]))
+    assert "\x00" not in skipped.content.decode()
+    assert "nul@example.com,Nu\ufffdll,mentee" in skipped.content.decode()
 
 
 @pytest.mark.parametrize(

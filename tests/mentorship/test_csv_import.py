@@ -1,6 +1,8 @@
 """CSV import of participants and pairings: every bad row named with its line and reason;
 all rows or none."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -9,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from mentorship import csv_import, services
-from mentorship.models import Invitation, Membership, Pairing, PairingStatus, Role
+from mentorship.models import ImportRun, Invitation, Membership, Pairing, PairingStatus, Role
 from tests.factories import MembershipFactory, PairingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +270,7 @@ def test_upload_preview_confirm(client, program, admin):
     assert Invitation.objects.filter(email="q@example.com").count() == 1
 
 
-def test_preview_lists_every_bad_row_and_offers_no_import(client, program, admin):
+def test_preview_lists_every_bad_row_and_offers_the_valid_rows_alone(client, program, admin):
     client.force_login(admin)
     content = (
         HEADER
@@ -282,8 +284,10 @@ def test_preview_lists_every_bad_row_and_offers_no_import(client, program, admin
     assert "3 problems found. Nothing was imported" in body
     for line in ("<td>3</td>", "<td>4</td>", "<td>5</td>"):
         assert line in body
-    assert "token" not in response.context
-    assert 'name="token"' not in body
+    # Nothing is imported as it stands; importing the valid row alone is offered.
+    assert 'name="mode" value="valid-rows"' in body
+    assert "Import the 1 valid row, skip 3" in body
+    assert ">Import 1 row<" not in body
 
 
 def test_preview_shows_encoding_errors(client, program, admin):
@@ -340,3 +344,139 @@ def test_each_imported_person_gets_an_email_whose_link_opens_their_own_invitatio
         page = client.get(link)
         assert page.status_code == 200 and message.to[0] in page.content.decode()
     assert len(links) == 4
+
+
+def test_importing_the_valid_rows_skips_the_others_and_offers_them_as_a_file(
+    client, program, admin, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    content = (
+        HEADER
+        + "ok@example.com,Ok,mentee,,,\n"
+        + ",No Address,mentee,,,\n"
+        + "c@example.com,C,chief,,,\n"
+        + "d@example.com,=HYPERLINK(1),wizard,,,\n"
+        + "two@example.com,Two,mentor,,,5\n"
+    ).encode()
+    preview = upload(client, program, "participants", content)
+    body = preview.content.decode()
+    assert "Missing e-mail address." in body  # not "bad e-mail"
+    assert "Import the 2 valid rows, skip 3" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm = client.post(
+            reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
+            {"token": preview.context["token"], "mode": "valid-rows"},
+        )
+    run = ImportRun.objects.get()
+    assert confirm["Location"] == reverse(
+        "mentorship:import_run_detail", args=[program.uuid, run.uuid]
+    )
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == [
+        "ok@example.com",
+        "two@example.com",
+    ]
+    assert run.result["invitations"] == 2 and run.result["skipped_count"] == 3
+    page = client.get(confirm["Location"]).content.decode()
+    assert "3 rows were skipped" in page and "Sent 2 invitations" in page
+    download = reverse("mentorship:import_run_skipped", args=[program.uuid, run.uuid])
+    assert download in page
+    response = client.get(download)
+    assert response["Content-Type"].startswith("text/csv")
+    assert "people-skipped-rows.csv" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["email", "name", "role", "skills", "interests", "capacity", "reason"]
+    assert [r[:3] for r in rows[1:]] == [
+        ["", "No Address", "mentee"],
+        ["c@example.com", "C", "chief"],
+        ["d@example.com", "'=HYPERLINK(1)", "wizard"],  # made safe for spreadsheets
+    ]
+    assert rows[1][-1] == "Missing e-mail address."
+    assert rows[2][-1].startswith("Unknown role")
+
+
+def test_the_valid_rows_alone_is_an_explicit_choice(client, program, admin):
+    """Confirming without choosing it stays all or nothing."""
+    client.force_login(admin)
+    preview = upload(
+        client,
+        program,
+        "participants",
+        (HEADER + "ok@example.com,Ok,mentee,,,\nbad,B,x,,,\n").encode(),
+    )
+    response = client.post(
+        reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
+        {"token": preview.context["token"]},
+    )
+    assert "problems found. Nothing was imported" in response.content.decode()
+    assert not Invitation.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_a_missing_pairing_address_is_called_missing(program):
+    preview = csv_import.preview_pairings(program, PHEADER + ",mentee@example.com\n")
+    assert [e.reason for e in preview.errors] == ["Missing mentor e-mail address."]
+
+
+def test_a_file_with_other_column_names_is_mapped_to_ours(
+    client, program, admin, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    content = (
+        b"Full Name,Email Address,Participant Type,Notes\n"
+        b"Ana Okafor,ana@example.com,mentor,likes tea\n"
+        b"Lena Fischer,lena@example.com,mentee,\n"
+    )
+    page = upload(client, program, "participants", content)
+    body = page.content.decode()
+    assert page.status_code == 200 and "Match the file" in body
+    # The guesses are chosen already: Email Address for email, Full Name for name, ...
+    assert re.search(r'name="map_email"[^>]*>.*?<option value="1" selected>', body, re.S)
+    assert re.search(r'name="map_name"[^>]*>.*?<option value="0" selected>', body, re.S)
+    assert re.search(r'name="map_role"[^>]*>.*?<option value="2" selected>', body, re.S)
+    token = page.context["token"]
+    url = reverse("mentorship:import_map", args=[program.uuid, "participants"])
+    preview = client.post(url, {"token": token, "map_email": "1", "map_name": "0", "map_role": "2"})
+    text = preview.content.decode()
+    assert "2 rows are ready to import" in text and "ana@example.com" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
+            {"token": preview.context["token"]},
+        )
+    ana = Invitation.objects.get(email="ana@example.com")
+    assert (ana.name, ana.role) == ("Ana Okafor", "mentor")
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        ({"map_email": "1", "map_name": "0"}, "Choose a column of the file for role."),
+        ({"map_email": "1", "map_name": "1", "map_role": "2"}, "one of ours only"),
+        ({"map_email": "99", "map_name": "0", "map_role": "2"}, "for email"),
+        ({"map_email": "x", "map_name": "-1", "map_role": "2"}, "for email, name"),
+    ],
+)
+def test_a_bad_choice_of_columns_says_what_is_wrong(client, program, admin, choice, message):
+    client.force_login(admin)
+    page = upload(
+        client,
+        program,
+        "participants",
+        b"Full Name,Email Address,Type\nAna,ana@example.com,mentor\n",
+    )
+    response = client.post(
+        reverse("mentorship:import_map", args=[program.uuid, "participants"]),
+        {"token": page.context["token"], **choice},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_mapping_without_the_uploads_token_starts_again(client, program, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("mentorship:import_map", args=[program.uuid, "participants"]),
+        {"token": "made-up", "map_email": "0"},
+        follow=True,
+    )
+    assert "no longer available" in response.content.decode()

@@ -194,3 +194,93 @@ def test_inviting_a_member_again_is_a_form_error(client, admin, program, mentor)
     assert response.status_code == 200
     assert "maria@example.com is already a mentor in this program." in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+def test_the_sign_up_form_is_filled_in_with_the_invited_name(client, invite):
+    path = path_of(link_from(invite(email="fresh@example.com")))
+    signup = client.get(path + "?signup=1")["Location"]
+    assert "name=New+Person" in signup
+    form = client.get(signup).context["form"]
+    assert form.initial["email"] == "fresh@example.com"
+    assert form.initial["name"] == "New Person"
+    page = client.get(signup).content.decode()
+    assert 'value="New Person"' in page
+
+
+def test_inviting_the_same_address_again_resends_the_one_invitation(
+    client, admin, program, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    url = reverse("mentorship:program_invite", args=[program.uuid])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"email": "twice@example.com", "role": "mentee"})
+    first_link = link_from(mail.outbox[-1])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"email": "Twice@Example.com", "role": "mentee", "message": "See you on Monday!"},
+            follow=True,
+        )
+    assert "was invited already: the invitation was sent again" in response.content.decode()
+    invitation = Invitation.objects.get(email="twice@example.com")  # still one
+    assert invitation.sent_count == 2 and invitation.message == "See you on Monday!"
+    second = mail.outbox[-1]
+    assert len(mail.outbox) == 2 and "See you on Monday!" in second.body
+    assert "See you on Monday!" in second.alternatives[0][0]
+    # Only the newest link works; the old one says it is not valid.
+    client.logout()
+    assert client.get(path_of(first_link)).status_code == 404
+    page = client.get(path_of(link_from(second)))
+    assert page.status_code == 200 and "See you on Monday!" in page.content.decode()
+    # Another role is another invitation.
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"email": "twice@example.com", "role": "mentor"})
+    assert Invitation.objects.filter(email="twice@example.com").count() == 2
+
+
+def test_the_admin_sends_a_waiting_invitation_again_even_after_it_expired(
+    client, invite, admin, program, django_capture_on_commit_callbacks
+):
+    invite(email="late@example.com")
+    invitation = Invitation.objects.get(email="late@example.com")
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    client.force_login(admin)
+    page = client.get(reverse("mentorship:program_invite", args=[program.uuid])).content.decode()
+    assert "expired" in page and "Send again" in page and "Not joined yet" in page
+    resend = reverse("mentorship:invitation_resend", args=[program.uuid, invitation.uuid])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(resend, follow=True)
+    assert "sent again with a new link" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.is_usable and invitation.sent_count == 2
+    assert "sent 2 times" in response.content.decode()
+    client.logout()
+    assert client.get(path_of(link_from(mail.outbox[-1]))).status_code == 200
+
+
+def test_a_declined_or_withdrawn_invitation_is_not_sent_again(admin, program, stranger):
+    invitation, _token = services.invitation_create(
+        program=program, email="gone@example.com", role="mentee", invited_by=admin
+    )
+    services.invitation_revoke(invitation=invitation)
+    with pytest.raises(services.MentorshipError, match="declined or withdrawn"):
+        services.invitation_resend(invitation=invitation, by=admin)
+    # Inviting the address again makes a new invitation instead.
+    again, _token = services.invitation_create(
+        program=program, email="gone@example.com", role="mentee", invited_by=admin
+    )
+    assert again.pk != invitation.pk and again.sent_count == 1
+
+
+def test_a_message_longer_than_the_limit_is_a_form_error(client, admin, program):
+    client.force_login(admin)
+    response = client.post(
+        reverse("mentorship:program_invite", args=[program.uuid]),
+        {"email": "long@example.com", "role": "mentee", "message": "x" * 1001},
+    )
+    assert response.status_code == 200
+    assert "at most 1000 characters" in response.content.decode()
+    assert not Invitation.objects.exists()

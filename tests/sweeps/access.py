@@ -71,9 +71,11 @@ def url_kwargs(name: str, w) -> dict:
         return kwargs
     special = {
         "mentorship:invitation_revoke": {**program, "invitation_uuid": w.invitation.uuid},
+        "mentorship:invitation_resend": {**program, "invitation_uuid": w.invitation.uuid},
         "mentorship:invitation_answer": {"invitation_uuid": w.invitation.uuid},
         "mentorship:import_upload": {**program, "kind": "participants"},
         "mentorship:import_confirm": {**program, "kind": "participants"},
+        "mentorship:import_map": {**program, "kind": "participants"},
         "mentorship:program_match": {**program, "membership_uuid": w.membership.uuid},
         "mentorship:invitation_accept": {"token": w.invitation_token},
         "notifications:unsubscribe": {"token": w.unsubscribe_token},
@@ -87,7 +89,11 @@ def url_kwargs(name: str, w) -> dict:
         "goals:update_acknowledge": {"uuid": w.update.uuid},
         "goals:program_goals": {"uuid": w.program.uuid},
     }
-    if name in ("mentorship:import_run_detail", "mentorship:import_run_progress"):
+    if name in (
+        "mentorship:import_run_detail",
+        "mentorship:import_run_progress",
+        "mentorship:import_run_skipped",
+    ):
         return {**program, "run_uuid": _import_run(w).uuid}
     if name in special:
         return special[name]
@@ -115,7 +121,12 @@ def _import_run(w):
     run, _created = ImportRun.objects.get_or_create(
         program=w.program,
         filename="sweep.csv",
-        defaults={"kind": "participants", "by": w.users["admin"], "status": ImportRunStatus.DONE},
+        defaults={
+            "kind": "participants",
+            "by": w.users["admin"],
+            "status": ImportRunStatus.DONE,
+            "skipped_csv": "email,name,role,reason\nbad,B,mentee,Bad e-mail address “bad”.\n",
+        },
     )
     return run
 

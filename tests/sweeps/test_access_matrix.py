@@ -90,6 +90,7 @@ MATRIX = {
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
     "mentorship:import_confirm": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
+    "mentorship:import_map": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
     # A run names the people it imported: its program's admins only, 404 to everyone else.
     "mentorship:import_run_detail": (
@@ -100,12 +101,20 @@ MATRIX = {
         "302L 404 404 404 404 200 404",
         "302L 405 405 405 405 405 405",
     ),
+    "mentorship:import_run_skipped": (
+        "302L 404 404 404 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
     # Only the account of the invited address answers it; anyone else is told so (403).
     "mentorship:invitation_accept": ("200 403 403 403 403 403 403", "302L 403 403 403 403 403 403"),
     # The world's invitation went to an address none of the personas has.
     "mentorship:invitation_answer": (
         "302L 405 405 405 405 405 405",
         "302L 404 404 404 404 404 404",
+    ),
+    "mentorship:invitation_resend": (
+        "302L 405 405 405 405 405 405",
+        "302L 403 403 403 403 302 404",
     ),
     "mentorship:invitation_revoke": (
         "302L 405 405 405 405 405 405",
@@ -189,6 +198,7 @@ OBJECT_ROW_PREFIXES = (
     "mentorship:member_list",
     "mentorship:import_",
     "mentorship:invitation_revoke",
+    "mentorship:invitation_resend",
     "notifications:open",
     "notifications:mark_read",
     "api:token_revoke",
