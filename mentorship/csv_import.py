@@ -501,9 +501,10 @@ def apply_mapping(kind: str, text: str, mapping: dict[str, int | None]) -> str:
     return out.getvalue() + rest
 
 
-def skipped_file(text: str, skipped: list[dict]) -> str:
+def skipped_file(text: str, skipped: list[dict], header: list[str] | None = None) -> str:
     """The file's rows at the skipped lines, as they were, with the reason added as a last
-    column (cells made safe for spreadsheets)."""
+    column (cells made safe for spreadsheets). `header`: the file's own column names, when
+    its first line was replaced by ours (apply_mapping)."""
     from core.csvsafe import csv_cell
 
     reasons = {entry["line"]: entry["reason"] for entry in skipped}
@@ -511,9 +512,10 @@ def skipped_file(text: str, skipped: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     try:
-        header = next(reader)
+        first = next(reader)
     except (StopIteration, csv.Error):
         return ""
+    header = header if header and len(header) == len(first) else first
     writer.writerow([csv_cell(h) for h in header] + [_("reason")])
     try:
         for values in reader:

@@ -18,6 +18,16 @@ urlpatterns = [
         name="program_export_pairings",
     ),
     path("programs/<uuid:program_uuid>/members/", programs.member_list, name="member_list"),
+    path(
+        "programs/<uuid:program_uuid>/members/<uuid:membership_uuid>/",
+        programs.member_detail,
+        name="member_detail",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/members/<uuid:membership_uuid>/remove/",
+        programs.member_remove,
+        name="member_remove",
+    ),
     path("programs/<uuid:program_uuid>/invite/", programs.program_invite, name="program_invite"),
     path(
         "programs/<uuid:program_uuid>/invitations/<uuid:invitation_uuid>/resend/",

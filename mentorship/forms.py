@@ -200,3 +200,33 @@ def show_service_error(form: forms.Form, error) -> None:
     for name, messages in error.errors.items():
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
+
+
+class MemberForm(forms.Form):
+    """An admin's correction of a member (mentorship.services.membership_update)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    capacity = forms.IntegerField(
+        label=_("Capacity"),
+        min_value=0,
+        max_value=50,
+        help_text=_("Mentors: the most mentees at once."),
+    )
+    skills = forms.CharField(
+        label=_("Skills (what they offer)"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by commas or semicolons."),
+    )
+    interests = forms.CharField(
+        label=_("Interests (what they want to learn)"), max_length=500, required=False
+    )
+
+
+class MemberRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this member removed?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Their open pairings end with this reason; the member is told."),
+    )

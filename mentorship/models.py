@@ -287,6 +287,22 @@ PAIRING_EVENT_LABELS = {
 }
 
 
+class MemberEvent(HistoryEvent):
+    """A program admin's change to a member (role, capacity, skills and interests, removal):
+    the program's record of it. Kept after the membership, or the account, is gone."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="member_events")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta(HistoryEvent.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.action} of {self.member} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class PairingEvent(HistoryEvent):
     """Who changed what on a pairing, and when: the pairing's audit trail."""
 

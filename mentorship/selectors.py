@@ -33,6 +33,7 @@ from .models import (
     CheckIn,
     ImportRun,
     Invitation,
+    MemberEvent,
     Membership,
     MentorshipFeedback,
     Pairing,
@@ -440,6 +441,40 @@ def member_list(
     elif paired == "no":
         members = members.filter(is_paired=False, open_pairings=0)
     return members
+
+
+def member_of_program(program: Program, membership_uuid) -> Membership | None:
+    """One membership of `program`; None when it is not this program's."""
+    return (
+        Membership.objects.filter(program=program, uuid=membership_uuid)
+        .select_related("user", "program")
+        .first()
+    )
+
+
+def member_open_pairings(membership: Membership) -> list[Pairing]:
+    """The open pairings a member has in their role in the membership's program (those a
+    removal would end)."""
+    field = {Role.MENTOR: "mentor_id", Role.MENTEE: "mentee_id"}.get(membership.role)
+    if field is None:
+        return []
+    return list(
+        Pairing.objects.filter(
+            program_id=membership.program_id,
+            status__in=OPEN_PAIRING_STATUSES,
+            **{field: membership.user_id},
+        )
+        .select_related("mentor", "mentee")
+        .order_by("id")
+    )
+
+
+def member_history(program: Program, user_id: int, limit: int = 50) -> list[MemberEvent]:
+    return list(
+        MemberEvent.objects.filter(program=program, member_id=user_id)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def invitations_waiting_for(viewer_or_user) -> QuerySet[Invitation]:

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core import jobs
@@ -38,6 +39,7 @@ from .models import (
     ImportRun,
     ImportRunStatus,
     Invitation,
+    MemberEvent,
     Membership,
     MentorshipFeedback,
     Pairing,
@@ -144,6 +146,157 @@ def membership_add(
         program=program, user=user, role=role, defaults=defaults
     )
     return membership
+
+
+def _member_event(membership: Membership, *, by: User, action: str, detail: str = "") -> None:
+    MemberEvent.objects.create(
+        program_id=membership.program_id,
+        member_id=membership.user_id,
+        actor=by,
+        action=action,
+        detail=detail[:1000],
+    )
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    return (
+        Membership.objects.select_for_update()
+        .select_related("program", "user")
+        .get(pk=membership.pk)
+    )
+
+
+def _open_pairings_of(membership: Membership):
+    field = {Role.MENTOR: "mentor_id", Role.MENTEE: "mentee_id"}.get(membership.role)
+    if field is None:
+        return Pairing.objects.none()
+    return Pairing.objects.filter(
+        program_id=membership.program_id,
+        status__in=OPEN_PAIRING_STATUSES,
+        **{field: membership.user_id},
+    )
+
+
+def _refuse_last_admin(membership: Membership) -> None:
+    if membership.role == Role.ADMIN and not (
+        Membership.objects.filter(program_id=membership.program_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise MentorshipConflict(
+            _("%(program)s needs at least one admin: make someone else an admin first.")
+            % {"program": membership.program.name}
+        )
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    by: User,
+    role: str,
+    capacity: int,
+    skills: str = "",
+    interests: str = "",
+) -> Membership:
+    """An admin corrects a member: role, capacity (mentors), skills and interests. Refused
+    with a message: a role the person holds already in this program, a new role while they
+    have open pairings in the old one, a capacity below their open pairings, the program's
+    last admin giving the role up. Each change is recorded (MemberEvent)."""
+    membership = _lock_membership(membership)
+    if role not in Role.values:
+        raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
+    if not 0 <= capacity <= 50:
+        raise MentorshipError(_("Capacity is a whole number from 0 to 50."))
+    changes = []
+    if role != membership.role:
+        if Membership.objects.filter(
+            program_id=membership.program_id, user_id=membership.user_id, role=role
+        ).exists():
+            raise MentorshipConflict(
+                _("%(name)s is a %(role)s in this program already.")
+                % {"name": membership.user.display_name, "role": Role(role).label.lower()}
+            )
+        open_count = _open_pairings_of(membership).count()
+        if open_count:
+            raise MentorshipConflict(
+                ngettext(
+                    "%(name)s has %(n)s open pairing as %(role)s: end it first.",
+                    "%(name)s has %(n)s open pairings as %(role)s: end them first.",
+                    open_count,
+                )
+                % {
+                    "name": membership.user.display_name,
+                    "n": open_count,
+                    "role": Role(membership.role).label.lower(),
+                }
+            )
+        _refuse_last_admin(membership)
+        changes.append(
+            _("role %(old)s → %(new)s")
+            % {"old": Role(membership.role).label, "new": Role(role).label}
+        )
+    if capacity != membership.capacity:
+        if role == Role.MENTOR:
+            open_count = _open_pairings_of(membership).count()
+            if capacity < open_count:
+                raise MentorshipConflict(
+                    _("%(name)s mentors %(n)s people now: the capacity cannot be lower.")
+                    % {"name": membership.user.display_name, "n": open_count}
+                )
+        changes.append(
+            _("capacity %(old)s → %(new)s") % {"old": membership.capacity, "new": capacity}
+        )
+    skills, interests = skills.strip()[:500], interests.strip()[:500]
+    if skills != membership.skills:
+        changes.append(_("skills: %(v)s") % {"v": skills or "—"})
+    if interests != membership.interests:
+        changes.append(_("interests: %(v)s") % {"v": interests or "—"})
+    if not changes:
+        return membership
+    membership.role, membership.capacity = role, capacity
+    membership.skills, membership.interests = skills, interests
+    membership.save(update_fields=["role", "capacity", "skills", "interests"])
+    _member_event(membership, by=by, action="member_changed", detail="; ".join(changes))
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by: User, reason: str) -> int:
+    """Take a member out of the program: their open pairings in that role end with the
+    reason (each pairing keeps its history), the membership goes, the removal is recorded.
+    Goals, check-ins and feedback stay. Returns how many pairings were ended."""
+    reason = reason.strip()
+    if not reason:
+        raise MentorshipError(_("Say why the member is removed."))
+    membership = _lock_membership(membership)
+    _refuse_last_admin(membership)
+    ended = 0
+    for pairing in _open_pairings_of(membership).select_related("program", "mentor", "mentee"):
+        pairing_end(
+            pairing=pairing,
+            by=by,
+            reason=_("Removed from the program: %(reason)s") % {"reason": reason},
+        )
+        ended += 1
+    _member_event(
+        membership,
+        by=by,
+        action="member_removed",
+        detail=_("%(role)s removed: %(reason)s")
+        % {"role": Role(membership.role).label, "reason": reason},
+    )
+    membership.delete()
+    notify(
+        recipient=membership.user,
+        kind=Kind.PAIRING_CHANGED,
+        dedupe_key=f"member-removed:{membership.uuid}",
+        title=_("You are no longer a %(role)s in %(program)s")
+        % {"role": Role(membership.role).label.lower(), "program": membership.program.name},
+        body=reason[:500],
+        url=reverse("mentorship:my_pairings"),
+    )
+    return ended
 
 
 # --- Invitations ----------------------------------------------------------------------------
@@ -1093,6 +1246,7 @@ def import_start(
     inline_rows: int | None = None,
     batch_rows: int | None = None,
     skip_bad_rows: bool = False,
+    file_header: list[str] | None = None,
 ) -> ImportRun:
     """Check a confirmed file again and record it as an ImportRun.
 
@@ -1101,8 +1255,9 @@ def import_start(
     (after the commit): each batch is its own transaction, so the import goes on when the
     browser is closed and the page shows how far it got. Raises ImportRejected when a row
     is bad now, unless `skip_bad_rows`: then the good rows are imported and the others are
-    reported in the run's result as skipped, with their reasons (nothing to import at all is
-    still ImportRejected)."""
+    reported in the run's result as skipped, with their reasons, and kept as a file with the
+    file's own column names (`file_header`, when they were matched to ours) and a reason
+    column (nothing to import at all is still ImportRejected)."""
     from .csv_import import batches_of, preview_pairings, preview_participants, skipped_file
 
     if kind not in ("participants", "pairings"):
@@ -1118,7 +1273,7 @@ def import_start(
         raise ImportRejected(preview)
     left_out = skipped_rows(preview.errors)
     skipped = _merge_result({}, {"skipped": left_out})
-    skipped_csv = skipped_file(text, left_out) if left_out else ""
+    skipped_csv = skipped_file(text, left_out, file_header) if left_out else ""
     total = len(preview.rows)
     now = timezone.now()
     if total <= inline_rows:

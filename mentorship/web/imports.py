@@ -45,8 +45,11 @@ def _kind(kind: str) -> dict:
     return KINDS[kind]
 
 
-def _remember(request, program, kind: str, text: str, filename: str, stage: str) -> str:
-    """Keep the uploaded text in the session for the next step; returns its token."""
+def _remember(
+    request, program, kind: str, text: str, filename: str, stage: str, header=None
+) -> str:
+    """Keep the uploaded text in the session for the next step; returns its token. `header`:
+    the file's own column names, when they were matched to ours."""
     token = secrets.token_urlsafe(16)
     request.session[SESSION_KEY] = {
         "token": token,
@@ -55,6 +58,7 @@ def _remember(request, program, kind: str, text: str, filename: str, stage: str)
         "text": text,
         "filename": filename[:200],
         "stage": stage,
+        "header": header,
     }
     return token
 
@@ -71,14 +75,14 @@ def _stored(request, program, kind: str, stage: str) -> dict | None:
     return stored
 
 
-def _preview_page(request, program, kind: str, text: str, filename: str):
+def _preview_page(request, program, kind: str, text: str, filename: str, header=None):
     """Check the text and show the preview: ready rows, bad rows, and what can be done."""
     spec = _kind(kind)
     preview = spec["preview"](program, text)
     context = {"program": program, "kind": kind, "spec": spec, "preview": preview}
     header_broken = any(error.line == 1 for error in preview.errors)
     if preview.rows and not header_broken:
-        context["token"] = _remember(request, program, kind, text, filename, "confirm")
+        context["token"] = _remember(request, program, kind, text, filename, "confirm", header)
         context["background"] = len(preview.rows) > services.IMPORT_INLINE_ROWS
         context["skipped_count"] = len({error.line for error in preview.errors})
     else:
@@ -159,7 +163,12 @@ def import_map(request, program_uuid, kind):
     if error:
         return _mapping_page(request, program, kind, text, filename, mapping, error)
     return _preview_page(
-        request, program, kind, csv_import.apply_mapping(kind, text, mapping), filename
+        request,
+        program,
+        kind,
+        csv_import.apply_mapping(kind, text, mapping),
+        filename,
+        header=csv_import.file_header(text),
     )
 
 
@@ -182,6 +191,7 @@ def import_confirm(request, program_uuid, kind):
             filename=stored.get("filename", ""),
             by=request.user,
             skip_bad_rows=request.POST.get("mode") == "valid-rows",
+            file_header=stored.get("header"),
         )
     except services.ImportRejected as rejected:
         # The database changed since the preview: show what is wrong now; nothing was saved.

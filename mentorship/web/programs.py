@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
@@ -20,6 +21,8 @@ from .. import policy, selectors, services
 from ..forms import (
     InvitationForm,
     MemberFilterForm,
+    MemberForm,
+    MemberRemoveForm,
     PairingForm,
     ProgramForm,
     show_service_error,
@@ -129,6 +132,96 @@ def member_list(request, program_uuid):
         request,
         "mentorship/member_list.html",
         {"program": program, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _member_page(request, program, membership, form, remove_form, status=200):
+    return render(
+        request,
+        "mentorship/member_detail.html",
+        {
+            "program": program,
+            "member": membership,
+            "form": form,
+            "remove_form": remove_form,
+            "open_pairings": selectors.member_open_pairings(membership),
+            "history": selectors.member_history(program, membership.user_id),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_detail(request, program_uuid, membership_uuid):
+    """One member, for the program's admins: correct role, capacity, skills and interests;
+    the open pairings a removal would end; what admins changed before."""
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
+    membership = selectors.member_of_program(program, membership_uuid)
+    require_found(membership is not None)
+    initial = {
+        "role": membership.role,
+        "capacity": membership.capacity,
+        "skills": membership.skills,
+        "interests": membership.interests,
+    }
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.membership_update(
+                    membership=membership, by=request.user, **form.cleaned_data
+                )
+            except services.MentorshipError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s's membership was saved.") % {"name": membership.user.display_name},
+                )
+                return redirect("mentorship:member_detail", program.uuid, membership.uuid)
+        return _member_page(request, program, membership, form, MemberRemoveForm(), status=400)
+    return _member_page(request, program, membership, form, MemberRemoveForm())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_remove(request, program_uuid, membership_uuid):
+    """GET: what a removal does, and the reason to give (the page without JavaScript's
+    confirmation). POST: remove the member."""
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
+    membership = selectors.member_of_program(program, membership_uuid)
+    require_found(membership is not None)
+    form = MemberRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ended = services.membership_remove(
+                membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.MentorshipError as error:
+            form.add_error(None, error.message)
+        else:
+            text = _("%(name)s is no longer a %(role)s in this program.") % {
+                "name": membership.user.display_name,
+                "role": membership.get_role_display().lower(),
+            }
+            if ended:
+                text += " " + ngettext(
+                    "%(n)s open pairing was ended.", "%(n)s open pairings were ended.", ended
+                ) % {"n": ended}
+            messages.success(request, text)
+            return redirect("mentorship:member_list", program.uuid)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "mentorship/member_remove.html",
+        {
+            "program": program,
+            "member": membership,
+            "remove_form": form,
+            "open_pairings": selectors.member_open_pairings(membership),
+        },
+        status=status,
     )
 
 

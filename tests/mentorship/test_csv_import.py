@@ -446,6 +446,30 @@ def test_a_file_with_other_column_names_is_mapped_to_ours(
     assert (ana.name, ana.role) == ("Ana Okafor", "mentor")
 
 
+def test_skipped_rows_of_a_mapped_file_keep_the_files_own_column_names(client, program, admin):
+    client.force_login(admin)
+    page = upload(
+        client,
+        program,
+        "participants",
+        b"Full Name,Email Address,Type,Notes\nAna,ana@example.com,mentor,x\nBo,,mentee,y\n",
+    )
+    preview = client.post(
+        reverse("mentorship:import_map", args=[program.uuid, "participants"]),
+        {"token": page.context["token"], "map_email": "1", "map_name": "0", "map_role": "2"},
+    )
+    client.post(
+        reverse("mentorship:import_confirm", args=[program.uuid, "participants"]),
+        {"token": preview.context["token"], "mode": "valid-rows"},
+    )
+    run = ImportRun.objects.get()
+    rows = list(csv.reader(io.StringIO(run.skipped_csv)))
+    assert rows == [
+        ["Full Name", "Email Address", "Type", "Notes", "reason"],
+        ["Bo", "", "mentee", "y", "Missing e-mail address."],
+    ]
+
+
 @pytest.mark.parametrize(
     ("choice", "message"),
     [

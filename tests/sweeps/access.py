@@ -77,6 +77,8 @@ def url_kwargs(name: str, w) -> dict:
         "mentorship:import_confirm": {**program, "kind": "participants"},
         "mentorship:import_map": {**program, "kind": "participants"},
         "mentorship:program_match": {**program, "membership_uuid": w.membership.uuid},
+        "mentorship:member_detail": {**program, "membership_uuid": w.membership.uuid},
+        "mentorship:member_remove": {**program, "membership_uuid": w.membership.uuid},
         "mentorship:invitation_accept": {"token": w.invitation_token},
         "notifications:unsubscribe": {"token": w.unsubscribe_token},
         "notifications:open": {"uuid": w.notification.uuid},

@@ -121,6 +121,8 @@ MATRIX = {
         "302L 403 403 403 403 302 404",
     ),
     "mentorship:member_list": ("302L 403 403 403 403 200 404", "302L 405 405 405 405 405 405"),
+    "mentorship:member_detail": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 400 404"),
+    "mentorship:member_remove": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 400 404"),
     "mentorship:my_invitations": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "mentorship:my_pairings": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "mentorship:pairing_agreement": (
@@ -196,6 +198,8 @@ OBJECT_ROW_PREFIXES = (
     "mentorship:pairing_",
     "mentorship:program_",
     "mentorship:member_list",
+    "mentorship:member_detail",
+    "mentorship:member_remove",
     "mentorship:import_",
     "mentorship:invitation_revoke",
     "mentorship:invitation_resend",
