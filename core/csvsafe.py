@@ -19,3 +19,22 @@ def csv_cell(value) -> str:
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def csv_response(filename: str, header, rows):
+    """A CSV download: `header`, then `rows` (any iterable of sequences), every cell through
+    `csv_cell`, written as the rows come (an export of thousands of rows is not held)."""
+    import csv
+
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return response

@@ -32,4 +32,9 @@ urlpatterns = [
     path("goals/mentor/mentees/", views.mentor_mentees, name="mentor_mentees"),
     path("goals/mentor/review/", views.review_queue, name="review_queue"),
     path("goals/program/<uuid:uuid>/", views.program_goals, name="program_goals"),
+    path(
+        "goals/program/<uuid:uuid>/goals.csv",
+        views.program_goals_export,
+        name="program_goals_export",
+    ),
 ]

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
+from core.csvsafe import csv_response
 from core.errors import InvalidInput
 from mentorship.policy import get_program_for_admin
 
@@ -808,4 +809,42 @@ def program_goals(request, uuid):
             "goals": selectors.program_goal_rows(program),
             "goal_health": selectors.goal_health_distribution(program),
         },
+    )
+
+
+PROGRAM_GOAL_EXPORT_COLUMNS = (
+    "mentee_name",
+    "mentee_email",
+    "goal",
+    "status",
+    "progress_percent",
+    "health",
+    "target_date",
+    "shared_with",
+)
+
+
+@login_required
+@require_GET
+def program_goals_export(request, uuid):
+    """The program's goals summary as a CSV: the goals and fields of its page (goals shared
+    beyond the mentee only, never a private one)."""
+    program = get_program_for_admin(request.viewer, uuid)
+    rows = (
+        (
+            goal.mentee.name,
+            goal.mentee.email,
+            goal.title,
+            goal.get_status_display(),
+            goal.progress.percent,
+            goal.progress.health_label,
+            goal.target_date.isoformat() if goal.target_date else "",
+            goal.get_visibility_display(),
+        )
+        for goal in selectors.program_goal_rows(program)
+    )
+    return csv_response(
+        f"{program.slug}-goals-{timezone.localdate().isoformat()}.csv",
+        PROGRAM_GOAL_EXPORT_COLUMNS,
+        rows,
     )

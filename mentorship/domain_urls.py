@@ -17,6 +17,16 @@ urlpatterns = [
         programs.program_export_pairings,
         name="program_export_pairings",
     ),
+    path(
+        "programs/<uuid:program_uuid>/members.csv",
+        programs.program_export_members,
+        name="program_export_members",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/checkins.csv",
+        programs.program_export_checkins,
+        name="program_export_checkins",
+    ),
     path("programs/<uuid:program_uuid>/members/", programs.member_list, name="member_list"),
     path(
         "programs/<uuid:program_uuid>/members/<uuid:membership_uuid>/",

@@ -525,6 +525,71 @@ def pairings_export_rows(program: Program):
     )
 
 
+MEMBER_EXPORT_COLUMNS = (
+    "name",
+    "email",
+    "role",
+    "capacity",
+    "open_pairings_as_mentor",
+    "paired_as_mentee",
+    "skills",
+    "interests",
+    "joined_at",
+)
+
+
+def members_export_rows(program: Program):
+    """Rows for the members CSV, in MEMBER_EXPORT_COLUMNS order (one query, in chunks)."""
+    rows = (
+        member_list(program)
+        .order_by("role", "user__email")
+        .values_list(
+            "user__name",
+            "user__email",
+            "role",
+            "capacity",
+            "open_pairings",
+            "is_paired",
+            "skills",
+            "interests",
+            "joined_at",
+        )
+        .iterator(chunk_size=1000)
+    )
+    for name, email, role, capacity, open_count, paired, skills, interests, joined in rows:
+        mentor = role == Role.MENTOR
+        yield (
+            name,
+            email,
+            role,
+            capacity if mentor else "",
+            open_count if mentor else "",
+            ("yes" if paired else "no") if role == Role.MENTEE else "",
+            skills,
+            interests,
+            joined.date().isoformat(),
+        )
+
+
+# Admins see when a pair met, never what was said (DESIGN): dates only.
+CHECKIN_EXPORT_COLUMNS = ("mentor_name", "mentor_email", "mentee_name", "mentee_email", "date")
+
+
+def checkins_export_rows(program: Program):
+    return (
+        CheckIn.objects.filter(pairing__program=program)
+        .order_by("-occurred_on", "id")
+        .values_list(
+            "pairing__mentor__name",
+            "pairing__mentor__email",
+            "pairing__mentee__name",
+            "pairing__mentee__email",
+            "occurred_on",
+        )
+        .iterator(chunk_size=1000)
+    )
+
+
 def pairings_for_user(viewer_or_user) -> QuerySet[Pairing]:
     """'My mentorships': the pairings where the viewer is the mentor or the mentee."""
     return (

@@ -1,12 +1,9 @@
 """Program admin pages: the list of one's programs, create and edit, the dashboard with its CSV
 export, the member list, invitations, matching and manual pairing."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
-from core.csvsafe import csv_cell
+from core.csvsafe import csv_response
 from goals.selectors import goal_health_distribution
 
 from .. import policy, selectors, services
@@ -103,14 +100,38 @@ def program_dashboard(request, program_uuid):
 @require_GET
 def program_export_pairings(request, program_uuid):
     program = policy.get_program_for_admin(request.viewer, program_uuid)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{program.slug}-pairings-{timezone.localdate().isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(selectors.PAIRING_EXPORT_COLUMNS)
-    for row in selectors.pairings_export_rows(program):
-        writer.writerow([csv_cell(v) for v in row])
-    return response
+    return csv_response(
+        _export_name(program, "pairings"),
+        selectors.PAIRING_EXPORT_COLUMNS,
+        selectors.pairings_export_rows(program),
+    )
+
+
+def _export_name(program, what: str) -> str:
+    return f"{program.slug}-{what}-{timezone.localdate().isoformat()}.csv"
+
+
+@login_required
+@require_GET
+def program_export_members(request, program_uuid):
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
+    return csv_response(
+        _export_name(program, "members"),
+        selectors.MEMBER_EXPORT_COLUMNS,
+        selectors.members_export_rows(program),
+    )
+
+
+@login_required
+@require_GET
+def program_export_checkins(request, program_uuid):
+    """When each pair met (dates only: what was said stays with the pair)."""
+    program = policy.get_program_for_admin(request.viewer, program_uuid)
+    return csv_response(
+        _export_name(program, "checkins"),
+        selectors.CHECKIN_EXPORT_COLUMNS,
+        selectors.checkins_export_rows(program),
+    )
 
 
 @login_required

@@ -90,6 +90,7 @@ def url_kwargs(name: str, w) -> dict:
         "goals:milestone_move": {"uuid": w.milestone.uuid},
         "goals:update_acknowledge": {"uuid": w.update.uuid},
         "goals:program_goals": {"uuid": w.program.uuid},
+        "goals:program_goals_export": {"uuid": w.program.uuid},
     }
     if name in (
         "mentorship:import_run_detail",
