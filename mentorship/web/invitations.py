@@ -17,6 +17,10 @@ from core.access import require_found
 from .. import policy, selectors, services
 from ..models import Role
 
+# The invitation whose "create your account and join" was chosen, in the session: the
+# sign-up brings the person back to the link, which then joins them without another click.
+JOINING_KEY = "mentorship_invitation_joining"
+
 
 def _invalid(request, reason: str, status: int, message: str = ""):
     return render(
@@ -43,7 +47,8 @@ def _unusable_reason(invitation) -> str | None:
 def invitation_accept(request, token):
     """1. An unknown (altered, made-up) token: a 404 page that says so.
     2. A used, withdrawn or expired invitation: a 410 page that says which.
-    3. Anonymous: sign up (the address counts as verified: the link reached it) or log in.
+    3. Anonymous: sign up and join (the address counts as verified: the link reached it;
+       back at the link after the sign-up, the person joins) or log in.
     4. Signed in with the invited address verified: join the program in the invitation's
        role, or decline it.
     5. Signed in with another account: a 403 page that says so; nothing changes."""
@@ -64,8 +69,10 @@ def invitation_accept(request, token):
         if request.GET.get("signup"):
             # The invitation reached this address, so a sign-up with it needs no second
             # confirmation e-mail (allauth's documented hook for invitations). Stashed only
-            # when the person chooses to sign up, not on every look at the page.
+            # when the person chooses to sign up, not on every look at the page. The button
+            # said "create your account and join": back here once signed up, they join.
             get_adapter(request).stash_verified_email(request, invitation.email)
+            request.session[JOINING_KEY] = str(invitation.uuid)
             return redirect(signup_url)
         has_account = selectors.account_exists(invitation.email)
         return render(
@@ -87,9 +94,11 @@ def invitation_accept(request, token):
             {**context, "other_address": True, "is_admin_role": invitation.role == Role.ADMIN},
             status=403,
         )
-    if request.method == "POST":
+    joining = request.session.pop(JOINING_KEY, None) == str(invitation.uuid)
+    if request.method == "POST" or joining:
+        decline = request.method == "POST" and request.POST.get("answer") == "decline"
         try:
-            return _answer(request, invitation, decline=request.POST.get("answer") == "decline")
+            return _answer(request, invitation, decline=decline)
         except services.MentorshipError as error:
             return _invalid(request, "other", 410, error.message)
     return render(request, "mentorship/invitation_accept.html", context)

@@ -90,14 +90,14 @@ def test_admin_runs_a_program(page, live_server, output_path, admin, settings, w
     mentee_page = new_page()
     mentee_page.goto(invitation_link(newcomer))
     shot(mentee_page, "mentee-invitation")
-    mentee_page.get_by_role("link", name="Create your account").click()
+    mentee_page.get_by_role("link", name="Create your account and join").click()
     expect(mentee_page.get_by_label("Email")).to_have_value(newcomer)
     mentee_page.get_by_label("Your name").fill("Lena Fischer")
     mentee_page.get_by_label("Password", exact=False).first.fill(NEW_PASSWORD)
     mentee_page.get_by_label("Password (again)").fill(NEW_PASSWORD)
     shot(mentee_page, "mentee-signup")
     mentee_page.get_by_role("button", name="Sign Up").click()
-    mentee_page.get_by_role("button", name="Join as Mentee").click()
+    # One link: signed up, she is in the program without another click.
     expect(mentee_page.get_by_text("Welcome to Autumn Circle")).to_be_visible()
     shot(mentee_page, "mentee-joined")
     assert Membership.objects.filter(

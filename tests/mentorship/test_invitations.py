@@ -96,7 +96,7 @@ def test_new_person_signs_up_through_allauth_and_joins(client, invite, program):
     mail.outbox.clear()
     path = path_of(link_from(message))
     page = client.get(path).content.decode()
-    assert "Create your account" in page
+    assert "Create your account and join" in page
     assert not client.session.get("account_verified_email")  # looking changes nothing
     response = client.get(path + "?signup=1")
     signup = reverse("account_signup")
@@ -118,9 +118,12 @@ def test_new_person_signs_up_through_allauth_and_joins(client, invite, program):
     assert not mail.outbox
     user = User.objects.get(email="fresh@example.com")
     assert user.emailaddress_set.get().verified
-    response = client.post(path)
+    # Back at the link, the person who chose "create your account and join" joins at once.
+    response = client.get(path)
     assert response.status_code == 302
+    assert response["Location"] == reverse("mentorship:my_pairings")
     assert Membership.objects.filter(program=program, user=user, role=Role.MENTEE).exists()
+    assert "Welcome to Northwind Circle" in client.get(response["Location"]).text
 
 
 def test_anonymous_post_goes_to_login(client, invite, program):
