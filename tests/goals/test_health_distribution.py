@@ -12,7 +12,9 @@ from tests.factories import GoalFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_counts_each_health_of_active_shared_goals_only(program, other_program, mentee, other_mentee):
+def test_counts_each_health_of_active_shared_goals_only(
+    program, other_program, mentee, other_mentee
+):
     today = date.today()
     start = today - timedelta(days=50)
     end = today + timedelta(days=50)
