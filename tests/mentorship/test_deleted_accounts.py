@@ -104,4 +104,3 @@ def test_a_pairing_without_an_agreement_renders_and_can_be_agreed(
     pairing.refresh_from_db()
     assert pairing.status == PairingStatus.ACTIVE
     assert Agreement.objects.get(pairing=pairing).is_accepted_by_both
-
