@@ -175,8 +175,8 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "uuid": lambda p: p.uuid,
                 "program": lambda p: p.program.name,
                 "my_role": lambda p: "mentor" if p.mentor_id == own else "mentee",
-                "mentor": lambda p: p.mentor.display_name,
-                "mentee": lambda p: p.mentee.display_name,
+                "mentor": lambda p: p.mentor_name,
+                "mentee": lambda p: p.mentee_name,
                 **_fields(PAIRING_FIELDS),
             },
         ),
@@ -273,10 +273,10 @@ def program_export_rows(*, program, part: str, viewer) -> tuple[list[str], list[
     elif part == "pairings":
         cols = {
             "uuid": lambda p: p.uuid,
-            "mentor": lambda p: p.mentor.display_name,
-            "mentor_email": lambda p: p.mentor.email,
-            "mentee": lambda p: p.mentee.display_name,
-            "mentee_email": lambda p: p.mentee.email,
+            "mentor": lambda p: p.mentor_name,
+            "mentor_email": lambda p: p.mentor.email if p.mentor else "",
+            "mentee": lambda p: p.mentee_name,
+            "mentee_email": lambda p: p.mentee.email if p.mentee else "",
             **_fields(PAIRING_FIELDS),
         }
         objs = (
@@ -288,8 +288,8 @@ def program_export_rows(*, program, part: str, viewer) -> tuple[list[str], list[
         cols = {
             "uuid": lambda c: c.uuid,
             "pairing_uuid": lambda c: c.pairing.uuid,
-            "mentor": lambda c: c.pairing.mentor.display_name,
-            "mentee": lambda c: c.pairing.mentee.display_name,
+            "mentor": lambda c: c.pairing.mentor_name,
+            "mentee": lambda c: c.pairing.mentee_name,
             "occurred_on": lambda c: c.occurred_on,
         }
         objs = (

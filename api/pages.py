@@ -113,6 +113,13 @@ def calendar_feed(request, secret):
 
 @login_required
 @require_GET
+def your_data(request):
+    """What the site keeps about the person: download it all, or delete the account."""
+    return render(request, "api/your_data.html")
+
+
+@login_required
+@require_GET
 def export_download(request):
     """Everything the user owns, as a zip of JSON and CSV."""
     response = HttpResponse(user_export_zip(request.user), content_type="application/zip")

@@ -138,8 +138,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 class PairingSerializer(serializers.ModelSerializer):
     program = serializers.UUIDField(source="program.uuid", read_only=True)
     program_name = serializers.CharField(source="program.name", read_only=True)
-    mentor = UserRefSerializer(read_only=True)
-    mentee = UserRefSerializer(read_only=True)
+    # Either side may have deleted their account since: the pairing stays (AuthorField).
+    mentor = AuthorField()
+    mentee = AuthorField()
     my_role = serializers.SerializerMethodField()
 
     class Meta:

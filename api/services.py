@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorship.services import pairings_end_for_deleted_account
+
 from .models import ApiToken, CalendarFeed, hash_secret
 
 MAX_ACTIVE_TOKENS = 20
@@ -74,11 +76,13 @@ def calendar_feed_revoke(*, user) -> int:
 def account_delete(*, user, password: str) -> None:
     """Delete the account after checking its password.
 
-    The user's goals (with their milestones, updates and comments), memberships, pairings,
-    notifications, tokens and feeds go with it through the foreign keys' cascades. Comments and
-    progress updates they wrote on other people's goals stay, with no author: pages show them
-    as written by a deleted user.
+    The user's goals (with their milestones, updates and comments), memberships,
+    notifications, tokens and feeds go with it through the foreign keys' cascades. What is
+    another person's history too stays, with no author: pages show "a deleted user". That is
+    their pairings (ended first, if open) with the agreements, meetings and feedback, and
+    comments and updates on other people's goals.
     """
     if not password or not user.check_password(password):
         raise ValidationError({"password": _("That is not your password.")})
+    pairings_end_for_deleted_account(user=user)
     get_user_model().objects.filter(pk=user.pk).delete()

@@ -28,6 +28,7 @@ urlpatterns = [
     path("profile/tokens/<uuid:token_uuid>/revoke/", pages.token_revoke, name="token_revoke"),
     path("profile/calendar/rotate/", pages.calendar_rotate, name="calendar_rotate"),
     path("profile/calendar/revoke/", pages.calendar_revoke, name="calendar_revoke"),
+    path("profile/data/", pages.your_data, name="your_data"),
     path("profile/export/", pages.export_download, name="export"),
     path("profile/delete/", pages.account_delete, name="account_delete"),
     path("calendar/<str:secret>.ics", pages.calendar_feed, name="calendar_feed"),

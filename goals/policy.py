@@ -3,12 +3,13 @@
 Rules (DESIGN.md, "Who may see what"):
 
 1. The mentee owns her goals: she sees and changes everything in them.
-2. A mentor sees a mentee's goal only through a pairing between the two of them (in the goal's
-   program; when the goal has no program, any pairing of the two that the mentee has
-   accepted: one past "proposed", or whose agreement she has accepted), and only when the
-   goal's visibility is "mentor" or "program". An open pairing (proposed, active, paused) lets the
-   mentor read, comment and acknowledge updates; a past pairing (completed, ended) lets the
-   mentor read only. A mentor never edits the goal.
+2. A mentor sees a mentee's goal only through a pairing between the two of them that has
+   started: one past "proposed", so both accepted its agreement. A proposed pairing shows the
+   mentor the mentee's name and profile (mentorship's pages), none of her goals. The pairing
+   reaches the goals of its program, and those without a program; only when the goal's
+   visibility is "mentor" or "program". A running pairing (active, paused) lets the mentor
+   read, comment and acknowledge updates; a past pairing (completed, ended) lets the mentor
+   read only. A mentor never edits the goal.
 3. An admin of the goal's program (or of its pairing's program) sees the title, status,
    progress and health of goals shared beyond the mentee; everything else only when the
    visibility is "program". A private goal ("only me") is invisible to admins.
@@ -33,12 +34,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.viewer import Viewer
-from mentorship.models import OPEN_PAIRING_STATUSES, Pairing, PairingStatus
+from mentorship.models import Pairing, PairingStatus
 
 from .kinds import SHARED_WITH_MENTOR, Visibility
 
 __all__ = [
     "NO_ACCESS",
+    "RUNNING_PAIRING_STATUSES",
     "SHARED_WITH_MENTOR",
     "GoalAccess",
     "Level",
@@ -49,7 +51,10 @@ __all__ = [
     "visible_goals_q",
 ]
 
-_OPEN = frozenset(OPEN_PAIRING_STATUSES)
+# The pairings through which a mentor follows goals (comments, acknowledges, is told about
+# them): started and not over. A proposed pairing shares nothing; a past one, reading only.
+RUNNING_PAIRING_STATUSES = (PairingStatus.ACTIVE, PairingStatus.PAUSED)
+_RUNNING = frozenset(RUNNING_PAIRING_STATUSES)
 
 
 class Level(IntEnum):
@@ -102,18 +107,17 @@ _ADMIN_READ = GoalAccess(Level.READ, "admin")
 _ADMIN_SUMMARY = GoalAccess(Level.SUMMARY, "admin")
 
 
-def _mentee_accepted(link) -> bool:
-    """Whether the mentee agreed to the pairing `link` (a viewer's PairingLink): it went past
-    "proposed" (both sides accepted the agreement), or she accepted the agreement while it
-    waits for the mentor. A pairing an admin made alone shares no goal outside its program."""
-    return link.status != PairingStatus.PROPOSED or link.mentee_agreed
+def _started(link) -> bool:
+    """Whether the pairing `link` (a viewer's PairingLink) went past "proposed": both sides
+    accepted its agreement. Until then it shares no goal at all."""
+    return link.status != PairingStatus.PROPOSED
 
 
 def _shares(link, goal) -> bool:
     """Whether the pairing `link` of the viewer with the goal's mentee reaches `goal`."""
-    if goal.program_id is None:
-        return _mentee_accepted(link)
-    return link.program_id == goal.program_id
+    if not _started(link):
+        return False
+    return goal.program_id is None or link.program_id == goal.program_id
 
 
 def goal_access(viewer, goal) -> GoalAccess:
@@ -131,7 +135,7 @@ def goal_access(viewer, goal) -> GoalAccess:
         for link in viewer.as_mentor
         if link.other_id == goal.mentee_id and _shares(link, goal)
     }
-    if statuses & _OPEN:
+    if statuses & _RUNNING:
         return _MENTOR_FEEDBACK
     if statuses:
         return _MENTOR_READ
@@ -169,28 +173,22 @@ def _nothing(prefix: str) -> Q:
 
 def mentor_goals_q(viewer, *, prefix: str = "", open_only: bool = False) -> Q:
     """Rows whose goal (reached through `prefix`, e.g. "goal__") is shared with the viewer as
-    the mentee's mentor: a pairing with that mentee in the goal's program, or a pairing she
-    accepted when the goal has no program (`open_only`: an open pairing)."""
+    the mentee's mentor: a started pairing with that mentee, in the goal's program or when
+    the goal has no program (`open_only`: a running pairing, active or paused)."""
     viewer = Viewer.of(viewer)
     if not viewer.is_authenticated:
         return _nothing(prefix)
     by_program: dict[int, set[int]] = defaultdict(set)
-    accepted: set[int] = set()
     for link in viewer.as_mentor:
-        if not open_only or link.status in _OPEN:
+        # other_id is None when the mentee's account was deleted: nothing left to share.
+        wanted = not open_only or link.status in _RUNNING
+        if wanted and _started(link) and link.other_id is not None:
             by_program[link.program_id].add(link.other_id)
-            if _mentee_accepted(link):
-                accepted.add(link.other_id)
     if not by_program:
         return _nothing(prefix)
     mentees = set().union(*by_program.values())
     # The mentees' IN list up front lets the database start from the goals' mentee index.
-    branches = []
-    if accepted:
-        without_program = Q(**{f"{prefix}program__isnull": True})
-        if accepted != mentees:
-            without_program &= Q(**{f"{prefix}mentee_id__in": sorted(accepted)})
-        branches.append(without_program)
+    branches = [Q(**{f"{prefix}program__isnull": True})]
     for program_id, of_program in sorted(by_program.items()):
         in_program = Q(**{f"{prefix}program_id": program_id})
         if of_program != mentees:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.viewer import Viewer
 from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
 
-from .kinds import OPEN_GOAL_STATUSES
+from .kinds import OPEN_GOAL_STATUSES, SHARED_WITH_MENTOR
 from .models import (
     Comment,
     Goal,
@@ -28,9 +28,15 @@ from .models import (
     Milestone,
     MilestoneKind,
     ProgressUpdate,
-    Visibility,
 )
-from .policy import Level, detail_goals_q, goal_access, mentor_goals_q, visible_goals_q
+from .policy import (
+    RUNNING_PAIRING_STATUSES,
+    Level,
+    detail_goals_q,
+    goal_access,
+    mentor_goals_q,
+    visible_goals_q,
+)
 from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health, goal_progress
 
 UPCOMING_DAYS = 14
@@ -235,6 +241,9 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
 class MenteeRow:
     pairing: Pairing
     goals: list = field(default_factory=list)
+    # Updates of this mentee in the review queue (review_queue): those of goals followed
+    # through a running pairing, drafts included.
+    unacknowledged: int = 0
 
     @property
     def mentee(self):
@@ -243,10 +252,6 @@ class MenteeRow:
     @property
     def at_risk_goals(self) -> list:
         return [g for g in self.goals if g.progress.health in (Health.AT_RISK, Health.OFF_TRACK)]
-
-    @property
-    def unacknowledged(self) -> int:
-        return sum(g.unacknowledged for g in self.goals)
 
 
 def _goals_shared_with_mentor(viewer: Viewer, *, open_only: bool) -> list[Goal]:
@@ -259,15 +264,25 @@ def _goals_shared_with_mentor(viewer: Viewer, *, open_only: bool) -> list[Goal]:
     )
 
 
+def mentor_mentee_count(viewer) -> int:
+    """How many rows mentor_mentees(viewer) has: one per person the viewer mentors or has
+    mentored (whose account still exists), from the viewer's facts (no query)."""
+    mentees = {link.other_id for link in Viewer.of(viewer).as_mentor}
+    return len(mentees - {None})
+
+
 def mentor_mentees(
     viewer, *, open_only: bool = False, goals: list[Goal] | None = None
 ) -> list[MenteeRow]:
     """Each mentee of the viewer (open pairings first), with the goals shared with him
-    (drafts left out). No query for someone who mentors nobody."""
+    (drafts left out) and his updates in the review queue. A proposed pairing gives a row
+    with the mentee's name and no goals. No query for someone who mentors nobody."""
     viewer = Viewer.of(viewer)
     if not any(not open_only or link.status in OPEN_PAIRING_STATUSES for link in viewer.as_mentor):
         return []
-    pairings = Pairing.objects.filter(mentor_id=viewer.pk).select_related("mentee", "program")
+    pairings = Pairing.objects.filter(mentor_id=viewer.pk, mentee__isnull=False).select_related(
+        "mentee", "program"
+    )
     if open_only:
         pairings = pairings.filter(status__in=OPEN_PAIRING_STATUSES)
     rows: dict[int, MenteeRow] = {}
@@ -278,8 +293,14 @@ def mentor_mentees(
     if goals is None:
         goals = _goals_shared_with_mentor(viewer, open_only=open_only)
     for goal in goals:
-        if goal.status != GoalStatus.DRAFT and goal.mentee_id in rows:
-            rows[goal.mentee_id].goals.append(goal)
+        row = rows.get(goal.mentee_id)
+        if row is None:
+            continue
+        if goal.status != GoalStatus.DRAFT:
+            row.goals.append(goal)
+        # The same rule as the review queue's filter (mentor_goals_q with open_only).
+        if goal_access(viewer, goal).can_acknowledge:
+            row.unacknowledged += goal.unacknowledged
     return list(rows.values())
 
 
@@ -315,8 +336,9 @@ class ReviewRow(NamedTuple):
 
 
 def review_queue(viewer) -> QuerySet:
-    """Updates not yet acknowledged on goals shared with the viewer through an open
-    pairing, oldest first, as ReviewRow values (`ReviewRow._make` each)."""
+    """Updates not yet acknowledged on goals shared with the viewer through a running
+    pairing (active or paused; neither proposed nor past), oldest first, as ReviewRow values
+    (`ReviewRow._make` each)."""
     return (
         ProgressUpdate.objects.filter(acknowledged_at__isnull=True)
         .filter(mentor_goals_q(viewer, prefix="goal__", open_only=True))
@@ -342,6 +364,8 @@ class MentorDashboard:
     mentees: list
     at_risk: list
     overdue_checkins: list
+    # The rows of the mentees page (mentor_mentees), past pairings included.
+    mentee_count: int = 0
 
 
 def mentor_dashboard(viewer, *, today: date | None = None) -> MentorDashboard:
@@ -362,6 +386,7 @@ def mentor_dashboard(viewer, *, today: date | None = None) -> MentorDashboard:
         mentees=mentees,
         at_risk=[row for row in mentees if row.at_risk_goals],
         overdue_checkins=overdue,
+        mentee_count=mentor_mentee_count(viewer),
     )
 
 
@@ -413,21 +438,28 @@ class HealthInputs(NamedTuple):
     milestones_done: int
 
 
-def goal_health_distribution(program) -> HealthDistribution:
-    """How many of the program's active goals are on track, at risk, ... (one query).
+def program_shared_goals(program) -> QuerySet:
+    """The program's goals its admins may know exist: those shared beyond the mentee. A
+    private goal is never listed, counted or summed in anything another person sees; the
+    program's goal list and its health counts both start from here."""
+    return program_goals(program).filter(visibility__in=SHARED_WITH_MENTOR)
 
-    Counts every active goal, private ones included: a count says nothing about any one
-    goal, and leaving private goals out would make the program look healthier or sicker
-    than it is.
-    """
-    # Rows, not model instances: the page needs one health per goal and nothing else.
-    rows = with_progress(
-        program_goals(program).filter(status=GoalStatus.ACTIVE).order_by()
-    ).values_list(*HealthInputs._fields)
+
+def goal_health_distribution(program, *, goals: list[Goal] | None = None) -> HealthDistribution:
+    """How many of the program's active shared goals (program_shared_goals) are on track, at
+    risk, ...: one query, none when given the program's goal list (`goals`, from
+    program_goal_rows), so that the counts and the list shown beside them agree."""
     today = timezone.localdate()
+    if goals is None:
+        # Rows, not model instances: the page needs one health per goal and nothing else.
+        rows = with_progress(
+            program_shared_goals(program).filter(status=GoalStatus.ACTIVE).order_by()
+        ).values_list(*HealthInputs._fields)
+        healths = [goal_progress(HealthInputs(*row), today=today).health for row in rows]
+    else:
+        healths = [g.progress.health for g in goals if g.status == GoalStatus.ACTIVE]
     counts = dict.fromkeys(ACTIVE_HEALTHS, 0)
-    for row in rows:
-        health = goal_progress(HealthInputs(*row), today=today).health
+    for health in healths:
         counts[health] = counts.get(health, 0) + 1
     total = sum(counts.values())
     rows = [
@@ -583,11 +615,12 @@ def goal_page_details(goal: Goal, *, events_shown: int) -> GoalPageDetails:
 
 
 def goal_open_pairing(goal: Goal) -> Pairing | None:
-    """The open pairing through which the goal's mentor follows it, if any (no query when
-    the goal's own pairing, loaded with it, is open)."""
-    if goal.pairing_id is not None and goal.pairing.status in OPEN_PAIRING_STATUSES:
+    """The running pairing (active or paused) through which the goal's mentor follows it, if
+    any: a proposed one shares no goal (goals.policy). No query when the goal's own pairing,
+    loaded with it, is running."""
+    if goal.pairing_id is not None and goal.pairing.status in RUNNING_PAIRING_STATUSES:
         return goal.pairing
-    pairings = Pairing.objects.filter(mentee_id=goal.mentee_id, status__in=OPEN_PAIRING_STATUSES)
+    pairings = Pairing.objects.filter(mentee_id=goal.mentee_id, status__in=RUNNING_PAIRING_STATUSES)
     if goal.program_id is not None:
         pairings = pairings.filter(program_id=goal.program_id)
     return pairings.select_related("mentor").order_by("-created_at").first()
@@ -630,11 +663,12 @@ def mentee_open_pairing(viewer, uuid) -> Pairing | None:
 
 
 def program_goal_rows(program) -> list[Goal]:
-    """The program's goals shared beyond the mentee, for its admins' summary page."""
+    """The program's goals shared beyond the mentee (program_shared_goals), for its admins'
+    summary page."""
     return list(
-        with_progress(
-            program_goals(program).exclude(visibility=Visibility.PRIVATE).select_related("mentee")
-        ).order_by("mentee__name", "priority", "created_at")
+        with_progress(program_shared_goals(program).select_related("mentee")).order_by(
+            "mentee__name", "priority", "created_at"
+        )
     )
 
 

@@ -81,7 +81,7 @@ def _next_url(request, default: str) -> str:
 
 def _sentences(program, pairing) -> dict:
     return visibility_sentences(
-        mentor_name=pairing.mentor.display_name if pairing else None,
+        mentor_name=pairing.mentor_name if pairing else None,
         program_name=program.name if program else None,
     )
 
@@ -801,13 +801,15 @@ def program_goals(request, uuid):
     details only for goals shared with the program."""
     # 403 for the program's other members, 404 for everyone else (mentorship.policy).
     program = get_program_for_admin(request.viewer, uuid)
+    goals = selectors.program_goal_rows(program)
     return render(
         request,
         "goals/program_goals.html",
         {
             "program": program,
-            "goals": selectors.program_goal_rows(program),
-            "goal_health": selectors.goal_health_distribution(program),
+            "goals": goals,
+            # Counted from the list itself: the figures and the goals listed agree.
+            "goal_health": selectors.goal_health_distribution(program, goals=goals),
         },
     )
 

@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
 
+# How a person whose account was deleted appears in what outlives it.
+DELETED_USER = _("a deleted user")
+
 # One list of the fields a person writes, per entity: the page's form, the service, the API's
 # serializer and the exports all take theirs from here.
 PROGRAM_FIELDS = (
@@ -219,11 +222,19 @@ PAIRING_FIELDS = (
 class Pairing(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairings")
+    # A pairing is the other person's history too: it outlives either account (null: a
+    # deleted user), with its agreement, meetings and feedback.
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentor"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="pairings_as_mentor",
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentee"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="pairings_as_mentee",
     )
     status = models.CharField(
         max_length=10, choices=PairingStatus.choices, default=PairingStatus.PROPOSED
@@ -264,11 +275,28 @@ class Pairing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor} → {self.mentee} ({self.program})"
+        return f"{self.mentor_name} → {self.mentee_name} ({self.program})"
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_PAIRING_STATUSES
+
+    @property
+    def mentor_name(self) -> str:
+        return self.mentor.display_name if self.mentor is not None else str(DELETED_USER)
+
+    @property
+    def mentee_name(self) -> str:
+        return self.mentee.display_name if self.mentee is not None else str(DELETED_USER)
+
+    @property
+    def current_agreement(self) -> "Agreement":
+        """The pairing's agreement; a blank one, not saved, for a pairing made without one
+        (in the Django admin, say): the services create it on the first change."""
+        try:
+            return self.agreement
+        except Agreement.DoesNotExist:
+            return Agreement(pairing=self)
 
 
 PAIRING_EVENT_LABELS = {
@@ -378,7 +406,10 @@ class MentorshipFeedback(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Part of the pairing's history: it outlives its author's account (null: a deleted user).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     rating = models.PositiveSmallIntegerField(_("rating (1 to 5)"))
     comment = models.TextField(_("comment"), max_length=4000, blank=True)
     shared_with_partner = models.BooleanField(
@@ -396,7 +427,7 @@ class MentorshipFeedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rating}/5 by {self.author}"
+        return f"{self.rating}/5 by {self.author or DELETED_USER}"
 
 
 class ImportRunStatus(models.TextChoices):

@@ -8,7 +8,8 @@ may see it but not change it gets 403.
   so they get 403; everyone else 404.
 - A pairing is seen by its mentor, its mentee and the admins of its program. The mentor and
   the mentee change an open pairing (agreement, check-ins); a closed pairing is read-only to
-  them. Admins change its status (pause, end, reassign) but do not log the pair's meetings or
+  them. They rate it once it has started (not while it is only proposed), also after it
+  ends. Admins change its status (pause, end, reassign) but do not log the pair's meetings or
   accept their agreement.
 
 - An invitation is bound to its address: only an account on which that address is verified
@@ -27,7 +28,7 @@ from django.db.models import Q
 from core.access import require, require_found
 from core.viewer import Viewer
 
-from .models import ImportRun, Pairing, Program
+from .models import ImportRun, Pairing, PairingStatus, Program
 
 MENTOR = "mentor"
 MENTEE = "mentee"
@@ -100,8 +101,9 @@ class PairingAccess:
 
     @property
     def can_give_feedback(self) -> bool:
-        """Feedback is given at any time, also after the pairing ends."""
-        return self.is_participant
+        """Feedback is given once the pairing has started (not while only proposed), also
+        after it ends."""
+        return self.is_participant and self.pairing.status != PairingStatus.PROPOSED
 
     @property
     def can_manage(self) -> bool:

@@ -628,12 +628,14 @@ def pairing_page(pairing: Pairing, *, role: str, viewer: User, limit: int = 50) 
             .filter(Q(author=viewer) | Q(shared_with_partner=True))
             .select_related("author")
         )
-    history = list(
-        Pairing.objects.filter(program=pairing.program_id, mentee=pairing.mentee_id)
-        .exclude(pk=pairing.pk)
-        .select_related("mentor")
-        .order_by("-created_at")[:limit]
-    )
+    history = []
+    if pairing.mentee_id is not None:  # None: the mentee's account was deleted
+        history = list(
+            Pairing.objects.filter(program=pairing.program_id, mentee=pairing.mentee_id)
+            .exclude(pk=pairing.pk)
+            .select_related("mentor")
+            .order_by("-created_at")[:limit]
+        )
     return PairingPage(pairing, role, checkins, events, feedback, summary, history)
 
 

@@ -678,7 +678,7 @@ def _both(pairing: Pairing) -> list[User]:
 
 
 def _pairing_name(pairing: Pairing) -> dict:
-    return {"mentor": pairing.mentor.display_name, "mentee": pairing.mentee.display_name}
+    return {"mentor": pairing.mentor_name, "mentee": pairing.mentee_name}
 
 
 def _lock(pairing: Pairing) -> Pairing:
@@ -788,11 +788,18 @@ def pairing_create(
     return pairing
 
 
+def _agreement_of(pairing: Pairing) -> Agreement:
+    """The pairing's agreement, locked; made blank for a pairing that has none (one made in
+    the Django admin, say)."""
+    agreement, _created = Agreement.objects.select_for_update().get_or_create(pairing=pairing)
+    return agreement
+
+
 @transaction.atomic
 def pairing_accept_agreement(*, pairing: Pairing, user: User) -> Pairing:
     """One side accepts the agreement; when both have, a proposed pairing becomes active."""
     pairing = _lock(pairing)
-    agreement = Agreement.objects.select_for_update().get(pairing=pairing)
+    agreement = _agreement_of(pairing)
     if not pairing.is_open:
         raise MentorshipError(_("This pairing has ended; its agreement can no longer change."))
     now = timezone.now()
@@ -834,7 +841,7 @@ def agreement_update(
     pairing = _lock(pairing)
     if not pairing.is_open:
         raise MentorshipError(_("This pairing has ended; its agreement can no longer change."))
-    agreement = Agreement.objects.select_for_update().get(pairing=pairing)
+    agreement = _agreement_of(pairing)
     agreement.meeting_frequency = meeting_frequency
     agreement.expectations = expectations
     agreement.boundaries = boundaries
@@ -942,6 +949,31 @@ def pairing_end(*, pairing: Pairing, by: User, reason: str) -> Pairing:
 
 
 @transaction.atomic
+def pairings_end_for_deleted_account(*, user: User) -> int:
+    """Before `user`'s account is deleted: end each open pairing of theirs, so the other
+    person's pairing (its agreement, meetings and feedback stay, with "a deleted user") is
+    history rather than a pairing with nobody. Returns how many ended."""
+    pairings = list(
+        Pairing.objects.select_for_update()
+        .select_related("program", "mentor", "mentee")
+        .filter(Q(mentor=user) | Q(mentee=user), status__in=OPEN_PAIRING_STATUSES)
+    )
+    reason = _("An account was deleted.")
+    for pairing in pairings:
+        pairing.end_reason = reason
+        pairing.save(update_fields=["end_reason"])
+        _transition(
+            pairing,
+            by=user,
+            allowed=OPEN_PAIRING_STATUSES,
+            to=PairingStatus.ENDED,
+            action="ended",
+            detail=reason,
+        )
+    return len(pairings)
+
+
+@transaction.atomic
 def pairing_reassign(*, pairing: Pairing, new_mentor: User, by: User, reason: str = "") -> Pairing:
     """End the pairing and start a new one for the same mentee with `new_mentor`.
 
@@ -975,7 +1007,7 @@ def pairing_reassign(*, pairing: Pairing, new_mentor: User, by: User, reason: st
         new,
         actor=by,
         action="reassigned_from",
-        detail=_("Continues the pairing with %(name)s") % {"name": pairing.mentor.display_name},
+        detail=_("Continues the pairing with %(name)s") % {"name": pairing.mentor_name},
     )
     return new
 
@@ -1028,6 +1060,8 @@ def feedback_give(
 ) -> MentorshipFeedback:
     if author.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise MentorshipError(_("Only the mentor and the mentee give feedback on a pairing."))
+    if pairing.status == PairingStatus.PROPOSED:
+        raise MentorshipError(_("A pairing is rated once it has started."))
     if not 1 <= rating <= 5:
         raise MentorshipError(_("The rating is a number from 1 to 5."))
     feedback = MentorshipFeedback.objects.create(

@@ -18,6 +18,7 @@ from goals.models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, Pr
 from goals.policy import SHARED_WITH_MENTOR
 from goals.progress import Progress, Source, goal_progress
 from mentorship.models import (
+    DELETED_USER,
     OPEN_PAIRING_STATUSES,
     Invitation,
     Membership,
@@ -34,8 +35,12 @@ NOTE_LIMIT = 280
 UPCOMING_DAYS = 14
 
 
-def _person(name: str, email: str) -> str:
-    return name or (email or "").split("@")[0]
+def person_name(name: str | None, email: str | None) -> str:
+    """accounts.User.display_name from the two columns; "a deleted user" when the account
+    is gone (both None)."""
+    if email is None:
+        return str(DELETED_USER)
+    return name or email.split("@")[0]
 
 
 def _short(text: str, limit: int = NOTE_LIMIT) -> str:
@@ -92,25 +97,39 @@ def compose_mentor(
             "mentee__name",
             "mentee__email",
             "next_checkin_due",
+            "program_id",
             "program__name",
         )
     )
     mentee_ids = {p["mentee_id"] for p in pairings}
     shared = Q(goal__mentee_id__in=mentee_ids, goal__visibility__in=SHARED_WITH_MENTOR)
-    awaiting = dict(
-        ProgressUpdate.objects.filter(shared, acknowledged_at__isnull=True)
-        .values("goal__mentee_id")
+    # A pairing reaches the goals of its program and those without one (goals.policy): the
+    # rows are keyed by mentee and goal program, and each pairing takes its two keys.
+    awaiting = {
+        (mentee_id, program_id): n
+        for mentee_id, program_id, n in ProgressUpdate.objects.filter(
+            shared, acknowledged_at__isnull=True
+        )
+        .values("goal__mentee_id", "goal__program_id")
         .annotate(n=Count("id"))
-        .values_list("goal__mentee_id", "n")
-    )
-    updates_by_mentee: dict[int, list[dict]] = defaultdict(list)
+        .values_list("goal__mentee_id", "goal__program_id", "n")
+    }
+    updates_by_mentee: dict[tuple, list[dict]] = defaultdict(list)
     for row in (
         ProgressUpdate.objects.filter(shared, created_at__gte=min_since)
         .order_by("-created_at", "-id")
-        .values("goal__mentee_id", "goal__title", "goal__uuid", "value", "note", "created_at")
+        .values(
+            "goal__mentee_id",
+            "goal__program_id",
+            "goal__title",
+            "goal__uuid",
+            "value",
+            "note",
+            "created_at",
+        )
     ):
-        updates_by_mentee[row["goal__mentee_id"]].append(row)
-    milestones_by_mentee: dict[int, list[dict]] = defaultdict(list)
+        updates_by_mentee[row["goal__mentee_id"], row["goal__program_id"]].append(row)
+    milestones_by_mentee: dict[tuple, list[dict]] = defaultdict(list)
     for row in (
         Milestone.objects.filter(shared)
         .filter(
@@ -118,16 +137,26 @@ def compose_mentor(
             | Q(completed_at__isnull=True, due_on__gte=min_since.date(), due_on__lt=today)
         )
         .order_by("due_on", "id")
-        .values("goal__mentee_id", "title", "goal__title", "due_on", "completed_at")
+        .values(
+            "goal__mentee_id", "goal__program_id", "title", "goal__title", "due_on", "completed_at"
+        )
     ):
-        milestones_by_mentee[row["goal__mentee_id"]].append(row)
+        milestones_by_mentee[row["goal__mentee_id"], row["goal__program_id"]].append(row)
+
+    def of_pairing(rows: dict, p: dict) -> list:
+        keys = ((p["mentee_id"], p["program_id"]), (p["mentee_id"], None))
+        return [row for key in keys for row in rows.get(key, ())]
 
     payloads: dict[int, dict] = {}
     for p in pairings:
         mentor_since = since.get(p["mentor_id"], min_since)
-        updates = [u for u in updates_by_mentee[p["mentee_id"]] if u["created_at"] >= mentor_since]
+        updates = sorted(
+            (u for u in of_pairing(updates_by_mentee, p) if u["created_at"] >= mentor_since),
+            key=lambda u: u["created_at"],
+            reverse=True,
+        )
         hit, missed = [], []
-        for m in milestones_by_mentee[p["mentee_id"]]:
+        for m in sorted(of_pairing(milestones_by_mentee, p), key=lambda m: m["due_on"] or today):
             if m["completed_at"] is not None:
                 if m["completed_at"] >= mentor_since:
                     hit.append({"title": m["title"], "goal": m["goal__title"]})
@@ -145,7 +174,7 @@ def compose_mentor(
         )
         payload["mentees"].append(
             {
-                "name": _person(p["mentee__name"], p["mentee__email"]),
+                "name": person_name(p["mentee__name"], p["mentee__email"]),
                 "program": p["program__name"],
                 "url": links.pairing_path(p["uuid"]),
                 "updates_count": len(updates),
@@ -158,7 +187,8 @@ def compose_mentor(
                     }
                     for u in updates[:LIST_LIMIT]
                 ],
-                "awaiting_review": awaiting.get(p["mentee_id"], 0),
+                "awaiting_review": awaiting.get((p["mentee_id"], p["program_id"]), 0)
+                + awaiting.get((p["mentee_id"], None), 0),
                 "milestones_hit": hit[:LIST_LIMIT],
                 "milestones_hit_count": len(hit),
                 "milestones_missed": missed[:LIST_LIMIT],
@@ -290,7 +320,7 @@ def compose_mentee(
             "overdue_count": len(overdue[mentee_id]),
             "checkins": [
                 {
-                    "mentor": _person(c["mentor__name"], c["mentor__email"]),
+                    "mentor": person_name(c["mentor__name"], c["mentor__email"]),
                     "url": links.pairing_path(c["uuid"]),
                     "due_on": c["next_checkin_due"].isoformat() if c["next_checkin_due"] else None,
                     "overdue": bool(c["next_checkin_due"] and c["next_checkin_due"] < today),
@@ -309,7 +339,7 @@ def compose_mentee(
             "upcoming_count": len(upcoming[mentee_id]),
             "feedback": [
                 {
-                    "author": _person(f["author__name"], f["author__email"]),
+                    "author": person_name(f["author__name"], f["author__email"]),
                     "goal": f["goal__title"],
                     "url": links.goal_path(f["goal__uuid"]),
                     "body": _short(f["body"]),
@@ -362,14 +392,12 @@ def compose_admin(
     ):
         paired[p["program_id"]].add(p["mentee_id"])
         who = {
-            "mentor": _person(p["mentor__name"], p["mentor__email"]),
-            "mentee": _person(p["mentee__name"], p["mentee__email"]),
+            "mentor": person_name(p["mentor__name"], p["mentor__email"]),
+            "mentee": person_name(p["mentee__name"], p["mentee__email"]),
             "url": links.pairing_path(p["uuid"]),
         }
         if p["status"] == PairingStatus.PROPOSED:
-            waiting[p["program_id"]].append(
-                {**who, "days": (today - p["created_at"].date()).days}
-            )
+            waiting[p["program_id"]].append({**who, "days": (today - p["created_at"].date()).days})
             continue
         due = p["next_checkin_due"]
         if p["status"] == PairingStatus.ACTIVE and due and due < today:
@@ -386,7 +414,7 @@ def compose_admin(
         .values("program_id", "user_id", "user__name", "user__email")
     ):
         if m["user_id"] not in paired[m["program_id"]]:
-            unpaired[m["program_id"]].append(_person(m["user__name"], m["user__email"]))
+            unpaired[m["program_id"]].append(person_name(m["user__name"], m["user__email"]))
     invitations = dict(
         Invitation.objects.filter(
             program_id__in=program_ids,

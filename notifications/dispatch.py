@@ -259,8 +259,8 @@ def stalled_pairing_alerts(now: datetime) -> list[Notification]:
     rows = []
     for p in pairings:
         stalled_on = p["last"] + timedelta(days=p["program__stall_after_days"] + 1)
-        mentor = p["mentor__name"] or p["mentor__email"].split("@")[0]
-        mentee = p["mentee__name"] or p["mentee__email"].split("@")[0]
+        mentor = digests.person_name(p["mentor__name"], p["mentor__email"])
+        mentee = digests.person_name(p["mentee__name"], p["mentee__email"])
         for admin in admins.get(p["program_id"], []):
             user_prefs = prefs[admin["user_id"]]
             if not user_prefs.wants(Kind.PAIRING_STALLED):

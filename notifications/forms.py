@@ -51,8 +51,11 @@ class PreferencesForm(forms.Form):
         help_text=_("No e-mail arrives in these hours; it waits until they end."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        """`kinds`: the kinds offered (notifications.kinds.kinds_for_roles), all by default."""
         super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["enabled_kinds"].choices = [c for c in Kind.choices if c[0] in kinds]
         self.helper = FormHelper()
         self.helper.form_tag = False
         # Day and time side by side, quiet hours from and until side by side; stacked on a

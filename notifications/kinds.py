@@ -16,3 +16,36 @@ class Kind(models.TextChoices):
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
+
+
+# Which kinds can reach someone in each role (the programs' roles, mentorship.Role's values).
+# Changes to pairings and agreements reach everyone: invitations and answers to them too.
+EVERYONE_KINDS = frozenset({Kind.PAIRING_CHANGED})
+KINDS_BY_ROLE = {
+    "mentee": frozenset(
+        {
+            Kind.CHECKIN_DUE_SOON,
+            Kind.CHECKIN_OVERDUE,
+            Kind.MILESTONE_DUE_SOON,
+            Kind.MILESTONE_OVERDUE,
+            Kind.FEEDBACK,
+            Kind.DIGEST_MENTEE,
+        }
+    ),
+    "mentor": frozenset(
+        {
+            Kind.CHECKIN_DUE_SOON,
+            Kind.CHECKIN_OVERDUE,
+            Kind.MILESTONE_COMPLETED,
+            Kind.FEEDBACK,
+            Kind.DIGEST_MENTOR,
+        }
+    ),
+    "admin": frozenset({Kind.PAIRING_STALLED, Kind.DIGEST_ADMIN}),
+}
+
+
+def kinds_for_roles(roles) -> list[str]:
+    """The kinds that can reach someone holding `roles`, in the order of Kind."""
+    reach = set(EVERYONE_KINDS).union(*(KINDS_BY_ROLE.get(role, ()) for role in roles))
+    return [kind for kind in Kind.values if kind in reach]

@@ -197,9 +197,14 @@ def preferences_update(
     feedback_mode: str,
     quiet_hours_start: int | None,
     quiet_hours_end: int | None,
+    offered_kinds: list[str] | None = None,
 ) -> Preferences:
-    muted = sorted(set(Kind.values) - set(enabled_kinds))
+    """Save the settings. `offered_kinds`: the kinds the form offered (those that can reach
+    the person in their roles; all by default); a kind not offered keeps its setting."""
+    offered = set(Kind.values if offered_kinds is None else offered_kinds)
     prefs, _ = Preferences.objects.select_for_update().get_or_create(user=user)
+    kept = {kind for kind in prefs.muted_kinds if kind not in offered}
+    muted = sorted(kept | (offered - set(enabled_kinds)))
     prefs.muted_kinds = muted
     prefs.digest_weekday = digest_weekday
     prefs.digest_hour = digest_hour

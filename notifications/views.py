@@ -10,7 +10,7 @@ from core.access import require_found
 
 from . import selectors, services
 from .forms import PreferencesForm
-from .kinds import Kind
+from .kinds import Kind, kinds_for_roles
 from .models import Notification
 from .unsubscribe import read_token
 
@@ -67,15 +67,17 @@ def mark_all_read(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
+    # Only the kinds that can reach this person in the roles they hold.
+    kinds = kinds_for_roles(request.viewer.roles)
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, kinds=kinds)
         if form.is_valid():
-            services.preferences_update(user=request.user, **form.cleaned_data)
+            services.preferences_update(user=request.user, offered_kinds=kinds, **form.cleaned_data)
             messages.success(request, _("Your notification settings have been saved."))
             return redirect("notifications:preferences")
     else:
         current = selectors.preferences_for(user=request.user)
-        form = PreferencesForm(initial=PreferencesForm.initial_from(current))
+        form = PreferencesForm(initial=PreferencesForm.initial_from(current), kinds=kinds)
     return render(request, "notifications/preferences.html", {"form": form})
 
 

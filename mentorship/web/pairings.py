@@ -42,9 +42,10 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
         PairingStatus.ACTIVE,
         PairingStatus.PAUSED,
     )
+    agreement = pairing.current_agreement
     context = {
         "pairing": pairing,
-        "agreement": pairing.agreement,
+        "agreement": agreement,
         "access": access,
         "page": page,
         "can_log": can_log,
@@ -52,10 +53,8 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
         "feedback_form": forms.get("feedback_form")
         or (FeedbackForm() if access.can_give_feedback else None),
         "end_form": forms.get("end_form") or (EndForm() if access.can_manage else None),
-        "you_accepted": (
-            access.role == "mentor" and pairing.agreement.mentor_accepted_at is not None
-        )
-        or (access.role == "mentee" and pairing.agreement.mentee_accepted_at is not None),
+        "you_accepted": (access.role == "mentor" and agreement.mentor_accepted_at is not None)
+        or (access.role == "mentee" and agreement.mentee_accepted_at is not None),
     }
     return render(request, "mentorship/pairing_detail.html", context, status=status)
 
@@ -72,7 +71,7 @@ def pairing_detail(request, pairing_uuid):
 def pairing_agreement(request, pairing_uuid):
     access = policy.pairing_access(request.viewer, pairing_uuid)
     require(access.can_participate)
-    agreement = access.pairing.agreement
+    agreement = access.pairing.current_agreement
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +206,7 @@ def pairing_reassign(request, pairing_uuid):
             messages.success(
                 request,
                 _("Reassigned: %(mentee)s now has %(mentor)s as mentor.")
-                % {"mentee": new.mentee.display_name, "mentor": new.mentor.display_name},
+                % {"mentee": new.mentee_name, "mentor": new.mentor_name},
             )
             return redirect("mentorship:pairing_detail", new.uuid)
     return render(

@@ -362,8 +362,8 @@ def pairing_new(request, program_uuid):
                 request,
                 _("%(mentor)s and %(mentee)s are paired. Both are asked to accept the agreement.")
                 % {
-                    "mentor": pairing.mentor.display_name,
-                    "mentee": pairing.mentee.display_name,
+                    "mentor": pairing.mentor_name,
+                    "mentee": pairing.mentee_name,
                 },
             )
             return redirect("mentorship:pairing_detail", pairing.uuid)

@@ -12,13 +12,17 @@ from tests.factories import GoalFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_counts_each_health_of_active_goals_only(program, other_program, mentee, other_mentee):
+def test_counts_each_health_of_active_shared_goals_only(
+    program, other_program, mentee, other_mentee
+):
     today = date.today()
     start = today - timedelta(days=50)
     end = today + timedelta(days=50)
     common = {"program": program, "starts_on": start, "target_date": end}
     GoalFactory(mentee=mentee, current_value=5, **common)  # on track
     GoalFactory(mentee=mentee, current_value=3, **common)  # at risk
+    GoalFactory(mentee=other_mentee, current_value=0, **common)  # off track
+    # Private: never counted in a figure someone else sees.
     GoalFactory(mentee=other_mentee, current_value=0, visibility=Visibility.PRIVATE, **common)
     GoalFactory(mentee=other_mentee, current_value=1, target_date=None, program=program)
     GoalFactory(mentee=mentee, status=GoalStatus.DRAFT, **common)  # not active: left out

@@ -28,7 +28,7 @@ EXPECTED = {
     "mentor_dashboard": 5,
     "mentor_mentees": 5,
     "review_queue": 5,
-    "program_goals": 6,
+    "program_goals": 5,
 }
 
 

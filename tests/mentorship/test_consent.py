@@ -3,7 +3,8 @@
 - An admin who invites or imports anyone creates an invitation the person accepts or
   declines, whether or not the address has an account; until then they are no member, cannot
   be paired, and the admin learns nothing about them beyond what they typed.
-- A goal without a program is shared only with the mentors of pairings the mentee accepted.
+- A goal without a program is shared only with the mentors of pairings that started (both
+  sides accepted the agreement).
 - An invitation is bound to its address: only an account with that address verified answers
   it.
 
@@ -149,7 +150,7 @@ def test_an_admin_cannot_import_another_programs_member_and_mentor_her(
     assert_no_access(api_as, client, other_admin, goals)
 
     # She accepts: now she is a member and can be paired. The proposed pairing still shares
-    # nothing until she accepts its agreement; her Northwind goal never.
+    # nothing until both accept its agreement; her Northwind goal never.
     services.invitation_accept(invitation=invitation, user=mentee)
     assert Membership.objects.filter(program=other_program, user=mentee, role=Role.MENTEE)
     _preview, confirm = upload_and_confirm(
@@ -160,6 +161,9 @@ def test_an_admin_cannot_import_another_programs_member_and_mentor_her(
     assert_no_access(api_as, client, other_admin, goals)
 
     services.pairing_accept_agreement(pairing=pairing, user=mentee)
+    # Her acceptance alone is not enough: the pairing starts once both sides accepted.
+    assert_no_access(api_as, client, other_admin, goals)
+    services.pairing_accept_agreement(pairing=pairing, user=other_admin)
     assert goal_access(other_admin, mias_goals["own"]).can_comment
     assert not goal_access(other_admin, mias_goals["northwind"]).exists
     api = api_as(other_admin)
@@ -239,7 +243,7 @@ def test_a_pairing_row_for_someone_never_invited_says_nothing_about_their_accoun
 # --- Goals without a program ---------------------------------------------------------------
 
 
-def test_a_proposed_pairing_shares_no_programless_goal_until_the_mentee_accepts(
+def test_a_proposed_pairing_shares_no_programless_goal_until_both_accept(
     client, api_as, program, admin, mentor, mentee, mias_goals
 ):
     pairing = services.pairing_create(program=program, mentor=mentor, mentee=mentee, by=admin)

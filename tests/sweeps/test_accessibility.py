@@ -26,6 +26,7 @@ PAGES = {
         "notifications:preferences",
         "accounts:profile",
         "api:tokens",
+        "api:your_data",
     ],
     "mentor": [
         "goals:mentor_dashboard",
