@@ -27,6 +27,7 @@ from core.viewer import Viewer
 from goals.models import Category, Goal
 
 from .models import (
+    DELETED_USER,
     OPEN_PAIRING_STATUSES,
     PAIRING_FIELDS,
     Agreement,
@@ -208,8 +209,13 @@ class PersonRef(NamedTuple):
     name: str
     email: str
 
-    # The one definition of how a person is named (accounts.User.display_name).
-    display_name = property(User.display_name.fget)
+    @property
+    def display_name(self) -> str:
+        """As accounts.User.display_name; a row whose account was deleted (its foreign key
+        emptied) names "a deleted user"."""
+        if not self.email:
+            return str(DELETED_USER)
+        return User.display_name.fget(self)
 
 
 class OpenPairing(NamedTuple):

@@ -104,3 +104,17 @@ def test_a_pairing_without_an_agreement_renders_and_can_be_agreed(
     pairing.refresh_from_db()
     assert pairing.status == PairingStatus.ACTIVE
     assert Agreement.objects.get(pairing=pairing).is_accepted_by_both
+
+
+def test_an_open_pairing_whose_account_was_deleted_in_the_admin_still_renders(
+    client, program, admin, pairing, mentee
+):
+    """The Django admin deletes the account without ending its pairings (the account
+    deletion service does): the program dashboard still shows the row, naming the gap."""
+    mentee.delete()
+    pairing.refresh_from_db()
+    assert pairing.mentee_id is None and pairing.status == PairingStatus.ACTIVE
+    client.force_login(admin)
+    page = client.get(reverse("mentorship:program_dashboard", args=[program.uuid]))
+    assert page.status_code == 200
+    assert "a deleted user" in page.text
