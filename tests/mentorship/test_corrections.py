@@ -452,3 +452,70 @@ def test_checkins_made_by_a_factory_are_edited_too(pairing, mentor):
     services.checkin_update(checkin=checkin, by=mentor, summary="Changed.")
     checkin.refresh_from_db()
     assert checkin.summary == "Changed."
+
+
+# --- Dashboards -----------------------------------------------------------------------------
+
+
+def test_the_mentor_dashboard_links_an_overdue_checkin_to_its_pairing(client, pairing, mentor):
+    pairing.next_checkin_due = date.today() - timedelta(days=3)
+    pairing.save()
+    client.force_login(mentor)
+    page = client.get(reverse("goals:mentor_dashboard")).content.decode()
+    link = reverse("mentorship:pairing_detail", args=[pairing.uuid])
+    assert f'href="{link}#checkins"' in page
+
+
+def test_the_mentee_dashboard_shows_an_agreement_waiting_for_her(
+    client, pairing, mentee, django_assert_num_queries
+):
+    client.force_login(mentee)
+    url = reverse("goals:mentee_dashboard")
+    link = reverse("mentorship:pairing_detail", args=[pairing.uuid]) + "#agreement"
+    page = client.get(url).content.decode()
+    assert "An agreement waits for you" in page
+    assert link in page
+    assert client.post(reverse("mentorship:pairing_agreement_accept", args=[pairing.uuid]))
+    page = client.get(url).content.decode()
+    assert "An agreement waits for you" not in page
+    assert link not in page
+
+
+# --- Queries of the new pages ---------------------------------------------------------------
+
+# The session's user, the pairing (with its people and agreement), the viewer's facts (roles;
+# unread notifications), the entry itself; the confirmation pages nothing more.
+EDIT_PAGE_QUERIES = 5
+
+
+@pytest.mark.parametrize("extra", [0, 40], ids=["few", "many"])
+@pytest.mark.parametrize("page", ["checkin_edit", "checkin_delete"])
+def test_checkin_pages_make_fixed_queries(
+    client, checkin, mentor, extra, page, django_assert_num_queries
+):
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(pairing=checkin.pairing, occurred_on=date.today(), summary=f"m{n}")
+            for n in range(extra)
+        ]
+    )
+    client.force_login(mentor)
+    url = reverse(f"mentorship:{page}", args=[checkin.pairing.uuid, checkin.uuid])
+    client.get(url)
+    with django_assert_num_queries(EDIT_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 40], ids=["few", "many"])
+@pytest.mark.parametrize("page", ["feedback_edit", "feedback_delete"])
+def test_feedback_pages_make_fixed_queries(
+    client, pairing, feedback, mentee, extra, page, django_assert_num_queries
+):
+    MentorshipFeedback.objects.bulk_create(
+        [MentorshipFeedback(pairing=pairing, author=mentee, rating=3) for _ in range(extra)]
+    )
+    client.force_login(mentee)
+    url = reverse(f"mentorship:{page}", args=[pairing.uuid, feedback.uuid])
+    client.get(url)
+    with django_assert_num_queries(EDIT_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
