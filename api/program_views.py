@@ -21,7 +21,15 @@ from core.access import require
 from mentorship import policy as mentorship_policy
 from mentorship import selectors as mentorship_selectors
 from mentorship import services as mentorship_services
-from mentorship.models import CheckIn, Membership, Pairing, PairingStatus, Program, Role
+from mentorship.models import (
+    CheckIn,
+    Membership,
+    MentorshipFeedback,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+)
 
 from . import serializers as s
 from .filters import date_range
@@ -231,12 +239,37 @@ class CheckInViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Check-ins of the pairings the user may see; program admins see only their dates."""
+    """Check-ins of the pairings the user may see; program admins see only their dates. The
+    one who logged a check-in corrects it (PATCH) or deletes it (DELETE) while the pairing is
+    open; the other side and the admins get 403, everyone else 404."""
 
     serializer_class = s.CheckInSerializer
     lookup_field = "uuid"
     lookup_value_regex = UUID_PATTERN
     filterset_class = CheckInFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _for_author(self, uuid):
+        checkin = self.get_object()
+        return mentorship_policy.checkin_for_author(
+            request_viewer(self.request), checkin.pairing.uuid, uuid
+        )
+
+    @extend_schema(request=s.CheckInUpdateSerializer, responses=s.CheckInSerializer)
+    def partial_update(self, request, uuid=None):
+        _access, checkin = self._for_author(uuid)
+        data = s.CheckInUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        checkin = mentorship_services.checkin_update(
+            checkin=checkin, by=request.user, **data.validated_data
+        )
+        return Response(self.get_serializer(checkin).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, uuid=None):
+        _access, checkin = self._for_author(uuid)
+        mentorship_services.checkin_delete(checkin=checkin, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_queryset(self):
         if schema_only(self):
@@ -256,3 +289,76 @@ class CheckInViewSet(
         require(access.can_participate)
         checkin = mentorship_services.checkin_log(pairing=access.pairing, by=request.user, **fields)
         return Response(self.get_serializer(checkin).data, status=status.HTTP_201_CREATED)
+
+
+class FeedbackFilter(filters.FilterSet):
+    """?pairing=<uuid>."""
+
+    pairing = filters.UUIDFilter(field_name="pairing__uuid")
+
+    class Meta:
+        model = MentorshipFeedback
+        fields = ["pairing"]
+
+
+class FeedbackViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Feedback on pairings: one's own entries and the other side's shared ones (admins read
+    ratings only as the program's averages). The author changes (PATCH) or deletes (DELETE)
+    an entry; the other side gets 403 on a shared entry, everyone else 404."""
+
+    serializer_class = s.FeedbackSerializer
+    lookup_field = "uuid"
+    lookup_value_regex = UUID_PATTERN
+    filterset_class = FeedbackFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if schema_only(self):
+            return MentorshipFeedback.objects.none()
+        return (
+            mentorship_selectors.feedback_visible_to(request_viewer(self.request))
+            .select_related("pairing", "author")
+            .order_by("-created_at", "-pk")
+        )
+
+    def _for_author(self, uuid):
+        feedback = self.get_object()
+        return mentorship_policy.feedback_for_author(
+            request_viewer(self.request), feedback.pairing.uuid, uuid
+        )
+
+    @extend_schema(request=s.FeedbackCreateSerializer, responses={201: s.FeedbackSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.FeedbackCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        access = mentorship_policy.pairing_access(request_viewer(request), fields.pop("pairing"))
+        require(access.can_give_feedback)
+        feedback = mentorship_services.feedback_give(
+            pairing=access.pairing,
+            author=request.user,
+            rating=fields["rating"],
+            comment=fields["comment"],
+            shared=fields["shared_with_partner"],
+        )
+        return Response(self.get_serializer(feedback).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.FeedbackUpdateSerializer, responses=s.FeedbackSerializer)
+    def partial_update(self, request, uuid=None):
+        _access, feedback = self._for_author(uuid)
+        data = s.FeedbackUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        feedback = mentorship_services.feedback_update(
+            feedback=feedback, by=request.user, **data.validated_data
+        )
+        return Response(self.get_serializer(feedback).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, uuid=None):
+        _access, feedback = self._for_author(uuid)
+        mentorship_services.feedback_delete(feedback=feedback, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

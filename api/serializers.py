@@ -29,6 +29,7 @@ from mentorship.models import (
     PROGRAM_POSITIVE_FIELDS,
     CheckIn,
     Membership,
+    MentorshipFeedback,
     Pairing,
     Program,
 )
@@ -209,6 +210,55 @@ class CheckInCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = CheckIn
         fields = ["pairing", *CHECKIN_FIELDS]
+
+
+class CheckInUpdateSerializer(serializers.ModelSerializer):
+    """A correction of a check-in by the one who logged it: any of the form's fields."""
+
+    class Meta:
+        model = CheckIn
+        fields = list(CHECKIN_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in CHECKIN_FIELDS}
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    """A feedback entry on a pairing, read by its author and, once shared, by the other side
+    of the pair."""
+
+    pairing = serializers.UUIDField(source="pairing.uuid", read_only=True)
+    author = AuthorField()
+
+    class Meta:
+        model = MentorshipFeedback
+        fields = [
+            "uuid",
+            "pairing",
+            "author",
+            "rating",
+            "comment",
+            "shared_with_partner",
+            "is_final",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class FeedbackCreateSerializer(serializers.Serializer):
+    """New feedback: the pairing, a rating from 1 to 5, an optional comment, and whether the
+    other side may read it (mentorship.services.feedback_give checks the rules)."""
+
+    pairing = serializers.UUIDField()
+    rating = serializers.IntegerField()
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    shared_with_partner = serializers.BooleanField(required=False, default=False)
+
+
+class FeedbackUpdateSerializer(serializers.Serializer):
+    """A change of one's feedback: any of rating, comment and shared_with_partner."""
+
+    rating = serializers.IntegerField(required=False)
+    comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    shared_with_partner = serializers.BooleanField(required=False)
 
 
 # --- Goals, milestones, progress updates, comments ------------------------------------------

@@ -29,7 +29,7 @@ from .export import user_export_zip
 from .filters import BooleanFilter
 from .goal_views import CommentViewSet, GoalViewSet, MilestoneViewSet, ProgressUpdateViewSet
 from .params import UUID_PATTERN
-from .program_views import CheckInViewSet, PairingViewSet, ProgramViewSet
+from .program_views import CheckInViewSet, FeedbackViewSet, PairingViewSet, ProgramViewSet
 
 # --- Root, me, export -----------------------------------------------------------------------
 
@@ -49,6 +49,7 @@ def api_root(request):
         "comments": "comment-list",
         "pairings": "pairing-list",
         "checkins": "checkin-list",
+        "feedback": "feedback-list",
         "programs": "program-list",
         "notifications": "notification-list",
     }
@@ -142,5 +143,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("checkins", CheckInViewSet, basename="checkin")
+router.register("feedback", FeedbackViewSet, basename="feedback")
 
 extra_urls: list = []

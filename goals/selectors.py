@@ -109,6 +109,8 @@ class MenteeDashboard:
     overdue_milestones: list
     latest_feedback: list
     next_checkin: Pairing | None
+    # Her open pairings whose agreement waits for her acceptance.
+    agreements_waiting: list = field(default_factory=list)
 
 
 # The goal columns a list of goals shows (title, status, dates) and its progress needs, in
@@ -212,17 +214,30 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         for body, is_kudos, name, email, goal_uuid, goal_title in latest
     ]
     next_checkin = None
-    open_pairings = [
-        link.pairing_id for link in viewer.as_mentee if link.status in OPEN_PAIRING_STATUSES
-    ]
-    if open_pairings:
-        next_checkin = (
-            Pairing.objects.filter(pk__in=open_pairings, next_checkin_due__isnull=False)
-            .select_related("mentor")
-            .only("id", "mentee_id", "next_checkin_due", "mentor__name", "mentor__email")
-            .order_by("next_checkin_due")
-            .first()
+    waiting: list = []
+    open_links = [link for link in viewer.as_mentee if link.status in OPEN_PAIRING_STATUSES]
+    if open_links:
+        # Her open pairings (at most one per program): the next check-in and the agreements
+        # she has not accepted yet, from one query.
+        pairings = list(
+            Pairing.objects.filter(pk__in=[link.pairing_id for link in open_links])
+            .select_related("mentor", "program")
+            .only(
+                "id",
+                "uuid",
+                "mentee_id",
+                "status",
+                "next_checkin_due",
+                "mentor__name",
+                "mentor__email",
+                "program__name",
+            )
+            .order_by("next_checkin_due", "id")
         )
+        planned = [p for p in pairings if p.next_checkin_due is not None]
+        next_checkin = planned[0] if planned else None
+        unagreed = {link.pairing_id for link in open_links if not link.mentee_agreed}
+        waiting = [p for p in pairings if p.pk in unagreed]
     active = [g for g in goals if g.status == GoalStatus.ACTIVE]
     return MenteeDashboard(
         active_goals=active,
@@ -231,6 +246,7 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         overdue_milestones=[m for m in due if m.due_on < today],
         latest_feedback=feedback,
         next_checkin=next_checkin,
+        agreements_waiting=waiting,
     )
 
 

@@ -110,6 +110,26 @@ urlpatterns = [
     path(
         "pairings/<uuid:pairing_uuid>/feedback/", pairings.pairing_feedback, name="pairing_feedback"
     ),
+    path(
+        "pairings/<uuid:pairing_uuid>/checkins/<uuid:checkin_uuid>/edit/",
+        pairings.checkin_edit,
+        name="checkin_edit",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/checkins/<uuid:checkin_uuid>/delete/",
+        pairings.checkin_delete,
+        name="checkin_delete",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/feedback/<uuid:feedback_uuid>/edit/",
+        pairings.feedback_edit,
+        name="feedback_edit",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/feedback/<uuid:feedback_uuid>/delete/",
+        pairings.feedback_delete,
+        name="feedback_delete",
+    ),
     *[
         path(
             f"pairings/<uuid:pairing_uuid>/{action}/",

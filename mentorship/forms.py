@@ -142,7 +142,8 @@ class CheckInForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
+        if kwargs.get("instance") is None:
+            kwargs.setdefault("initial", {}).setdefault("occurred_on", timezone.localdate())
         super().__init__(*args, **kwargs)
 
 

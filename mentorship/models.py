@@ -311,7 +311,11 @@ PAIRING_EVENT_LABELS = {
     "reassigned": _("Reassigned to a new mentor"),
     "reassigned_from": _("Continues an earlier pairing"),
     "checkin_logged": _("Meeting logged"),
+    "checkin_edited": _("Meeting corrected"),
+    "checkin_deleted": _("Meeting removed"),
     "feedback_given": _("Feedback given"),
+    "feedback_edited": _("Feedback changed"),
+    "feedback_deleted": _("Feedback withdrawn"),
 }
 
 

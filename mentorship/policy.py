@@ -28,7 +28,7 @@ from django.db.models import Q
 from core.access import require, require_found
 from core.viewer import Viewer
 
-from .models import ImportRun, Pairing, PairingStatus, Program
+from .models import CheckIn, ImportRun, MentorshipFeedback, Pairing, Program
 
 MENTOR = "mentor"
 MENTEE = "mentee"
@@ -101,14 +101,20 @@ class PairingAccess:
 
     @property
     def can_give_feedback(self) -> bool:
-        """Feedback is given once the pairing has started (not while only proposed), also
-        after it ends."""
-        return self.is_participant and self.pairing.status != PairingStatus.PROPOSED
+        """Feedback is given once the pairing has started, also after it ends; a proposed
+        pairing (or one ended before it started) has nothing to rate yet."""
+        return self.is_participant and pairing_has_started(self.pairing)
 
     @property
     def can_manage(self) -> bool:
         """Pause, resume, complete, end and reassign: the program's admins."""
         return self.is_admin
+
+
+def pairing_has_started(pairing) -> bool:
+    if pairing.status == "proposed":
+        return False
+    return pairing.started_on is not None or pairing.status in ("active", "paused")
 
 
 def pairing_role(viewer_or_user, pairing) -> str | None:
@@ -168,3 +174,47 @@ def pairings_visible_q(viewer_or_user, *, via: str = "") -> Q:
     return Q(**{f"{pk}__in": own_pairing_ids(viewer)}) | Q(
         **{f"{program}__in": sorted(viewer.admin_program_ids)}
     )
+
+
+def checkin_for_author(viewer_or_user, pairing_uuid, checkin_uuid):
+    """A check-in of the pairing, to be edited or deleted by the one who logged it, while the
+    pairing is open. 404 for anyone outside the pairing and for a check-in of another
+    pairing; 403 for the other side of the pair and the program's admins (they see that the
+    meeting took place), and for the author once the pairing is closed (read-only). Two
+    queries: the pairing's row and the check-in's."""
+    access = pairing_access(viewer_or_user, pairing_uuid)
+    checkin = (
+        CheckIn.objects.filter(uuid=checkin_uuid, pairing=access.pairing).first()
+        if checkin_uuid is not None
+        else None
+    )
+    require_found(checkin is not None)
+    checkin.pairing = access.pairing
+    require(access.can_participate and checkin.logged_by_id == Viewer.of(viewer_or_user).pk)
+    return access, checkin
+
+
+def feedback_visible(access: PairingAccess, feedback, viewer_pk) -> bool:
+    """A feedback entry is read by its author, and by the other side of the pair once shared;
+    the program's admins see the ratings only as averages."""
+    if feedback.author_id == viewer_pk:
+        return True
+    return access.is_participant and feedback.shared_with_partner
+
+
+def feedback_for_author(viewer_or_user, pairing_uuid, feedback_uuid):
+    """A feedback entry, to be edited or deleted by its author (at any time: feedback is also
+    given after the pairing ends). 404 for anyone who may not read the entry (strangers, the
+    program's admins, the other side while it is private); 403 for the other side once it is
+    shared. Two queries: the pairing's row and the entry's."""
+    viewer = Viewer.of(viewer_or_user)
+    access = pairing_access(viewer, pairing_uuid)
+    feedback = (
+        MentorshipFeedback.objects.filter(uuid=feedback_uuid, pairing=access.pairing).first()
+        if feedback_uuid is not None
+        else None
+    )
+    require_found(feedback is not None and feedback_visible(access, feedback, viewer.pk))
+    feedback.pairing = access.pairing
+    require(access.can_give_feedback and feedback.author_id == viewer.pk)
+    return access, feedback

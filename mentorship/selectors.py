@@ -99,6 +99,17 @@ def checkins_visible_to(viewer_or_user) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(pairings_visible_q(viewer_or_user, via="pairing"))
 
 
+def feedback_visible_to(viewer_or_user) -> QuerySet[MentorshipFeedback]:
+    """Feedback entries the viewer may read (mentorship.policy.feedback_visible): their own,
+    and the other side's once shared. The program's admins read ratings only as averages."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return MentorshipFeedback.objects.none()
+    return MentorshipFeedback.objects.filter(
+        Q(author_id=viewer.pk) | Q(shared_with_partner=True, pairing_id__in=own_pairing_ids(viewer))
+    )
+
+
 def program_memberships(program: Program) -> QuerySet[Membership]:
     """Everyone in the program with their role, by role and e-mail address."""
     return (

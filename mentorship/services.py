@@ -32,6 +32,7 @@ from notifications.services import email_enqueue, emails_enqueue, notify
 
 from . import policy
 from .models import (
+    CHECKIN_FIELDS,
     OPEN_PAIRING_STATUSES,
     PROGRAM_FIELDS,
     Agreement,
@@ -66,6 +67,25 @@ class MentorshipConflict(MentorshipError):
 
     status = 409
     code = "conflict"
+
+
+class MentorshipDuplicate(MentorshipConflict):
+    """The same person made the same entry a moment ago (a form posted twice); `existing` is
+    the entry already made."""
+
+    def __init__(self, message, *, existing):
+        super().__init__(message)
+        self.existing = existing
+
+
+# A create identical to one the same person made this recently is a repeated request.
+DUPLICATE_WINDOW = timedelta(seconds=10)
+
+
+def _recent(queryset):
+    """The newest row of `queryset` made within DUPLICATE_WINDOW, or None."""
+    since = timezone.now() - DUPLICATE_WINDOW
+    return queryset.filter(created_at__gte=since).order_by("-created_at").first()
 
 
 def _invalid(error: ValidationError) -> MentorshipError:
@@ -657,8 +677,11 @@ def _event(pairing: Pairing, *, actor: User | None, action: str, detail: str = "
     PairingEvent.objects.create(pairing=pairing, actor=actor, action=action, detail=detail[:1000])
 
 
-def _tell(pairing: Pairing, *, recipients, actor: User | None, what: str, key: str) -> None:
-    """Tell the people in `recipients` (except the one who acted) that `what` happened."""
+def _tell(
+    pairing: Pairing, *, recipients, actor: User | None, what: str, key: str, body=""
+) -> None:
+    """Tell the people in `recipients` (except the one who acted) that `what` happened;
+    `body` is the text of the message, or a function of the person that gives it."""
     url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     for person in recipients:
@@ -669,6 +692,7 @@ def _tell(pairing: Pairing, *, recipients, actor: User | None, what: str, key: s
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"pairing:{pairing.uuid}:{key}:{person.pk}:{stamp}",
             title=what,
+            body=body(person) if callable(body) else body,
             url=url,
         )
 
@@ -720,6 +744,17 @@ def _check_can_pair(*, program: Program, mentor: User, mentee: User) -> None:
     if mentee_membership is None or mentee_membership.user_id != mentee.pk:
         raise MentorshipError(
             _("%(name)s is not a mentee in this program.") % {"name": mentee.display_name}
+        )
+    same = _recent(
+        Pairing.objects.filter(
+            program=program, mentor=mentor, mentee=mentee, status=PairingStatus.PROPOSED
+        )
+    )
+    if same is not None:
+        raise MentorshipDuplicate(
+            _("%(mentor)s and %(mentee)s were paired a moment ago.")
+            % {"mentor": mentor.display_name, "mentee": mentee.display_name},
+            existing=same,
         )
     if Pairing.objects.filter(
         program=program, mentee=mentee, status__in=OPEN_PAIRING_STATUSES
@@ -778,6 +813,7 @@ def pairing_create(
                 key="created",
                 what=_("New pairing in %(program)s: %(mentor)s mentors %(mentee)s")
                 % {"program": program.name, **_pairing_name(pairing)},
+                body=lambda person: _new_pairing_body(pairing, person),
             )
     except IntegrityError as error:
         # Two requests raced past the check; the database constraint stopped the second.
@@ -793,6 +829,23 @@ def _agreement_of(pairing: Pairing) -> Agreement:
     the Django admin, say)."""
     agreement, _created = Agreement.objects.select_for_update().get_or_create(pairing=pairing)
     return agreement
+
+
+def _new_pairing_body(pairing: Pairing, person: User) -> str:
+    """Who the other person is and what to do next, for one side of a new pairing."""
+    if person.pk == pairing.mentor_id:
+        other, intro = pairing.mentee, _("Your mentee is %(name)s (%(email)s).")
+    else:
+        other, intro = pairing.mentor, _("Your mentor is %(name)s (%(email)s).")
+    lines = [intro % {"name": other.display_name, "email": other.email}]
+    lines.append(
+        _(
+            "What to do next: open the pairing, read the agreement (how often you meet, what "
+            "you expect of each other) and accept it, or change it together first. The "
+            "mentorship starts once both of you have accepted."
+        )
+    )
+    return "\n\n".join(lines)
 
 
 @transaction.atomic
@@ -1023,6 +1076,19 @@ def checkin_log(
     pairing = _lock(pairing)
     if pairing.status not in (PairingStatus.ACTIVE, PairingStatus.PAUSED):
         raise MentorshipError(_("Check-ins are logged on active pairings only."))
+    same = _recent(
+        CheckIn.objects.filter(
+            pairing=pairing,
+            logged_by=by,
+            occurred_on=occurred_on,
+            summary=summary,
+            next_steps=next_steps,
+        )
+    )
+    if same is not None:
+        raise MentorshipDuplicate(
+            _("This check-in was logged a moment ago; it is shown below."), existing=same
+        )
     checkin = CheckIn(
         pairing=pairing,
         occurred_on=occurred_on,
@@ -1050,8 +1116,93 @@ def checkin_log(
         key="checkin",
         what=_("%(name)s logged your check-in of %(date)s")
         % {"name": by.display_name, "date": occurred_on.isoformat()},
+        body=_checkin_body(checkin),
     )
     return checkin
+
+
+def _checkin_body(checkin: CheckIn) -> str:
+    """The notice of a meeting: what was said and what comes next."""
+    lines = [_("Summary:"), checkin.summary.strip()]
+    if checkin.next_steps.strip():
+        lines += ["", _("Next steps:"), checkin.next_steps.strip()]
+    return "\n".join(lines)
+
+
+def _checkin_dates(pairing: Pairing) -> None:
+    """The pairing's latest meeting and the next one due, from the check-ins it has now."""
+    latest = (
+        CheckIn.objects.filter(pairing=pairing)
+        .order_by("-occurred_on")
+        .values_list("occurred_on", flat=True)
+        .first()
+    )
+    pairing.last_checkin_on = latest
+    if pairing.is_open:
+        start = latest or pairing.started_on or timezone.localdate()
+        pairing.next_checkin_due = start + timedelta(days=pairing.program.checkin_cadence_days)
+    pairing.save(update_fields=["last_checkin_on", "next_checkin_due"])
+
+
+def _changes(instance, fields: dict) -> list[str]:
+    """The names of the fields whose value `fields` changes."""
+    return [name for name, value in fields.items() if getattr(instance, name) != value]
+
+
+@transaction.atomic
+def checkin_update(*, checkin: CheckIn, by: User, **fields) -> CheckIn:
+    """The one who logged a meeting corrects it (date, summary, next steps) while the pairing
+    is open; the pairing's dates follow the corrected date."""
+    _known(fields, CHECKIN_FIELDS, "check-in")
+    pairing = _lock(checkin.pairing)
+    checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+    if checkin.logged_by_id != by.pk:
+        raise Forbidden(_("Only the person who logged a check-in changes it."))
+    if not pairing.is_open:
+        raise MentorshipConflict(_("This pairing has ended; its check-ins stay as they were."))
+    changed = _changes(checkin, fields)
+    if not changed:
+        return checkin
+    old_date = checkin.occurred_on
+    for name in changed:
+        setattr(checkin, name, fields[name])
+    _validate(checkin, exclude=["pairing", "logged_by"])
+    checkin.save(update_fields=changed)
+    checkin.pairing = pairing
+    if "occurred_on" in changed:
+        _checkin_dates(pairing)
+    labels = {name: str(CheckIn._meta.get_field(name).verbose_name) for name in changed}
+    detail = _("Meeting on %(date)s: %(fields)s changed") % {
+        "date": checkin.occurred_on.isoformat(),
+        "fields": ", ".join(labels[name] for name in changed),
+    }
+    if checkin.occurred_on != old_date:
+        detail += " " + _("(was %(date)s)") % {"date": old_date.isoformat()}
+    _event(pairing, actor=by, action="checkin_edited", detail=detail)
+    return checkin
+
+
+@transaction.atomic
+def checkin_delete(*, checkin: CheckIn, by: User) -> None:
+    """The one who logged a meeting removes it while the pairing is open; the pairing's dates
+    are those of the meetings that remain."""
+    pairing = _lock(checkin.pairing)
+    checkin = CheckIn.objects.select_for_update().filter(pk=checkin.pk).first()
+    if checkin is None:
+        return
+    if checkin.logged_by_id != by.pk:
+        raise Forbidden(_("Only the person who logged a check-in deletes it."))
+    if not pairing.is_open:
+        raise MentorshipConflict(_("This pairing has ended; its check-ins stay as they were."))
+    occurred_on = checkin.occurred_on
+    checkin.delete()
+    _checkin_dates(pairing)
+    _event(
+        pairing,
+        actor=by,
+        action="checkin_deleted",
+        detail=_("Meeting on %(date)s") % {"date": occurred_on.isoformat()},
+    )
 
 
 @transaction.atomic
@@ -1060,10 +1211,22 @@ def feedback_give(
 ) -> MentorshipFeedback:
     if author.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise MentorshipError(_("Only the mentor and the mentee give feedback on a pairing."))
-    if pairing.status == PairingStatus.PROPOSED:
-        raise MentorshipError(_("A pairing is rated once it has started."))
-    if not 1 <= rating <= 5:
-        raise MentorshipError(_("The rating is a number from 1 to 5."))
+    if not policy.pairing_has_started(pairing):
+        raise MentorshipConflict(_("Feedback is given once the mentorship has started."))
+    _check_rating(rating)
+    same = _recent(
+        MentorshipFeedback.objects.filter(
+            pairing=pairing,
+            author=author,
+            rating=rating,
+            comment=comment,
+            shared_with_partner=shared,
+        )
+    )
+    if same is not None:
+        raise MentorshipDuplicate(
+            _("This feedback was given a moment ago; it is shown below."), existing=same
+        )
     feedback = MentorshipFeedback.objects.create(
         pairing=pairing,
         author=author,
@@ -1083,6 +1246,69 @@ def feedback_give(
             what=_("%(name)s shared feedback on your mentorship") % {"name": author.display_name},
         )
     return feedback
+
+
+def _check_rating(rating) -> None:
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise MentorshipError(_("The rating is a number from 1 to 5."), field="rating")
+
+
+FEEDBACK_FIELDS = ("rating", "comment", "shared_with_partner")
+
+
+@transaction.atomic
+def feedback_update(*, feedback: MentorshipFeedback, by: User, **fields) -> MentorshipFeedback:
+    """The author changes their rating, comment or whether the other side may read it."""
+    _known(fields, FEEDBACK_FIELDS, "feedback")
+    feedback = MentorshipFeedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.author_id != by.pk:
+        raise Forbidden(_("Only the author changes their feedback."))
+    if "rating" in fields:
+        _check_rating(fields["rating"])
+    changed = _changes(feedback, fields)
+    if not changed:
+        return feedback
+    newly_shared = "shared_with_partner" in changed and fields["shared_with_partner"]
+    for name in changed:
+        setattr(feedback, name, fields[name])
+    _validate(feedback, exclude=["pairing", "author"])
+    feedback.save(update_fields=changed)
+    pairing = Pairing.objects.select_related("mentor", "mentee").get(pk=feedback.pairing_id)
+    feedback.pairing = pairing
+    labels = {
+        "rating": _("rating"),
+        "comment": _("comment"),
+        "shared_with_partner": _("shared") if feedback.shared_with_partner else _("private"),
+    }
+    _event(
+        pairing,
+        actor=by,
+        action="feedback_edited",
+        detail=", ".join(str(labels[name]) for name in changed),
+    )
+    if newly_shared:
+        partner = pairing.mentee if by.pk == pairing.mentor_id else pairing.mentor
+        _tell(
+            pairing,
+            recipients=[partner],
+            actor=by,
+            key=f"feedback-{feedback.uuid}",
+            what=_("%(name)s shared feedback on your mentorship") % {"name": by.display_name},
+        )
+    return feedback
+
+
+@transaction.atomic
+def feedback_delete(*, feedback: MentorshipFeedback, by: User) -> None:
+    """The author withdraws their feedback; it leaves the averages at once."""
+    feedback = MentorshipFeedback.objects.select_for_update().filter(pk=feedback.pk).first()
+    if feedback is None:
+        return
+    if feedback.author_id != by.pk:
+        raise Forbidden(_("Only the author deletes their feedback."))
+    pairing_id = feedback.pairing_id
+    feedback.delete()
+    PairingEvent.objects.create(pairing_id=pairing_id, actor=by, action="feedback_deleted")
 
 
 # --- CSV imports ----------------------------------------------------------------------------

@@ -4,6 +4,8 @@ one's own mentorships."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -114,6 +116,9 @@ def pairing_checkin(request, pairing_uuid):
     if form.is_valid():
         try:
             services.checkin_log(pairing=access.pairing, by=request.user, **form.cleaned_data)
+        except services.MentorshipDuplicate as error:
+            messages.info(request, error.message)
+            return _to_pairing(access.pairing, f"checkin-{error.existing.uuid}")
         except services.MentorshipError as error:
             show_service_error(form, error)
         else:
@@ -129,16 +134,138 @@ def pairing_feedback(request, pairing_uuid):
     require(access.can_give_feedback)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        services.feedback_give(
-            pairing=access.pairing,
-            author=request.user,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
-            shared=form.cleaned_data["shared_with_partner"],
-        )
-        messages.success(request, _("Thank you for your feedback."))
-        return redirect("mentorship:pairing_detail", access.pairing.uuid)
+        try:
+            services.feedback_give(
+                pairing=access.pairing,
+                author=request.user,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+                shared=form.cleaned_data["shared_with_partner"],
+            )
+        except services.MentorshipDuplicate as error:
+            messages.info(request, error.message)
+            return _to_pairing(access.pairing, f"feedback-{error.existing.uuid}")
+        except services.MentorshipError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return _to_pairing(access.pairing, "feedback")
     return _render_pairing(request, access, feedback_form=form)
+
+
+def _to_pairing(pairing, anchor: str = ""):
+    url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _confirm(request, *, title, text, action, button, cancel, fields=None):
+    """The confirmation step of a deletion or an ending, for browsers without JavaScript
+    (with it, the form's data-confirm asks) and for a link to the step itself."""
+    return render(
+        request,
+        "mentorship/confirm.html",
+        {
+            "title": title,
+            "text": text,
+            "action": action,
+            "button": button,
+            "cancel": cancel,
+            "fields": fields or {},
+        },
+    )
+
+
+def asks_confirmation(request) -> bool:
+    """A form posted from a browser without JavaScript carries "ask" (a <noscript> field):
+    its confirmation step is a page."""
+    return request.method == "GET" or request.POST.get("ask") == "1"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_edit(request, pairing_uuid, checkin_uuid):
+    access, checkin = policy.checkin_for_author(request.viewer, pairing_uuid, checkin_uuid)
+    form = CheckInForm(request.POST or None, instance=checkin)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checkin_update(checkin=checkin, by=request.user, **form.cleaned_data)
+        except services.MentorshipError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("Check-in saved."))
+            return _to_pairing(access.pairing, f"checkin-{checkin.uuid}")
+    return render(
+        request,
+        "mentorship/checkin_form.html",
+        {"pairing": access.pairing, "checkin": checkin, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_delete(request, pairing_uuid, checkin_uuid):
+    access, checkin = policy.checkin_for_author(request.viewer, pairing_uuid, checkin_uuid)
+    if asks_confirmation(request):
+        return _confirm(
+            request,
+            title=_("Delete this check-in?"),
+            text=_("The meeting of %(date)s leaves the pairing; the history says it was removed.")
+            % {"date": date_format(checkin.occurred_on, "j M Y")},
+            action=reverse("mentorship:checkin_delete", args=[access.pairing.uuid, checkin.uuid]),
+            button=_("Delete the check-in"),
+            cancel=reverse("mentorship:pairing_detail", args=[access.pairing.uuid]),
+        )
+    try:
+        services.checkin_delete(checkin=checkin, by=request.user)
+    except services.MentorshipError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Check-in deleted."))
+    return _to_pairing(access.pairing, "checkins")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback_edit(request, pairing_uuid, feedback_uuid):
+    access, feedback = policy.feedback_for_author(request.viewer, pairing_uuid, feedback_uuid)
+    initial = {
+        "rating": feedback.rating,
+        "comment": feedback.comment,
+        "shared_with_partner": feedback.shared_with_partner,
+    }
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_update(feedback=feedback, by=request.user, **form.cleaned_data)
+        except services.MentorshipError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("Feedback saved."))
+            return _to_pairing(access.pairing, f"feedback-{feedback.uuid}")
+    return render(
+        request,
+        "mentorship/feedback_form.html",
+        {"pairing": access.pairing, "feedback": feedback, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback_delete(request, pairing_uuid, feedback_uuid):
+    access, feedback = policy.feedback_for_author(request.viewer, pairing_uuid, feedback_uuid)
+    if asks_confirmation(request):
+        return _confirm(
+            request,
+            title=_("Delete your feedback?"),
+            text=_("Your rating of %(rating)s / 5 leaves the pairing and the program's averages.")
+            % {"rating": feedback.rating},
+            action=reverse("mentorship:feedback_delete", args=[access.pairing.uuid, feedback.uuid]),
+            button=_("Delete the feedback"),
+            cancel=reverse("mentorship:pairing_detail", args=[access.pairing.uuid]),
+        )
+    services.feedback_delete(feedback=feedback, by=request.user)
+    messages.success(request, _("Feedback deleted."))
+    return _to_pairing(access.pairing, "feedback")
 
 
 STATUS_ACTIONS = {
@@ -173,6 +300,20 @@ def pairing_end(request, pairing_uuid):
     access = policy.pairing_access(request.viewer, pairing_uuid)
     require(access.can_manage)
     form = EndForm(request.POST)
+    if form.is_valid() and asks_confirmation(request):
+        return _confirm(
+            request,
+            title=_("End the pairing?"),
+            text=_(
+                "%(mentor)s and %(mentee)s stop meeting in this program; the pairing becomes "
+                "read-only. Reason: %(reason)s"
+            )
+            % {**_names(access.pairing), "reason": form.cleaned_data["reason"]},
+            action=reverse("mentorship:pairing_end", args=[access.pairing.uuid]),
+            button=_("End the pairing"),
+            cancel=reverse("mentorship:pairing_detail", args=[access.pairing.uuid]),
+            fields={"reason": form.cleaned_data["reason"]},
+        )
     if form.is_valid():
         try:
             services.pairing_end(
@@ -184,6 +325,10 @@ def pairing_end(request, pairing_uuid):
             messages.success(request, _("The pairing has ended."))
             return redirect("mentorship:pairing_detail", access.pairing.uuid)
     return _render_pairing(request, access, end_form=form)
+
+
+def _names(pairing) -> dict:
+    return {"mentor": pairing.mentor.display_name, "mentee": pairing.mentee.display_name}
 
 
 @login_required

@@ -355,6 +355,9 @@ def pairing_new(request, program_uuid):
                 mentee=form.cleaned_data["mentee"],
                 by=request.user,
             )
+        except services.MentorshipDuplicate as error:
+            messages.info(request, error.message)
+            return redirect("mentorship:pairing_detail", error.existing.uuid)
         except services.MentorshipError as error:
             show_service_error(form, error)
         else:

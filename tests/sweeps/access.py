@@ -62,6 +62,7 @@ def url_kwargs(name: str, w) -> dict:
         "api:program": w.program.uuid,
         "api:pairing": w.pairing.uuid,
         "api:checkin": w.checkin.uuid,
+        "api:feedback": w.feedback.uuid,
     }
     base = name.split("-")[0]
     if base in api_uuid and not name.endswith("-list") and not name.endswith("read-all"):
@@ -91,6 +92,19 @@ def url_kwargs(name: str, w) -> dict:
         "goals:update_acknowledge": {"uuid": w.update.uuid},
         "goals:program_goals": {"uuid": w.program.uuid},
         "goals:program_goals_export": {"uuid": w.program.uuid},
+        "mentorship:checkin_edit": {"pairing_uuid": w.pairing.uuid, "checkin_uuid": w.checkin.uuid},
+        "mentorship:checkin_delete": {
+            "pairing_uuid": w.pairing.uuid,
+            "checkin_uuid": w.checkin.uuid,
+        },
+        "mentorship:feedback_edit": {
+            "pairing_uuid": w.pairing.uuid,
+            "feedback_uuid": w.feedback.uuid,
+        },
+        "mentorship:feedback_delete": {
+            "pairing_uuid": w.pairing.uuid,
+            "feedback_uuid": w.feedback.uuid,
+        },
     }
     if name in (
         "mentorship:import_run_detail",

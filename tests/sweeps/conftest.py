@@ -11,7 +11,7 @@ from django.urls import reverse
 from api.services import api_token_create, calendar_feed_rotate
 from goals.models import Visibility
 from goals.services import comment_add, milestone_add, progress_update_log
-from mentorship.models import Membership, Role
+from mentorship.models import Membership, MentorshipFeedback, Role
 from mentorship.services import invitation_create
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -49,6 +49,7 @@ class World:
     api_token: object
     calendar_secret: str
     unsubscribe_token: str
+    feedback: object = None
 
 
 @pytest.fixture(autouse=True)
@@ -138,4 +139,7 @@ def world(
         api_token=api_token_create(user=mentee, name="script").obj,
         calendar_secret=calendar_feed_rotate(user=mentee).secret,
         unsubscribe_token=make_token(user=mentee, kind=Kind.FEEDBACK),
+        feedback=MentorshipFeedback.objects.create(
+            pairing=pairing, author=mentee, rating=4, comment="Helpful.", shared_with_partner=True
+        ),
     )

@@ -33,6 +33,8 @@ MATRIX = {
     "api:comment-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
     "api:comment-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
     "api:docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    "api:feedback-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
+    "api:feedback-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
     "api:export": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "api:goal-detail": ("401 200 404 200 404 200 404", "401 405 405 405 405 405 405"),
     "api:goal-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
@@ -94,6 +96,13 @@ MATRIX = {
     "goals:update_add": ("302L 405 405 405 405 405 405", "302L 400 404 403 404 403 404"),
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
+    # The check-in was logged by the mentor, the feedback given (and shared) by the mentee:
+    # each is changed by its author only; the other side and the admins see the check-in
+    # (403), admins and outsiders never see the feedback entry (404).
+    "mentorship:checkin_delete": ("302L 403 404 200 404 403 404", "302L 403 404 302 404 403 404"),
+    "mentorship:checkin_edit": ("302L 403 404 200 404 403 404", "302L 403 404 200 404 403 404"),
+    "mentorship:feedback_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
+    "mentorship:feedback_edit": ("302L 200 404 403 404 404 404", "302L 200 404 403 404 404 404"),
     "mentorship:import_confirm": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_map": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
@@ -209,6 +218,8 @@ OBJECT_ROW_PREFIXES = (
     "goals:comment_add",
     "goals:program_goals",
     "mentorship:pairing_",
+    "mentorship:checkin_",
+    "mentorship:feedback_",
     "mentorship:program_",
     "mentorship:member_list",
     "mentorship:member_detail",
@@ -228,6 +239,7 @@ OBJECT_ROW_PREFIXES = (
     "api:program-",
     "api:pairing-",
     "api:checkin-",
+    "api:feedback-",
 )
 # Of the rows above, these are lists or creation pages whose answer is scoped to the user
 # (everyone sees their own list), or pages open to any program admin.
@@ -242,6 +254,7 @@ OWN_SCOPE_ROWS = {
     "api:program-list",
     "api:pairing-list",
     "api:checkin-list",
+    "api:feedback-list",
     "mentorship:pairing_new",
 }
 

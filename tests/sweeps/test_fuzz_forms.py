@@ -140,6 +140,8 @@ WEB_FORMS = [
     ("mentorship:pairing_agreement", "mentee", "mentorship:pairing_agreement"),
     ("mentorship:pairing_checkin", "mentor", "mentorship:pairing_detail"),
     ("mentorship:pairing_feedback", "mentee", "mentorship:pairing_detail"),
+    ("mentorship:checkin_edit", "mentor", "mentorship:checkin_edit"),
+    ("mentorship:feedback_edit", "mentee", "mentorship:feedback_edit"),
     ("mentorship:pairing_pause", "admin", "mentorship:pairing_detail"),
     ("mentorship:pairing_end", "admin", "mentorship:pairing_detail"),
     ("notifications:preferences", "mentee", "notifications:preferences"),
@@ -180,7 +182,14 @@ def snapshot(world) -> tuple:
         )
         counts = cursor.fetchone()
     rows = []
-    for obj in (world.goal, world.pairing, world.program, world.users["mentee"]):
+    for obj in (
+        world.goal,
+        world.pairing,
+        world.program,
+        world.users["mentee"],
+        world.checkin,
+        world.feedback,
+    ):
         rows.append(tuple(type(obj).objects.filter(pk=obj.pk).values_list().first() or ()))
     agreement = world.pairing.agreement
     rows.append(tuple(type(agreement).objects.filter(pk=agreement.pk).values_list().first()))
@@ -260,6 +269,7 @@ def test_fuzz_web_form(world, quiet_request_log, form_name, persona, page_name):
 
 API_PERSONA = {
     "/api/v1/checkins/": "mentor",
+    "/api/v1/checkins/{uuid}/": "mentor",
     "/api/v1/comments/": "mentor",
     "/api/v1/updates/{uuid}/acknowledge/": "mentor",
     "/api/v1/programs/": "admin",
@@ -314,6 +324,8 @@ def api_url(path: str, world) -> str:
         "/api/v1/updates/": world.update.uuid,
         "/api/v1/programs/": world.program.uuid,
         "/api/v1/pairings/": world.pairing.uuid,
+        "/api/v1/checkins/": world.checkin.uuid,
+        "/api/v1/feedback/": world.feedback.uuid,
     }
     for prefix, uuid in kinds.items():
         if path.startswith(prefix):
@@ -400,6 +412,8 @@ def test_every_form_page_is_fuzzed():
         # tests/mentorship/test_csv_import.py sends it every kind of bad choice.
         "mentorship:import_map",
         "mentorship:pairing_agreement_accept",
+        "mentorship:checkin_delete",
+        "mentorship:feedback_delete",
         "mentorship:pairing_complete",
         "mentorship:pairing_resume",
         "notifications:mark_all_read",
