@@ -127,6 +127,9 @@ WEB_FORMS = [
     ("goals:goal_status", "mentee", "goals:goal_detail"),
     ("goals:milestone_add", "mentee", "goals:goal_detail"),
     ("goals:update_add", "mentee", "goals:goal_detail"),
+    ("goals:update_edit", "mentee", "goals:update_edit"),
+    ("goals:step_add", "mentee", "goals:goal_detail"),
+    ("goals:step_edit", "mentee", "goals:step_edit"),
     ("goals:comment_add", "mentor", "goals:goal_detail"),
     ("goals:update_acknowledge", "mentor", "goals:goal_detail"),
     ("mentorship:program_create", "admin", "mentorship:program_create"),
@@ -159,6 +162,7 @@ COUNTED_TABLES = [
     "mentorship_mentorshipfeedback",
     "goals_goal",
     "goals_milestone",
+    "goals_stepcompletion",
     "goals_progressupdate",
     "goals_comment",
     "goals_goalevent",
@@ -177,7 +181,14 @@ def snapshot(world) -> tuple:
         )
         counts = cursor.fetchone()
     rows = []
-    for obj in (world.goal, world.pairing, world.program, world.users["mentee"]):
+    for obj in (
+        world.goal,
+        world.update,
+        world.step,
+        world.pairing,
+        world.program,
+        world.users["mentee"],
+    ):
         rows.append(tuple(type(obj).objects.filter(pk=obj.pk).values_list().first() or ()))
     agreement = world.pairing.agreement
     rows.append(tuple(type(agreement).objects.filter(pk=agreement.pk).values_list().first()))
@@ -309,6 +320,7 @@ def api_url(path: str, world) -> str:
         "/api/v1/goals/": world.goal.uuid,
         "/api/v1/milestones/": world.milestone.uuid,
         "/api/v1/updates/": world.update.uuid,
+        "/api/v1/steps/": world.step.uuid,
         "/api/v1/programs/": world.program.uuid,
         "/api/v1/pairings/": world.pairing.uuid,
     }
@@ -385,6 +397,9 @@ def test_every_form_page_is_fuzzed():
         "api:calendar_rotate",
         "api:token_revoke",
         "goals:goal_move",
+        "goals:update_delete",
+        "goals:step_delete",
+        "goals:step_tick",
         "goals:milestone_complete",
         "goals:milestone_reopen",
         "goals:milestone_move",
