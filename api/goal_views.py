@@ -22,8 +22,9 @@ from core.errors import InvalidInput
 from goals import policy as goal_policy
 from goals import selectors as goal_selectors
 from goals import services as goal_services
-from goals.models import Comment, Goal, GoalStatus, Milestone, ProgressUpdate
+from goals.models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate
 from goals.progress import Health
+from goals.weeks import week_start as monday_of
 
 from . import serializers as s
 from .filters import BooleanFilter, date_range
@@ -285,11 +286,17 @@ class MilestoneViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         return Response(self.get_serializer(self.reread(milestone)).data)
 
 
-class ProgressUpdateViewSet(mixins.CreateModelMixin, GoalChildViewSet):
+class ProgressUpdateViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    GoalChildViewSet,
+):
     serializer_class = s.ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilter
     model = ProgressUpdate
     select = ("goal", "author", "acknowledged_by")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @extend_schema(
         request=s.ProgressUpdateCreateSerializer, responses={201: s.ProgressUpdateSerializer}
@@ -305,10 +312,41 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, GoalChildViewSet):
             value=fields.get("value"),
             note=fields.get("note", ""),
             confidence=fields.get("confidence", 3),
+            occurred_on=fields.get("occurred_on"),
         )
-        return Response(
-            self.get_serializer(self.reread(update)).data, status=status.HTTP_201_CREATED
+        # The same update posted again within seconds: the first one, not a second (200).
+        code = status.HTTP_200_OK if update.duplicate else status.HTTP_201_CREATED
+        return Response(self.get_serializer(self.reread(update)).data, status=code)
+
+    def author_row(self):
+        """The update for its author: 404 when the user may not read it, 403 when they may
+        but did not write it (goals.policy.may_change_update)."""
+        update = self.get_object()
+        goal, access = goal_with_access(request_viewer(self.request), update.goal.uuid)
+        if not access.can_see_details:
+            raise NotFound
+        require(goal_policy.may_change_update(request_viewer(self.request), access, update))
+        update.goal = goal
+        return update
+
+    @extend_schema(request=s.ProgressUpdateEditSerializer, responses=s.ProgressUpdateSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        update = self.author_row()
+        data = s.ProgressUpdateEditSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        goal_services.progress_update_edit(
+            update=update, by=request.user, changes=dict(data.validated_data)
         )
+        return Response(self.get_serializer(self.reread(update)).data)
+
+    def update(self, request, *args, **kwargs):  # PUT is not offered; PATCH is.
+        raise MethodNotAllowed(request.method)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        update = self.author_row()
+        goal_services.progress_update_delete(update=update, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.AcknowledgeSerializer, responses=s.ProgressUpdateSerializer)
     @action(detail=True, methods=["post"])
@@ -320,6 +358,80 @@ class ProgressUpdateViewSet(mixins.CreateModelMixin, GoalChildViewSet):
             update=update, by=request.user, reply=data.validated_data["reply"]
         )
         return Response(self.get_serializer(self.reread(update)).data)
+
+
+class StepFilter(GoalRowFilter):
+    class Meta:
+        model = Milestone
+        fields = ["goal"]
+
+
+class StepViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    GoalChildViewSet,
+):
+    """The weekly plan's steps (goals.weeks): planned, ticked off per week, changed and
+    removed by the goal's mentee only."""
+
+    serializer_class = s.StepSerializer
+    filterset_class = StepFilter
+    model = Milestone
+    select = ("goal", "goal__mentee")
+    order = ("goal_id", "position", "pk")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def base_queryset(self):
+        rows = super().base_queryset()
+        if schema_only(self):
+            return rows
+        return rows.filter(kind=MilestoneKind.ACTION).prefetch_related("completions")
+
+    def owner_row(self):
+        return self.row_for_write(lambda a: a.can_edit)
+
+    @extend_schema(request=s.StepCreateSerializer, responses={201: s.StepSerializer})
+    def create(self, request, *args, **kwargs):
+        data = s.StepCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        goal, _access = self.goal_for_write(fields.pop("goal"), lambda a: a.can_edit)
+        step = goal_services.step_add(goal=goal, by=request.user, fields=fields)
+        # The same step posted again within seconds: the first one, not a second (200).
+        code = status.HTTP_200_OK if step.duplicate else status.HTTP_201_CREATED
+        return Response(self.get_serializer(self.reread(step)).data, status=code)
+
+    @extend_schema(request=s.StepEditSerializer, responses=s.StepSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        step = self.owner_row()
+        data = s.StepEditSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        goal_services.step_edit(step=step, by=request.user, changes=dict(data.validated_data))
+        return Response(self.get_serializer(self.reread(step)).data)
+
+    def update(self, request, *args, **kwargs):  # PUT is not offered; PATCH is.
+        raise MethodNotAllowed(request.method)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        step = self.owner_row()
+        goal_services.step_delete(step=step, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.StepTickSerializer, responses=s.StepSerializer)
+    @action(detail=True, methods=["post"])
+    def tick(self, request, uuid=None):
+        """Tick the step off (done, the default) or untick it for a week: its Monday, this
+        week of the mentee when left out."""
+        step = self.owner_row()
+        data = s.StepTickSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        week = data.validated_data["week"] or monday_of(goal_services.mentee_today(step.goal))
+        goal_services.step_tick(
+            step=step, by=request.user, week_start=week, done=data.validated_data["done"]
+        )
+        return Response(self.get_serializer(self.reread(step)).data)
 
 
 class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):

@@ -4,6 +4,7 @@ bodies, and links from each create to the operations on the object it made."""
 from datetime import date
 
 from goals.models import EARLIEST_DATE, latest_date
+from goals.services import LONGEST_PLAN_WEEKS
 from mentorship.models import PROGRAM_POSITIVE_FIELDS
 
 ERROR_SCHEMA = {
@@ -111,7 +112,22 @@ HORIZON_DATES = {
     "GoalCreateRequest": ("starts_on", "target_date"),
     "PatchedGoalUpdateRequest": ("starts_on", "target_date"),
     "MilestoneCreateRequest": ("due_on",),
+    "StepCreateRequest": ("due_on", "repeats_until"),
+    "PatchedStepEditRequest": ("due_on", "repeats_until"),
 }
+# Progress updates: a confidence from 1 to 5, and the day an update is for.
+UPDATE_REQUESTS = ("ProgressUpdateCreateRequest", "PatchedProgressUpdateEditRequest")
+UPDATE_DAY = (
+    "The day the update is for: today in the mentee's time zone when left out; not a day to "
+    "come, not before the goal starts."
+)
+UPDATE_RULES = "A note (not blank) or a value, or both."
+# Weekly steps: weeks of the plan from 1 (the week of the goal's start).
+STEP_REQUESTS = ("StepCreateRequest", "PatchedStepEditRequest")
+STEP_RULES = (
+    "Weeks count from 1, the week that holds the goal's start date; `week_to` needs "
+    "`week_from` and is not before it; `repeats_until` is not before the goal starts."
+)
 # Rules across fields of a goal, which JSON Schema cannot state.
 GOAL_RULES = (
     "The target date is after the start date; a starting value and a target value are given "
@@ -172,6 +188,14 @@ def state_field_rules(result) -> None:
                     properties[field]["minimum"] = 1
         if name in ("GoalCreateRequest", "PatchedGoalUpdateRequest"):
             component["description"] = GOAL_RULES
+        if name in UPDATE_REQUESTS:
+            properties["confidence"].update(minimum=1, maximum=5)
+            properties["occurred_on"]["description"] = UPDATE_DAY
+            component["description"] = UPDATE_RULES
+        if name in STEP_REQUESTS:
+            for field in ("week_from", "week_to"):
+                properties[field].update(minimum=1, maximum=LONGEST_PLAN_WEEKS)
+            component["description"] = STEP_RULES
 
 
 def state_query_rules(result) -> None:

@@ -20,7 +20,13 @@ from goals.models import (
     ProgressUpdate,
 )
 from goals.policy import Level
-from goals.services import MAX_MILESTONES_AT_CREATION, MILESTONE_TITLE_LENGTH
+from goals.services import (
+    MAX_MILESTONES_AT_CREATION,
+    MILESTONE_TITLE_LENGTH,
+    STEP_FIELDS,
+    mentee_today,
+)
+from goals.weeks import is_due_in_week, week_start, weeks_label
 from mentorship.models import (
     CHECKIN_FIELDS,
     MEMBERSHIP_FIELDS,
@@ -459,6 +465,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "author",
             *PROGRESS_UPDATE_FIELDS,
             "created_at",
+            "edited_at",
             "acknowledged_by",
             "acknowledged_at",
         ]
@@ -480,7 +487,21 @@ class ProgressUpdateCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = ["goal", *PROGRESS_UPDATE_FIELDS]
-        extra_kwargs = {"note": {"default": ""}, "confidence": {"default": 3}}
+        extra_kwargs = {
+            "note": {"default": ""},
+            "confidence": {"default": 3},
+            # Left out: today in the mentee's time zone.
+            "occurred_on": {"required": False},
+        }
+
+
+class ProgressUpdateEditSerializer(serializers.ModelSerializer):
+    """A correction by the update's author: any of PROGRESS_UPDATE_FIELDS (the same rules as
+    a new update: goals.services)."""
+
+    class Meta:
+        model = ProgressUpdate
+        fields = list(PROGRESS_UPDATE_FIELDS)
 
 
 class AcknowledgeSerializer(serializers.Serializer):
@@ -517,3 +538,60 @@ class CommentCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Comment
         fields = ["goal", "update", "milestone", *COMMENT_FIELDS]
+
+
+class StepSerializer(serializers.ModelSerializer):
+    """A weekly action step of a goal's plan (goals.weeks): its weeks, whether it is due in
+    the mentee's current week and the weeks (their Mondays) it was ticked off in."""
+
+    goal = serializers.UUIDField(source="goal.uuid", read_only=True)
+    weeks = serializers.SerializerMethodField()
+    due_this_week = serializers.SerializerMethodField()
+    weeks_done = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "uuid",
+            "goal",
+            *STEP_FIELDS,
+            "weeks",
+            "due_this_week",
+            "weeks_done",
+            "position",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_weeks(self, obj) -> str:
+        return weeks_label(obj)
+
+    def get_due_this_week(self, obj) -> bool:
+        monday = week_start(mentee_today(obj.goal))
+        return is_due_in_week(obj, starts_on=obj.goal.starts_on, monday=monday)
+
+    @extend_schema_field({"type": "array", "items": {"type": "string", "format": "date"}})
+    def get_weeks_done(self, obj):
+        return sorted(c.week_start.isoformat() for c in obj.completions.all())
+
+
+class StepCreateSerializer(serializers.ModelSerializer):
+    """A new weekly action step: its goal and its title, weeks or repetition (rules:
+    goals.services.step_validate)."""
+
+    goal = serializers.UUIDField()
+
+    class Meta:
+        model = Milestone
+        fields = ["goal", *STEP_FIELDS]
+
+
+class StepEditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = list(STEP_FIELDS)
+
+
+class StepTickSerializer(serializers.Serializer):
+    week = serializers.DateField(required=False, allow_null=True, default=None)
+    done = serializers.BooleanField(required=False, default=True)

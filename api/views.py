@@ -27,7 +27,13 @@ from notifications.models import Notification
 from . import serializers as s
 from .export import user_export_zip
 from .filters import BooleanFilter
-from .goal_views import CommentViewSet, GoalViewSet, MilestoneViewSet, ProgressUpdateViewSet
+from .goal_views import (
+    CommentViewSet,
+    GoalViewSet,
+    MilestoneViewSet,
+    ProgressUpdateViewSet,
+    StepViewSet,
+)
 from .params import UUID_PATTERN
 from .program_views import CheckInViewSet, FeedbackViewSet, PairingViewSet, ProgramViewSet
 
@@ -138,6 +144,7 @@ router = SimpleRouter()
 router.register("goals", GoalViewSet, basename="goal")
 router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("updates", ProgressUpdateViewSet, basename="progressupdate")
+router.register("steps", StepViewSet, basename="step")
 router.register("comments", CommentViewSet, basename="comment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("programs", ProgramViewSet, basename="program")

@@ -1,6 +1,12 @@
 """The value-over-time chart of a goal, as coordinates for a server-rendered SVG
-(templates/goals/_chart.html). No JavaScript, no inline styles: the template sets SVG
-presentation attributes only."""
+(goals.templatetags.goals_ui.chart_html). No JavaScript, no inline styles: the markup sets
+SVG presentation attributes only.
+
+Each value is plotted at the day it is for (`occurred_on`), not when it was typed in, so an
+update logged late lands where it belongs. A day has one point: the last value logged for
+it (the baseline on the start day counts as logged first). Several values on one day would
+otherwise stack on one x and draw a vertical line; the table under the chart lists them all.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +36,8 @@ class Chart:
     ideal: tuple | None  # (x1, y1, x2, y2) from the start at baseline to the target date
     today_x: float | None
     y_ticks: list  # (y, label)
-    x_start_label: str
-    x_end_label: str
+    x_start: date
+    x_end: date
     plot_left: int
     plot_right: int
     plot_top: int
@@ -52,11 +58,13 @@ def progress_chart(goal, updates, *, today: date | None = None) -> Chart | None:
         return None
     today = today or timezone.localdate()
     valued = sorted(
-        (u for u in updates if u.value is not None), key=lambda u: (u.created_at, u.pk or 0)
+        (u for u in updates if u.value is not None),
+        key=lambda u: (u.occurred_on, u.created_at, u.pk or 0),
     )
-    series = [(goal.starts_on, goal.baseline_value)] + [
-        (timezone.localtime(u.created_at).date(), u.value) for u in valued
-    ]
+    by_day = {goal.starts_on: goal.baseline_value}
+    for u in valued:
+        by_day[u.occurred_on] = u.value  # later ones of the same day replace earlier ones
+    series = sorted(by_day.items())
     start = min(d for d, _ in series)
     end = max([d for d, _ in series] + [today] + ([goal.target_date] if goal.target_date else []))
     if end <= start:
@@ -94,8 +102,8 @@ def progress_chart(goal, updates, *, today: date | None = None) -> Chart | None:
         ideal=ideal,
         today_x=x(today) if start <= today <= end else None,
         y_ticks=ticks,
-        x_start_label=start.isoformat(),
-        x_end_label=end.isoformat(),
+        x_start=start,
+        x_end=end,
         plot_left=LEFT,
         plot_right=WIDTH - RIGHT,
         plot_top=TOP,

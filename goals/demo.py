@@ -286,6 +286,7 @@ def seed(program) -> int:
                 note=note,
                 confidence=confidence,
                 created_at=_at(days_ago, 18),
+                occurred_on=timezone.localtime(_at(days_ago, 18), mentee.tzinfo).date(),
                 acknowledged_by=mentor if acked else None,
                 acknowledged_at=_at(days_ago - 1 if days_ago > 1 else 0, 8) if acked else None,
             )

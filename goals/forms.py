@@ -313,6 +313,40 @@ class MilestoneForm(PlainForm, forms.ModelForm):
         return data
 
 
+class StepForm(PlainForm, forms.ModelForm):
+    """A weekly action step: in a week of the plan, a range of weeks, or every week until a
+    date (goals.weeks)."""
+
+    class Meta:
+        model = Milestone
+        fields = list(services.STEP_FIELDS)
+        widgets = {"due_on": DateInput(), "repeats_until": DateInput()}
+        labels = {"title": _("Weekly action step"), "due_on": _("Due on (optional)")}
+
+    def __init__(self, *args, goal: Goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.fields["title"].help_text = _limit_help(self.fields["title"])
+        self.fields["week_from"].help_text = _(
+            "Week 1 is the week the goal starts in (%(start)s). Leave the weeks empty for a "
+            "step of every week."
+        ) % {"start": goal.starts_on.isoformat()}
+        self.fields["week_to"].help_text = _("For a range of weeks, e.g. weeks 2 to 3.")
+        self.fields["repeats_until"].help_text = _("Or: repeat the step every week until then.")
+        for name in ("week_from", "week_to"):
+            self.fields[name].widget.attrs.update(min=1, max=services.LONGEST_PLAN_WEEKS)
+        _date_bounds(self, "due_on")
+        _date_bounds(self, "repeats_until")
+        _text_direction_auto(self)
+        self._style_widgets()
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            _apply(self, services.step_validate, goal=self.goal, fields=dict(data))
+        return data
+
+
 CONFIDENCE_CHOICES = [
     (1, _("1 · Stuck")),
     (2, _("2 · Unsure")),
@@ -335,13 +369,25 @@ class ProgressUpdateForm(PlainForm, forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = list(PROGRESS_UPDATE_FIELDS)
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
-        labels = {"note": _("What happened?")}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3}), "occurred_on": DateInput()}
+        labels = {"note": _("What happened?"), "occurred_on": _("For the day")}
 
     def __init__(self, *args, goal: Goal, **kwargs):
         super().__init__(*args, **kwargs)
         self.goal = goal
         self.fields["note"].help_text = _limit_help(self.fields["note"])
+        today = services.mentee_today(goal)
+        occurred_on = self.fields["occurred_on"]
+        if self.instance.pk is None:
+            # Left empty, a new update is for today (goals.services.progress_update_log).
+            occurred_on.initial = today
+            occurred_on.required = False
+        occurred_on.help_text = _(
+            "Today, or an earlier day you are logging late (from %(start)s)."
+        ) % {"start": goal.starts_on.isoformat()}
+        occurred_on.widget.attrs.update(min=goal.starts_on.isoformat(), max=today.isoformat())
+        if self.instance.pk is not None and self.instance.value is not None:
+            self.initial["value"] = _decimal_text(self.instance.value)  # 3, not 3.00
         if goal.has_metric:
             self.fields["value"].label = _("New value of “%(metric)s”") % {
                 "metric": goal.metric_name or _("the metric")
@@ -369,6 +415,7 @@ class ProgressUpdateForm(PlainForm, forms.ModelForm):
                 value=data.get("value"),
                 note=data.get("note", ""),
                 confidence=data.get("confidence"),
+                occurred_on=data.get("occurred_on"),
             )
         return data
 

@@ -39,7 +39,7 @@ GOAL_FIELDS = (
     "visibility",
 )
 MILESTONE_FIELDS = ("title", "kind", "due_on")
-PROGRESS_UPDATE_FIELDS = ("value", "note", "confidence")
+PROGRESS_UPDATE_FIELDS = ("value", "note", "confidence", "occurred_on")
 COMMENT_FIELDS = ("body", "is_kudos")
 
 # The dates a goal or milestone may have (start, target, due): from EARLIEST_DATE to
@@ -187,11 +187,28 @@ class Milestone(models.Model):
     # How many times it has been completed (reopening and completing again counts anew): the
     # mentor is told once per completion.
     completion_count = models.PositiveIntegerField(default=0, editable=False)
+    # A weekly action step's place in the weekly plan (goals.weeks): weeks counted from the
+    # goal's start (week 1 holds its start date), a week or a range of weeks, or every week
+    # until a date. Ticked off per week (StepCompletion), not once forever.
+    week_from = models.PositiveSmallIntegerField(_("from week"), null=True, blank=True)
+    week_to = models.PositiveSmallIntegerField(_("to week"), null=True, blank=True)
+    repeats_until = models.DateField(_("every week until"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["goal", "position"], name="milestone_goal_position")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(week_from__isnull=True) | Q(week_from__gte=1),
+                name="step_week_from_at_least_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(week_to__isnull=True)
+                | (Q(week_from__isnull=False) & Q(week_to__gte=F("week_from"))),
+                name="step_week_to_after_week_from",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -209,6 +226,27 @@ class Milestone(models.Model):
         )
 
 
+class StepCompletion(models.Model):
+    """A weekly action step ticked off for one week (the Monday it starts on, in the
+    mentee's time zone)."""
+
+    step = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="completions")
+    week_start = models.DateField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "week_start"], name="step_done_once_a_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} done in the week of {self.week_start}"
+
+
 class ProgressUpdate(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
@@ -220,7 +258,12 @@ class ProgressUpdate(models.Model):
     )
     note = models.TextField(_("note"), max_length=4000, blank=True)
     confidence = models.PositiveSmallIntegerField(_("confidence (1 to 5)"), default=3)
+    # The day the value is for, in the mentee's time zone: today, or an earlier day logged
+    # late (not before the goal starts). The chart and the goal's current value follow it.
+    occurred_on = models.DateField(_("date it is for"), default=timezone.localdate)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Set when the author corrects the update (the page then says "edited").
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -240,6 +283,7 @@ class ProgressUpdate(models.Model):
         ]
         indexes = [
             models.Index(fields=["goal", "-created_at"], name="update_goal_created"),
+            models.Index(fields=["goal", "-occurred_on"], name="update_goal_occurred"),
             models.Index(
                 fields=["goal"],
                 condition=Q(acknowledged_at__isnull=True),

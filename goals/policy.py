@@ -46,6 +46,7 @@ __all__ = [
     "Level",
     "detail_goals_q",
     "goal_access",
+    "may_change_update",
     "mentor_goals_q",
     "visibility_sentences",
     "visible_goals_q",
@@ -142,6 +143,13 @@ def goal_access(viewer, goal) -> GoalAccess:
     if _run_by(viewer, goal):
         return _ADMIN_READ if goal.visibility == Visibility.PROGRAM else _ADMIN_SUMMARY
     return NO_ACCESS
+
+
+def may_change_update(viewer, access: GoalAccess, update) -> bool:
+    """Whether the viewer may correct or remove `update` (one they can see through
+    `access`): its author, on her own goal. Everyone else who sees it gets 403."""
+    viewer = Viewer.of(viewer)
+    return access.can_edit and update.author_id is not None and update.author_id == viewer.pk
 
 
 def _run_by(viewer: Viewer, goal) -> bool:

@@ -28,6 +28,7 @@ from .models import (
     Milestone,
     MilestoneKind,
     ProgressUpdate,
+    StepCompletion,
 )
 from .policy import (
     RUNNING_PAIRING_STATUSES,
@@ -38,6 +39,7 @@ from .policy import (
     visible_goals_q,
 )
 from .progress import ACTIVE_HEALTHS, HEALTH_BADGE, Health, goal_progress
+from .weeks import is_due_in_week, week_start
 
 UPCOMING_DAYS = 14
 
@@ -102,6 +104,16 @@ class Feedback:
 
 
 @dataclass
+class WeekStep:
+    """A weekly action step due this week, on the mentee's dashboard."""
+
+    uuid: object
+    title: str
+    goal: Goal
+    done: bool
+
+
+@dataclass
 class MenteeDashboard:
     active_goals: list
     other_open_count: int
@@ -111,6 +123,8 @@ class MenteeDashboard:
     next_checkin: Pairing | None
     # Her open pairings whose agreement waits for her acceptance.
     agreements_waiting: list = field(default_factory=list)
+    this_week: list = field(default_factory=list)
+    week_start: date | None = None
 
 
 # The goal columns a list of goals shows (title, status, dates) and its progress needs, in
@@ -147,6 +161,11 @@ class MilestoneFacts(NamedTuple):
     due_on: date | None
     position: int
     title: str
+    id: int
+    uuid: object
+    week_from: int | None
+    week_to: int | None
+    repeats_until: date | None
 
 
 _MILESTONE_COLUMNS = tuple(f"milestones__{name}" for name in MilestoneFacts._fields)
@@ -176,10 +195,13 @@ def goals_with_milestones(goals: QuerySet) -> tuple[list[Goal], list[tuple[Goal,
 
 
 def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
-    """Three queries: her open goals with their milestones (progress, and what is due); the
-    latest feedback from others; the next check-in (none without an open pairing)."""
+    """Four queries: her open goals with their milestones and steps (progress, what is due,
+    this week's steps); which of those steps are ticked off this week (none without steps
+    due); the latest feedback from others; the next check-in (none without an open
+    pairing). "This week" is the week of today in her own time zone (goals.weeks)."""
     viewer = Viewer.of(viewer)
     today = today or timezone.localdate()
+    own_today = timezone.localtime(timezone.now(), viewer.user.tzinfo).date()
     goals, milestones = goals_with_milestones(
         Goal.objects.filter(mentee_id=viewer.pk, status__in=OPEN_GOAL_STATUSES).order_by(
             "priority", "created_at", "id"
@@ -239,7 +261,26 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         unagreed = {link.pairing_id for link in open_links if not link.mentee_agreed}
         waiting = [p for p in pairings if p.pk in unagreed]
     active = [g for g in goals if g.status == GoalStatus.ACTIVE]
+    monday = week_start(own_today)
+    due_steps = [
+        (goal, m)
+        for goal, m in milestones
+        if m.kind == MilestoneKind.ACTION
+        and goal.status == GoalStatus.ACTIVE
+        and is_due_in_week(m, starts_on=goal.starts_on, monday=monday)
+    ]
+    # Always one query (not only when steps are due): the page's count stays fixed.
+    done = set(
+        StepCompletion.objects.filter(
+            step__goal__mentee_id=viewer.pk, week_start=monday
+        ).values_list("step_id", flat=True)
+    )
+    this_week = [
+        WeekStep(uuid=m.uuid, title=m.title, goal=goal, done=m.id in done) for goal, m in due_steps
+    ]
     return MenteeDashboard(
+        this_week=this_week,
+        week_start=monday,
         active_goals=active,
         other_open_count=len(goals) - len(active),
         upcoming_milestones=[m for m in due if m.due_on >= today],
@@ -514,6 +555,24 @@ def goal_milestones(goal: Goal) -> list[Milestone]:
     return items
 
 
+def goal_step_completions(goal: Goal) -> dict[int, set]:
+    """The weeks (their Mondays) each of the goal's steps was ticked off in: one query."""
+    weeks: dict[int, set] = {}
+    rows = StepCompletion.objects.filter(step__goal_id=goal.pk).values_list("step_id", "week_start")
+    for step_id, monday in rows:
+        weeks.setdefault(step_id, set()).add(monday)
+    return weeks
+
+
+def step_by_uuid(uuid) -> Milestone | None:
+    """A weekly action step with its goal (what goal_access reads), or None."""
+    return (
+        Milestone.objects.select_related("goal", "goal__mentee", "goal__program", "goal__pairing")
+        .filter(uuid=uuid, kind=MilestoneKind.ACTION)
+        .first()
+    )
+
+
 def goal_by_uuid(uuid) -> Goal | None:
     """The goal with its mentee, program and pairing (what goal_access and the serializer
     read), or None."""
@@ -562,6 +621,9 @@ class UpdateRow(NamedTuple):
     confidence: int
     created_at: object
     acknowledged_at: object
+    occurred_on: date
+    edited_at: object
+    author_id: int | None
     acknowledged_by_name: str | None  # None: not acknowledged, or a deleted account
 
 
@@ -589,13 +651,13 @@ class GoalPageDetails:
 
 
 def goal_page_details(goal: Goal, *, events_shown: int) -> GoalPageDetails:
-    """The updates (newest first), comments (oldest first, each with its update from the
+    """The updates (latest day first), comments (oldest first, each with its update from the
     same list) and latest history of the goal page: three queries, of rows rather than
     model instances (the page only shows them)."""
     updates = [
-        UpdateRow(*row[:7], _display_name(*row[7:]))
+        UpdateRow(*row[:10], _display_name(*row[10:]))
         for row in ProgressUpdate.objects.filter(goal_id=goal.pk)
-        .order_by("-created_at", "-id")
+        .order_by("-occurred_on", "-created_at", "-id")
         .values_list(
             "id",
             "uuid",
@@ -604,6 +666,9 @@ def goal_page_details(goal: Goal, *, events_shown: int) -> GoalPageDetails:
             "confidence",
             "created_at",
             "acknowledged_at",
+            "occurred_on",
+            "edited_at",
+            "author_id",
             "acknowledged_by__name",
             "acknowledged_by__email",
         )

@@ -7,7 +7,7 @@ other side of the pair through notifications.services.notify where that is due.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -27,6 +27,7 @@ from notifications.services import notify
 
 from .models import (
     GOAL_FIELDS,
+    PROGRESS_UPDATE_FIELDS,
     Category,
     Comment,
     Goal,
@@ -35,10 +36,13 @@ from .models import (
     Milestone,
     MilestoneKind,
     ProgressUpdate,
+    StepCompletion,
     Visibility,
     date_outside_horizon,
 )
 from .selectors import goal_open_pairing
+from .weeks import is_due_in_week, week_number, weeks_label
+from .weeks import week_start as monday_of
 
 DEFAULT_FOCUS_LIMIT = 3
 MAX_MILESTONES_AT_CREATION = 10
@@ -218,7 +222,16 @@ def milestone_validate(*, title: str, kind: str = MilestoneKind.MILESTONE, due_o
     broken.raise_any()
 
 
-def progress_update_validate(*, goal: Goal, value: Decimal | None, note: str, confidence) -> None:
+def mentee_today(goal: Goal) -> date:
+    """Today in the goal's mentee's own time zone: the last day progress may be for."""
+    return timezone.localtime(timezone.now(), goal.mentee.tzinfo).date()
+
+
+def progress_update_validate(
+    *, goal: Goal, value: Decimal | None, note: str, confidence, occurred_on: date | None = None
+) -> None:
+    """The rules of an update; `occurred_on` (the day it is for) is checked when given: not
+    after today in the mentee's time zone, not before the goal starts."""
     broken = _Broken()
     _check_lengths(ProgressUpdate, {"note": note or ""}, broken)
     low, high = CONFIDENCE_RANGE
@@ -229,6 +242,20 @@ def progress_update_validate(*, goal: Goal, value: Decimal | None, note: str, co
         )
     if goal.has_metric and value is not None:
         _check_decimals(ProgressUpdate, {"value": value}, broken)
+    if occurred_on is not None:
+        today = mentee_today(goal)
+        if occurred_on > today:
+            broken.add(
+                "occurred_on",
+                _("Progress cannot be logged for a day still to come (today is %(today)s).")
+                % {"today": today.isoformat()},
+            )
+        elif occurred_on < goal.starts_on:
+            broken.add(
+                "occurred_on",
+                _("The goal starts on %(start)s: choose that day or a later one.")
+                % {"start": goal.starts_on.isoformat()},
+            )
     if (
         not broken.errors
         and not (note or "").strip()
@@ -516,27 +543,77 @@ def milestone_move(*, milestone: Milestone, direction: Literal["up", "down"], by
     return True
 
 
+# A second identical create within this many seconds is the same form posted twice (a
+# reload, a double click, a retried request): the first one is returned, nothing is added.
+DUPLICATE_WINDOW_SECONDS = 10
+
+
+def _recent_duplicate(queryset, **same):
+    since = timezone.now() - timedelta(seconds=DUPLICATE_WINDOW_SECONDS)
+    return queryset.filter(created_at__gte=since, **same).order_by("-created_at", "-id").first()
+
+
+def _refresh_current_value(goal: Goal) -> None:
+    """The goal's current value is the value of its latest update by the day it is for (the
+    last logged that day): what remains after an edit or a deletion, else the baseline."""
+    latest = (
+        ProgressUpdate.objects.filter(goal_id=goal.pk, value__isnull=False)
+        .order_by("-occurred_on", "-created_at", "-id")
+        .values_list("value", flat=True)
+        .first()
+    )
+    current = latest if latest is not None else goal.baseline_value
+    # Not a version bump: the guided form does not carry current_value, so an open edit tab
+    # is not stale because progress was logged or corrected.
+    Goal.objects.filter(pk=goal.pk).update(current_value=current)
+    goal.current_value = current
+    goal.__dict__.pop("progress", None)
+
+
 @transaction.atomic
 def progress_update_log(
-    *, goal: Goal, by, value: Decimal | None, note: str, confidence: int
+    *,
+    goal: Goal,
+    by,
+    value: Decimal | None,
+    note: str,
+    confidence: int,
+    occurred_on: date | None = None,
 ) -> ProgressUpdate:
+    """A new update for `occurred_on` (default: today in the mentee's time zone). The same
+    update posted again within DUPLICATE_WINDOW_SECONDS is not added: the first one is
+    returned with `duplicate` set."""
     if goal.mentee_id != by.pk:
         raise NotAllowed(_("Only the mentee logs progress on her goal."))
-    progress_update_validate(goal=goal, value=value, note=note, confidence=confidence)
-    update = ProgressUpdate.objects.create(
-        goal=goal,
-        author=by,
-        value=value if goal.has_metric else None,
+    occurred_on = occurred_on or mentee_today(goal)
+    progress_update_validate(
+        goal=goal, value=value, note=note, confidence=confidence, occurred_on=occurred_on
+    )
+    value = value if goal.has_metric else None
+    # Lock the goal: two copies of one post racing each other see each other's row.
+    Goal.objects.select_for_update().filter(pk=goal.pk).values_list("pk").first()
+    existing = _recent_duplicate(
+        ProgressUpdate.objects.filter(goal_id=goal.pk, author_id=by.pk),
+        value=value,
+        occurred_on=occurred_on,
         note=note,
         confidence=confidence,
     )
+    if existing is not None:
+        existing.duplicate = True
+        return existing
+    update = ProgressUpdate.objects.create(
+        goal=goal,
+        author=by,
+        value=value,
+        note=note,
+        confidence=confidence,
+        occurred_on=occurred_on,
+    )
+    update.duplicate = False
     if update.value is not None:
-        # Not a version bump: the guided form does not carry current_value, so an open edit
-        # tab is not stale because progress was logged.
-        Goal.objects.filter(pk=goal.pk).update(current_value=update.value)
-        goal.current_value = update.value
-        goal.__dict__.pop("progress", None)
-    detail = _fmt(update.value) if update.value is not None else ""
+        _refresh_current_value(goal)
+    detail = _update_summary(update)
     _event(goal=goal, actor=by, action="update_logged", detail=detail)
     mentor = _mentor_following(goal)
     if mentor is not None:
@@ -553,8 +630,72 @@ def progress_update_log(
     return update
 
 
+def _check_author(update: ProgressUpdate, by) -> None:
+    if update.author_id is None or update.author_id != by.pk:
+        raise NotAllowed(_("Only the author of an update corrects or removes it."))
+
+
+@transaction.atomic
+def progress_update_edit(*, update: ProgressUpdate, by, changes: dict) -> ProgressUpdate:
+    """Correct an update (value, note, confidence, the day it is for), by its author only;
+    the goal's current value follows what the updates now say."""
+    _check_author(update, by)
+    goal = update.goal
+    current = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    fields = {f: changes[f] for f in PROGRESS_UPDATE_FIELDS if f in changes}
+    if not goal.has_metric:
+        fields.pop("value", None)
+    merged = {f: fields.get(f, getattr(current, f)) for f in PROGRESS_UPDATE_FIELDS}
+    if merged["occurred_on"] is None:
+        raise InvalidInput(_("Give the day this update is for."), field="occurred_on")
+    progress_update_validate(goal=goal, **merged)
+    changed = [f for f, value in fields.items() if getattr(current, f) != value]
+    if not changed:
+        return current
+    before = _update_summary(current)
+    for f in changed:
+        setattr(current, f, fields[f])
+    current.edited_at = timezone.now()
+    current.save(update_fields=[*changed, "edited_at"])
+    parts = []
+    for f in changed:
+        label = ProgressUpdate._meta.get_field(f).verbose_name
+        if f == "note":
+            parts.append(_("%(field)s changed") % {"field": label})
+        else:
+            parts.append(
+                _("%(field)s: %(old)s → %(new)s")
+                % {"field": label, "old": _fmt(getattr(update, f)), "new": _fmt(fields[f])}
+            )
+    _event(
+        goal=goal,
+        actor=by,
+        action="update_edited",
+        detail=f"{before}: " + "; ".join(parts),
+    )
+    if {"value", "occurred_on"} & set(changed):
+        _refresh_current_value(goal)
+    return current
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate, by) -> None:
+    """Remove an update, by its author only; comments on it stay, on the goal. The goal's
+    current value falls back to the latest update that remains (or the baseline)."""
+    _check_author(update, by)
+    goal = update.goal
+    summary = _update_summary(update)
+    had_value = update.value is not None
+    rows, _kinds = ProgressUpdate.objects.filter(pk=update.pk).delete()
+    if not rows:
+        return
+    _event(goal=goal, actor=by, action="update_deleted", detail=summary)
+    if had_value:
+        _refresh_current_value(goal)
+
+
 def _update_summary(update: ProgressUpdate) -> str:
-    when = timezone.localtime(update.created_at).date().isoformat()
+    when = update.occurred_on.isoformat()
     if update.value is not None:
         return _("the update of %(date)s (%(value)s)") % {"date": when, "value": _fmt(update.value)}
     return _("the update of %(date)s") % {"date": when}
@@ -630,3 +771,145 @@ def comment_add(
             payload={"goal": str(goal.uuid), "comment": str(comment.uuid)},
         )
     return comment
+
+
+# --- The weekly plan --------------------------------------------------------------------------
+
+STEP_FIELDS = ("title", "due_on", "week_from", "week_to", "repeats_until")
+LONGEST_PLAN_WEEKS = 520  # ten years of weeks: the date horizon of a goal
+
+
+def step_validate(*, goal: Goal, fields: dict) -> None:
+    """The rules of a weekly action step: a title; a week (or a range) of the plan from week
+    1, or a repetition until a date from the goal's start; dates within the horizon."""
+    broken = _Broken()
+    if "title" in fields and not (fields["title"] or "").strip():
+        broken.add("title", _("Give the step a title."))
+    _check_lengths(Milestone, {"title": fields.get("title") or ""}, broken)
+    week_from, week_to = fields.get("week_from"), fields.get("week_to")
+    for name, week in (("week_from", week_from), ("week_to", week_to)):
+        if week is not None and not 1 <= week <= LONGEST_PLAN_WEEKS:
+            broken.add(
+                name,
+                _("Choose a week from 1 to %(n)d (week 1 holds the goal's start).")
+                % {"n": LONGEST_PLAN_WEEKS},
+            )
+    if week_to is not None and week_from is None:
+        broken.add("week_from", _("Give the week the step starts in."))
+    elif week_to is not None and week_from is not None and week_to < week_from:
+        broken.add(
+            "week_to", _("The last week comes after the first (week %(n)d).") % {"n": week_from}
+        )
+    for name in ("due_on", "repeats_until"):
+        if (problem := date_outside_horizon(fields.get(name))) is not None:
+            broken.add(name, problem)
+    until = fields.get("repeats_until")
+    if until is not None and until < goal.starts_on:
+        broken.add(
+            "repeats_until",
+            _("The goal starts on %(start)s: repeat the step until that day or later.")
+            % {"start": goal.starts_on.isoformat()},
+        )
+    broken.raise_any()
+
+
+def _step_summary(step: Milestone) -> str:
+    label = weeks_label(step)
+    return f"{step.title} ({label})" if label else step.title
+
+
+@transaction.atomic
+def step_add(*, goal: Goal, by, fields: dict) -> Milestone:
+    """A weekly action step of the goal's plan. The same step posted again within
+    DUPLICATE_WINDOW_SECONDS is not added: the first one is returned with `duplicate` set."""
+    if goal.mentee_id != by.pk:
+        raise NotAllowed(_("Only the mentee plans her goal."))
+    fields = {f: fields.get(f) for f in STEP_FIELDS}
+    fields["title"] = (fields["title"] or "").strip()
+    step_validate(goal=goal, fields=fields)
+    Goal.objects.select_for_update().filter(pk=goal.pk).values_list("pk").first()
+    existing = _recent_duplicate(
+        Milestone.objects.filter(goal_id=goal.pk, kind=MilestoneKind.ACTION), **fields
+    )
+    if existing is not None:
+        existing.duplicate = True
+        return existing
+    last = goal.milestones.filter(kind=MilestoneKind.ACTION).aggregate(m=Max("position"))["m"]
+    step = Milestone.objects.create(
+        goal=goal,
+        kind=MilestoneKind.ACTION,
+        position=0 if last is None else last + 1,
+        **fields,
+    )
+    step.duplicate = False
+    _event(goal=goal, actor=by, action="step_added", detail=_step_summary(step))
+    return step
+
+
+def _check_owner(step: Milestone, by) -> None:
+    if step.goal.mentee_id != by.pk:
+        raise NotAllowed(_("Only the mentee changes her plan."))
+
+
+@transaction.atomic
+def step_edit(*, step: Milestone, by, changes: dict) -> Milestone:
+    """Change a step's title, due date or weeks; ticks of past weeks stay."""
+    _check_owner(step, by)
+    current = Milestone.objects.select_for_update().get(pk=step.pk)
+    fields = {f: changes[f] for f in STEP_FIELDS if f in changes}
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()
+    merged = {f: fields.get(f, getattr(current, f)) for f in STEP_FIELDS}
+    step_validate(goal=step.goal, fields=merged)
+    changed = [f for f, value in fields.items() if getattr(current, f) != value]
+    if not changed:
+        return current
+    before = _step_summary(current)
+    for f in changed:
+        setattr(current, f, fields[f])
+    current.save(update_fields=changed)
+    _event(
+        goal=step.goal,
+        actor=by,
+        action="step_edited",
+        detail=_("%(old)s → %(new)s") % {"old": before, "new": _step_summary(current)},
+    )
+    return current
+
+
+@transaction.atomic
+def step_delete(*, step: Milestone, by) -> None:
+    _check_owner(step, by)
+    summary = _step_summary(step)
+    rows, _kinds = Milestone.objects.filter(pk=step.pk).delete()
+    if rows:
+        _event(goal=step.goal, actor=by, action="step_deleted", detail=summary)
+
+
+@transaction.atomic
+def step_tick(*, step: Milestone, by, week_start: date, done: bool = True) -> bool:
+    """Tick the step off for the week starting on `week_start` (or untick it, `done` false).
+    Only for a week it is due in, up to the mentee's current week. Returns whether anything
+    changed (ticking twice records one completion)."""
+    _check_owner(step, by)
+    goal = step.goal
+    this_week = monday_of(mentee_today(goal))
+    if week_start != monday_of(week_start) or week_start > this_week:
+        raise InvalidInput(_("Tick a step off for this week or an earlier one."), field="week")
+    if not is_due_in_week(step, starts_on=goal.starts_on, monday=week_start):
+        raise InvalidInput(_("The step is not planned for that week."), field="week")
+    label = _("%(step)s, week %(n)d") % {
+        "step": step.title,
+        "n": week_number(goal.starts_on, week_start),
+    }
+    if done:
+        _row, created = StepCompletion.objects.get_or_create(
+            step=step, week_start=week_start, defaults={"done_by": by}
+        )
+        if created:
+            _event(goal=goal, actor=by, action="step_done", detail=label)
+        return created
+    rows, _kinds = StepCompletion.objects.filter(step=step, week_start=week_start).delete()
+    if rows:
+        _event(goal=goal, actor=by, action="step_undone", detail=label)
+    return bool(rows)

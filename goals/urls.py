@@ -15,6 +15,10 @@ urlpatterns = [
     path("goals/<uuid:uuid>/move/", views.goal_move, name="goal_move"),
     path("goals/<uuid:uuid>/milestones/", views.milestone_add, name="milestone_add"),
     path("goals/<uuid:uuid>/updates/", views.update_add, name="update_add"),
+    path("goals/<uuid:uuid>/steps/", views.step_add, name="step_add"),
+    path("goals/steps/<uuid:uuid>/edit/", views.step_edit, name="step_edit"),
+    path("goals/steps/<uuid:uuid>/delete/", views.step_delete, name="step_delete"),
+    path("goals/steps/<uuid:uuid>/tick/", views.step_tick, name="step_tick"),
     path("goals/<uuid:uuid>/comments/", views.comment_add, name="comment_add"),
     path(
         "goals/milestones/<uuid:uuid>/complete/",
@@ -23,6 +27,8 @@ urlpatterns = [
     ),
     path("goals/milestones/<uuid:uuid>/reopen/", views.milestone_reopen, name="milestone_reopen"),
     path("goals/milestones/<uuid:uuid>/move/", views.milestone_move, name="milestone_move"),
+    path("goals/updates/<uuid:uuid>/edit/", views.update_edit, name="update_edit"),
+    path("goals/updates/<uuid:uuid>/delete/", views.update_delete, name="update_delete"),
     path(
         "goals/updates/<uuid:uuid>/acknowledge/",
         views.update_acknowledge,

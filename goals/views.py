@@ -8,6 +8,7 @@ than everything else on those pages."""
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from django.contrib import messages
@@ -33,12 +34,20 @@ from mentorship.policy import get_program_for_admin
 
 from . import selectors, services
 from .charts import progress_chart
-from .forms import AcknowledgeForm, CommentForm, GoalForm, MilestoneForm, ProgressUpdateForm
+from .forms import (
+    AcknowledgeForm,
+    CommentForm,
+    GoalForm,
+    MilestoneForm,
+    ProgressUpdateForm,
+    StepForm,
+)
 from .models import Goal, GoalStatus, Milestone, MilestoneKind, Visibility
-from .policy import GoalAccess, goal_access, visibility_sentences
+from .policy import GoalAccess, goal_access, may_change_update, visibility_sentences
 from .smart import smart_check_data, smart_check_goal
 from .templates_catalog import TEMPLATES, template_for
 from .templatetags.goals_ui import day, number, url_of
+from .weeks import is_due_in_week, week_number, week_start, weeks_label
 
 EVENTS_SHOWN = 50
 
@@ -278,6 +287,13 @@ EVENT_ACTIONS = {
     "milestone_reopened": gettext_lazy("reopened a milestone"),
     "update_logged": gettext_lazy("logged progress"),
     "update_acknowledged": gettext_lazy("acknowledged an update"),
+    "update_edited": gettext_lazy("corrected an update"),
+    "step_added": gettext_lazy("planned a weekly step"),
+    "step_edited": gettext_lazy("changed a weekly step"),
+    "step_deleted": gettext_lazy("removed a weekly step"),
+    "step_done": gettext_lazy("ticked off a weekly step"),
+    "step_undone": gettext_lazy("reopened a weekly step"),
+    "update_deleted": gettext_lazy("deleted an update"),
     "comment": gettext_lazy("commented"),
     "kudos": gettext_lazy("sent kudos"),
 }
@@ -362,14 +378,99 @@ def _milestone_list(items: list, *, can_edit: bool, empty_text: str, csrf_token:
     )
 
 
+def _step_list(
+    goal: Goal, steps: list, *, weeks_done: dict, can_edit: bool, csrf_token: str, monday: date
+) -> SafeString:
+    """The weekly plan on the goal page: each step with its weeks, whether it is done this
+    week (a tick box for the mentee when it is due this week) and how many weeks it was
+    done in; her edit and delete links."""
+    if not steps:
+        return format_html(
+            '<p class="text-body-secondary small mb-0">{}</p>', _("No weekly steps yet.")
+        )
+    this_week = week_number(goal.starts_on, monday)
+    done_in, not_now = _("done in %(n)d week(s)"), _("not planned this week")
+    tick, untick = _("Mark %(t)s done this week"), _("Mark %(t)s not done this week")
+    edit, delete = _("Edit %(t)s"), _("Delete %(t)s")
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+    rows = []
+    for step in steps:
+        weeks = weeks_done.get(step.pk, set())
+        due_now = this_week >= 1 and is_due_in_week(step, starts_on=goal.starts_on, monday=monday)
+        done_now = monday in weeks
+        if can_edit and due_now:
+            control = format_html(
+                '<form method="post" action="{}">{}<input type="hidden" name="week" value="{}">'
+                '<input type="hidden" name="done" value="{}"><button type="submit" '
+                'class="btn btn-sm {} milestone-toggle" aria-label="{}">{}</button></form>',
+                url_of("goals:step_tick", step.uuid),
+                token,
+                monday.isoformat(),
+                "0" if done_now else "1",
+                "btn-success" if done_now else "btn-outline-secondary",
+                (untick if done_now else tick) % {"t": step.title},
+                "✓" if done_now else mark_safe("&nbsp;&nbsp;"),  # noqa: S308
+            )
+        else:
+            control = format_html(
+                '<span class="milestone-state" aria-hidden="true">{}</span>',
+                "✓" if done_now else "○",
+            )
+        facts = [weeks_label(step)]
+        if step.due_on:
+            facts.append(_("due %(d)s") % {"d": day(step.due_on)})
+        if not due_now:
+            facts.append(str(not_now))
+        if weeks:
+            facts.append(done_in % {"n": len(weeks)})
+        links = ""
+        if can_edit:
+            links = format_html(
+                '<div class="small step-actions"><a href="{}" aria-label="{}">{}</a> · '
+                '<a href="{}" class="link-danger" aria-label="{}">{}</a></div>',
+                url_of("goals:step_edit", step.uuid),
+                edit % {"t": step.title},
+                _("Edit"),
+                url_of("goals:step_delete", step.uuid),
+                delete % {"t": step.title},
+                _("Delete"),
+            )
+        rows.append(
+            format_html(
+                '<li class="list-group-item d-flex gap-2 align-items-start{}" id="step-{}">{}'
+                '<div class="flex-grow-1 min-w-0"><span class="text-break user-text">{}</span>'
+                '<div class="small text-body-secondary">{}</div>{}</div></li>',
+                " milestone-done" if done_now else "",
+                step.uuid,
+                control,
+                step.title,
+                " · ".join(f for f in facts if f),
+                links,
+            )
+        )
+    return format_html(
+        '<ol class="list-group step-list">{}</ol>',
+        mark_safe("".join(rows)),  # noqa: S308 - built by format_html
+    )
+
+
 def _update_rows(
-    goal: Goal, updates: list, *, can_acknowledge: bool, goal_url: str, csrf_token: str
+    goal: Goal,
+    updates: list,
+    *,
+    can_acknowledge: bool,
+    goal_url: str,
+    csrf_token: str,
+    author_pk: int | None = None,
 ) -> SafeString:
     """The updates' entries in the history, written once per page: a template loop over
-    them cost more than the rest of the page."""
+    them cost more than the rest of the page. `author_pk`: the viewer, when she may correct
+    her own updates (goals.policy.may_change_update)."""
     confidence, acked, mentor = _("confidence %(c)s/5"), _("acknowledged by %(name)s"), _("mentor")
     not_acked, reply = _("not yet acknowledged"), _("Reply (optional)")
-    acknowledge = _("Acknowledge")
+    acknowledge, edited = _("Acknowledge"), _("edited")
+    edit, delete = _("Edit the update of %(d)s"), _("Delete the update of %(d)s")
+    logged = _("logged %(d)s")
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
     rows = []
     for u in updates:
@@ -404,19 +505,41 @@ def _update_rows(
                 reply,
                 acknowledge,
             )
+        when = day(u.occurred_on, "j M Y")
+        late = ""
+        if timezone.localtime(u.created_at).date() != u.occurred_on:
+            late = format_html(
+                ' <span class="small">({})</span>', logged % {"d": day(u.created_at, "j M Y")}
+            )
+        changes = ""
+        if author_pk is not None and u.author_id == author_pk:
+            changes = format_html(
+                '<div class="update-actions small">'
+                '<a href="{}" aria-label="{}">{}</a> · '
+                '<a href="{}" class="link-danger" aria-label="{}">{}</a></div>',
+                url_of("goals:update_edit", u.uuid),
+                edit % {"d": when},
+                _("Edit"),
+                url_of("goals:update_delete", u.uuid),
+                delete % {"d": when},
+                _("Delete"),
+            )
         rows.append(
             format_html(
                 '<li class="border-start border-3 ps-3 mb-3 {}" id="update-{}">'
-                '<div class="small text-body-secondary"><time datetime="{}">{}</time>{} · {} · {}'
-                "</div>{}{}</li>",
+                '<div class="small text-body-secondary"><time datetime="{}">{}</time>{}{}{} · {}'
+                " · {}</div>{}{}{}</li>",
                 "border-success" if u.acknowledged_at else "border-warning",
                 u.uuid,
-                day(u.created_at, "c"),
-                day(u.created_at, "j M Y, H:i"),
+                u.occurred_on.isoformat(),
+                when,
+                late,
+                format_html(" · <em>{}</em>", edited) if u.edited_at else "",
                 value,
                 confidence % {"c": u.confidence},
                 state,
                 note,
+                changes,
                 form,
             )
         )
@@ -436,7 +559,7 @@ def _comment_rows(comments: list) -> SafeString:
             link = format_html(
                 ' · <a href="#update-{}">{}</a>',
                 c.update.uuid,
-                on_update % {"d": day(c.update.created_at, "j M")},
+                on_update % {"d": day(c.update.occurred_on, "j M")},
             )
         rows.append(
             format_html(
@@ -487,6 +610,7 @@ def _goal_page(
     update_form=None,
     milestone_form=None,
     comment_form=None,
+    step_form=None,
     status: int = 200,
 ):
     items = selectors.goal_milestones(goal)
@@ -502,6 +626,7 @@ def _goal_page(
             can_acknowledge=access.can_acknowledge,
             goal_url=goal_url,
             csrf_token=token,
+            author_pk=request.user.pk if access.can_edit else None,
         )
         chart = progress_chart(goal, updates)
         chart_rows = [u for u in reversed(updates) if u.value is not None]
@@ -512,12 +637,15 @@ def _goal_page(
                 empty_text=_("No milestones yet."),
                 csrf_token=token,
             ),
-            actions_html=_milestone_list(
+            actions_html=_step_list(
+                goal,
                 [m for m in items if m.kind == MilestoneKind.ACTION],
+                weeks_done=selectors.goal_step_completions(goal),
                 can_edit=access.can_edit,
-                empty_text=_("No action steps yet."),
                 csrf_token=token,
+                monday=week_start(services.mentee_today(goal)),
             ),
+            this_week_number=week_number(goal.starts_on, week_start(services.mentee_today(goal))),
             updates=updates,
             chart=chart,
             chart_rows=chart_rows,
@@ -534,6 +662,7 @@ def _goal_page(
             visibility_sentence=_sentences(goal.program, pairing)[goal.visibility],
             update_form=update_form or ProgressUpdateForm(goal=goal),
             milestone_form=milestone_form or MilestoneForm(),
+            step_form=step_form or StepForm(goal=goal, prefix="step"),
             status_choices=[c for c in GoalStatus.choices if c[0] != goal.status],
         )
     if access.can_comment:
@@ -601,15 +730,168 @@ def update_add(request, uuid):
     form = ProgressUpdateForm(request.POST, goal=goal)
     if not form.is_valid():
         return _goal_page(request, goal, access, update_form=form, status=400)
-    services.progress_update_log(
+    update = services.progress_update_log(
         goal=goal,
         by=request.user,
         value=form.cleaned_data.get("value"),
         note=form.cleaned_data["note"],
         confidence=form.cleaned_data["confidence"],
+        occurred_on=form.cleaned_data.get("occurred_on"),
     )
-    messages.success(request, _("Progress logged."))
-    return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + "#updates")
+    if update.duplicate:
+        messages.info(request, _("This update was already logged a moment ago; it is kept once."))
+    else:
+        messages.success(request, _("Progress logged."))
+    return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + f"#update-{update.uuid}")
+
+
+def _update_for_author(request, uuid):
+    """The update and its goal for its author; 404 for those who may not see it, 403 for
+    those who see it but did not write it (goals.policy.may_change_update)."""
+    update = selectors.update_by_uuid(uuid)
+    access = goal_access(request.viewer, update.goal) if update is not None else None
+    require_found(access is not None and access.can_see_details)
+    require(may_change_update(request.viewer, access, update))
+    return update
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_edit(request, uuid):
+    update = _update_for_author(request, uuid)
+    goal = update.goal
+    if request.method == "POST":
+        form = ProgressUpdateForm(request.POST, instance=update, goal=goal)
+        if form.is_valid():
+            services.progress_update_edit(update=update, by=request.user, changes=form.cleaned_data)
+            messages.success(request, _("Your update is corrected."))
+            return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + f"#update-{uuid}")
+        status = 400
+    else:
+        form = ProgressUpdateForm(instance=update, goal=goal)
+        status = 200
+    return render(
+        request,
+        "goals/update_form.html",
+        {"form": form, "goal": goal, "update": update},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_delete(request, uuid):
+    """GET: the confirmation (the page's own step, with or without JavaScript); POST: delete."""
+    update = _update_for_author(request, uuid)
+    goal = update.goal
+    if request.method == "POST":
+        services.progress_update_delete(update=update, by=request.user)
+        messages.success(request, _("The update is deleted."))
+        return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + "#updates")
+    return render(request, "goals/update_delete.html", {"goal": goal, "update": update})
+
+
+# --- The weekly plan -------------------------------------------------------------------------
+
+
+def _step_for_owner(request, uuid) -> Milestone:
+    """A weekly action step of the viewer's own goal; 404 for those who may not see it, 403
+    for those who see it but may not change it."""
+    step = selectors.step_by_uuid(uuid)
+    access = goal_access(request.viewer, step.goal) if step is not None else None
+    require_found(access is not None and access.can_see_details)
+    require(access.can_edit)
+    return step
+
+
+def _plan_url(goal) -> str:
+    return reverse("goals:goal_detail", args=[goal.uuid]) + "#plan"
+
+
+@login_required
+@require_POST
+def step_add(request, uuid):
+    goal, access = _goal_for(request, uuid)
+    require(access.can_edit)
+    form = StepForm(request.POST, goal=goal, prefix="step")
+    if not form.is_valid():
+        return _goal_page(request, goal, access, step_form=form, status=400)
+    step = services.step_add(goal=goal, by=request.user, fields=form.cleaned_data)
+    if step.duplicate:
+        messages.info(
+            request, _("“%(title)s” was already added a moment ago.") % {"title": step.title}
+        )
+    else:
+        messages.success(request, _("Added “%(title)s” to the plan.") % {"title": step.title})
+    return redirect(_plan_url(goal))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_edit(request, uuid):
+    step = _step_for_owner(request, uuid)
+    goal = step.goal
+    status = 200
+    if request.method == "POST":
+        form = StepForm(request.POST, instance=step, goal=goal)
+        if form.is_valid():
+            services.step_edit(step=step, by=request.user, changes=form.cleaned_data)
+            messages.success(request, _("The step is changed."))
+            return redirect(_plan_url(goal))
+        status = 400
+    else:
+        form = StepForm(instance=step, goal=goal)
+    return render(
+        request, "goals/step_form.html", {"form": form, "goal": goal, "step": step}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_delete(request, uuid):
+    """GET: the confirmation; POST: delete the step and its ticks."""
+    step = _step_for_owner(request, uuid)
+    goal = step.goal
+    if request.method == "POST":
+        services.step_delete(step=step, by=request.user)
+        messages.success(
+            request, _("“%(title)s” is removed from the plan.") % {"title": step.title}
+        )
+        return redirect(_plan_url(goal))
+    return render(
+        request,
+        "goals/step_delete.html",
+        {"goal": goal, "step": step, "weeks": weeks_label(step)},
+    )
+
+
+@login_required
+@require_POST
+def step_tick(request, uuid):
+    """Tick the step off (done=1) or untick it (done=0) for one week (week=YYYY-MM-DD, its
+    Monday; this week when left out)."""
+    step = _step_for_owner(request, uuid)
+    goal = step.goal
+    monday = week_start(services.mentee_today(goal))
+    if request.POST.get("week"):
+        try:
+            monday = date.fromisoformat(request.POST["week"])
+        except ValueError:
+            raise InvalidInput(
+                _("Give the week as a date, such as 2026-03-02."), field="week"
+            ) from None
+    done = request.POST.get("done", "1") != "0"
+    fallback = _plan_url(goal)
+    try:
+        services.step_tick(step=step, by=request.user, week_start=monday, done=done)
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return redirect(_next_url(request, fallback))
+    if done:
+        messages.success(request, _("✓ “%(title)s” done this week.") % {"title": step.title})
+    else:
+        messages.info(request, _("“%(title)s” is open again.") % {"title": step.title})
+    return redirect(_next_url(request, fallback))
 
 
 @login_required
@@ -745,6 +1027,14 @@ def mentee_dashboard(request):
     for c in dash.latest_feedback:
         c.url = url_of("goals:goal_detail", c.goal_uuid, "#feedback")
         c.author = c.author_name or deleted
+    if dash.this_week:
+        here = reverse("goals:mentee_dashboard") + "#this-week"
+        tick, untick = _("Mark %(t)s done this week"), _("Mark %(t)s not done this week")
+        for step in dash.this_week:
+            step.tick_url = url_of("goals:step_tick", step.uuid)
+            step.goal_url = url_of("goals:goal_detail", step.goal.uuid, "#plan")
+            step.label = (untick if step.done else tick) % {"t": step.title}
+        dash.here = here
     checkin = dash.next_checkin
     if checkin is not None:
         checkin.with_text = _("With %(mentor)s") % {"mentor": checkin.mentor.display_name}

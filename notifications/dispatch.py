@@ -351,7 +351,8 @@ def milestone_reminders(now: datetime) -> list[Notification]:
                         "done, or move the date with your mentor."
                     )
                     % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
-                    url=url,
+                    # "Move the date": the link opens the page where the date is moved.
+                    url=links.goal_dates_path(m["goal__uuid"]),
                     moment=late,
                     payload=payload,
                 )

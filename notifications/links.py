@@ -48,6 +48,12 @@ def goal_path(goal_uuid) -> str:
     return path_to("goals:goal_detail", goal_uuid)
 
 
+def goal_dates_path(goal_uuid) -> str:
+    """Where the mentee moves a goal's dates (its target date): the goal's form, which only
+    she may change (goals.policy); her mentor agrees the new date with her, not for her."""
+    return path_to("goals:goal_edit", goal_uuid) + "#id_target_date"
+
+
 def pairing_path(pairing_uuid) -> str:
     return path_to("mentorship:pairing_detail", pairing_uuid)
 

@@ -230,7 +230,7 @@ def chart_html(goal, chart, rows) -> SafeString:
     table = format_html_join(
         "",
         '<tr><td>{}</td><td class="text-end">{}</td></tr>',
-        ((day(u.created_at), _n(u.value)) for u in rows),
+        ((day(u.occurred_on), _n(u.value)) for u in rows),
     )
     unit = format_html(" ({})", goal.unit) if goal.unit else ""
     target = ""
@@ -275,9 +275,9 @@ def chart_html(goal, chart, rows) -> SafeString:
         points=c.actual_points,
         circles=circles,
         label_y=c.height - 10,
-        start=c.x_start_label,
-        end=c.x_end_label,
-        yours=gettext("your values"),
+        start=day(c.x_start),
+        end=day(c.x_end),
+        yours=gettext("%(name)s's values") % {"name": goal.mentee.display_name},
         pace=gettext("steady pace to the target"),
         as_table=gettext("The values as a table"),
         date=gettext("Date"),

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
-from goals.models import Comment, Visibility
+from goals.models import Comment, MilestoneKind, Visibility
 from tests.factories import (
     CheckInFactory,
     GoalFactory,
@@ -59,6 +59,7 @@ class World:
     comment: object
     checkin: object
     other_checkin: object
+    step: object = None
 
 
 @pytest.fixture
@@ -82,6 +83,8 @@ def world(program, pairing, other_pairing, admin, other_admin, stranger, mentor,
     )
     milestone = MilestoneFactory(goal=goal)
     update = ProgressUpdateFactory(goal=goal)
+    # A weekly action step of every week: due whatever day the tests run.
+    step = MilestoneFactory(goal=goal, kind=MilestoneKind.ACTION, title="Rehearse once")
     comment = Comment.objects.create(goal=goal, author=mentor, body="Nice start.")
     checkin = CheckInFactory(pairing=pairing)
     other_checkin = CheckInFactory(pairing=other_pairing)
@@ -95,4 +98,5 @@ def world(program, pairing, other_pairing, admin, other_admin, stranger, mentor,
         comment=comment,
         checkin=checkin,
         other_checkin=other_checkin,
+        step=step,
     )

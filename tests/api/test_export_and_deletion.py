@@ -62,7 +62,11 @@ def test_user_export_contains_everything_they_own(
         str(world.program_goal.uuid),
         str(world.private_goal.uuid),
     }
-    assert [m["uuid"] for m in load("milestones")] == [str(world.milestone.uuid)]
+    # Milestones and weekly action steps (the world has one of each).
+    assert {m["uuid"] for m in load("milestones")} == {
+        str(world.milestone.uuid),
+        str(world.step.uuid),
+    }
     assert [u["uuid"] for u in load("progress_updates")] == [str(world.update.uuid)]
     comments = {c["body"]: c for c in load("comments")}
     assert set(comments) == {"My own note", "Cheering Noah on"}  # not the mentor's comment

@@ -9,7 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.models import Comment, Goal, Milestone, MilestoneKind, ProgressUpdate, Visibility
+from goals.models import (
+    Comment,
+    Goal,
+    Milestone,
+    MilestoneKind,
+    ProgressUpdate,
+    StepCompletion,
+    Visibility,
+)
 from goals.selectors import goal_health_distribution
 from tests.factories import GoalFactory
 
@@ -20,11 +28,12 @@ pytestmark = pytest.mark.django_db
 # session comes from the cache (cached_db sessions). A change here means a page's queries
 # changed: look before updating the number.
 EXPECTED = {
-    "goal_detail_mentee": 8,
-    "goal_detail_mentor": 8,
+    # The weekly plan's ticks: one query more on the goal page and on the dashboard.
+    "goal_detail_mentee": 9,
+    "goal_detail_mentor": 9,
     "goal_detail_admin": 5,
     "goal_list": 4,
-    "mentee_dashboard": 6,
+    "mentee_dashboard": 7,
     "mentor_dashboard": 5,
     "mentor_mentees": 5,
     "review_queue": 5,
@@ -60,7 +69,21 @@ def add_goals(*, mentee, mentor, program, pairing, count: int) -> None:
                     due_on=today + timedelta(days=5),
                     kind=MilestoneKind.ACTION,
                 ),
+                # A step of every week of the plan, ticked off this week (the dashboard's
+                # "This week" and the goal page's plan).
+                Milestone(
+                    goal=goal,
+                    title=f"m{i}-d",
+                    position=3,
+                    kind=MilestoneKind.ACTION,
+                    week_from=1,
+                    repeats_until=today + timedelta(days=60),
+                ),
             ]
+        )
+        step = goal.milestones.get(title=f"m{i}-d")
+        StepCompletion.objects.create(
+            step=step, week_start=today - timedelta(days=today.weekday()), done_by=mentee
         )
         update = ProgressUpdate.objects.create(goal=goal, author=mentee, value=1, note="n")
         ProgressUpdate.objects.create(
@@ -79,6 +102,28 @@ def grow_focus_goal(goal, *, mentee, mentor, count: int) -> None:
         [
             Milestone(goal=goal, title=f"focus {i}", position=i, completed_at=None)
             for i in range(count)
+        ]
+    )
+    today = date.today()
+    steps = Milestone.objects.bulk_create(
+        [
+            Milestone(
+                goal=goal,
+                title=f"step {i}",
+                kind=MilestoneKind.ACTION,
+                position=i,
+                week_from=1,
+                week_to=1 + i % 3,
+                repeats_until=today + timedelta(days=30) if i % 2 else None,
+            )
+            for i in range(count)
+        ]
+    )
+    StepCompletion.objects.bulk_create(
+        [
+            StepCompletion(step=s, week_start=today - timedelta(days=today.weekday() + 7 * k))
+            for s in steps
+            for k in range(2)
         ]
     )
     updates = ProgressUpdate.objects.bulk_create(

@@ -187,7 +187,7 @@ def test_add_reorder_and_overdue_milestones(client, goal, mentee):
     titles = list(goal.milestones.filter(kind="milestone").values_list("title", flat=True))
     assert titles == ["Second", "First"]
     html = client.get(reverse("goals:goal_detail", args=[goal.uuid])).content.decode()
-    assert "overdue" in html and "Weekly action steps" in html
+    assert "overdue" in html and "Weekly plan" in html
     assert "Every Monday: one practice" in html
 
 

@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "goals.progress",
             "goals.smart",
             "goals.templates_catalog",
+            "goals.weeks",
             "notifications.links",
             "notifications.schedule",
             "notifications.unsubscribe",

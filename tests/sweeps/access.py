@@ -57,6 +57,7 @@ def url_kwargs(name: str, w) -> dict:
         "api:goal": w.goal.uuid,
         "api:milestone": w.milestone.uuid,
         "api:progressupdate": w.update.uuid,
+        "api:step": w.step.uuid,
         "api:comment": w.comment.uuid,
         "api:notification": w.notification.uuid,
         "api:program": w.program.uuid,
@@ -90,6 +91,11 @@ def url_kwargs(name: str, w) -> dict:
         "goals:milestone_reopen": {"uuid": w.milestone.uuid},
         "goals:milestone_move": {"uuid": w.milestone.uuid},
         "goals:update_acknowledge": {"uuid": w.update.uuid},
+        "goals:update_edit": {"uuid": w.update.uuid},
+        "goals:step_edit": {"uuid": w.step.uuid},
+        "goals:step_delete": {"uuid": w.step.uuid},
+        "goals:step_tick": {"uuid": w.step.uuid},
+        "goals:update_delete": {"uuid": w.update.uuid},
         "goals:program_goals": {"uuid": w.program.uuid},
         "goals:program_goals_export": {"uuid": w.program.uuid},
         "mentorship:checkin_edit": {"pairing_uuid": w.pairing.uuid, "checkin_uuid": w.checkin.uuid},
@@ -125,7 +131,7 @@ def url_kwargs(name: str, w) -> dict:
         return program
     if name.startswith("goals:goal_") and name not in ("goals:goal_list", "goals:goal_create"):
         return {"uuid": w.goal.uuid}
-    if name in ("goals:milestone_add", "goals:update_add", "goals:comment_add"):
+    if name in ("goals:milestone_add", "goals:update_add", "goals:comment_add", "goals:step_add"):
         return {"uuid": w.goal.uuid}
     return {}
 

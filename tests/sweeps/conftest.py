@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from api.services import api_token_create, calendar_feed_rotate
 from goals.models import Visibility
-from goals.services import comment_add, milestone_add, progress_update_log
+from goals.services import comment_add, milestone_add, progress_update_log, step_add
 from mentorship.models import Membership, MentorshipFeedback, Role
 from mentorship.services import invitation_create
 from notifications.kinds import Kind
@@ -39,6 +39,7 @@ class World:
     goal: object
     other_goal: object
     milestone: object
+    step: object
     update: object
     comment: object
     checkin: object
@@ -98,6 +99,8 @@ def world(
     milestone = milestone_add(
         goal=goal, by=mentee, title="Outline the talk", due_on=date.today() + timedelta(days=7)
     )
+    # A weekly step of every week of the plan: due this week, whatever day the sweep runs.
+    step = step_add(goal=goal, by=mentee, fields={"title": "Rehearse once"})
     update = progress_update_log(goal=goal, by=mentee, value=2, note="Two runs.", confidence=4)
     comment = comment_add(goal=goal, by=mentor, body="Nice start.", update=update)
     checkin = CheckInFactory(pairing=pairing)
@@ -129,6 +132,7 @@ def world(
         goal=goal,
         other_goal=other_goal,
         milestone=milestone,
+        step=step,
         update=update,
         comment=comment,
         checkin=checkin,

@@ -67,6 +67,9 @@ MATRIX = {
     ),
     "api:progressupdate-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
     "api:progressupdate-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:step-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
+    "api:step-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
+    "api:step-tick": ("401 405 405 405 405 405 405", "401 200 404 403 404 404 404"),
     "api:schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "api:token_revoke": ("302L 405 405 405 405 405 405", "302L 302 404 404 404 404 404"),
     "api:tokens": ("302L 200 200 200 200 200 200", "302L 400 400 400 400 400 400"),
@@ -94,6 +97,16 @@ MATRIX = {
     "goals:smart_check": ("302L 405 405 405 405 405 405", "302L 200 200 200 200 200 200"),
     "goals:update_acknowledge": ("302L 405 405 405 405 405 405", "302L 403 404 302 404 403 404"),
     "goals:update_add": ("302L 405 405 405 405 405 405", "302L 400 404 403 404 403 404"),
+    # Only the update's author corrects or removes it: her mentor sees it (403), the
+    # program's admin sees only the goal's summary, not its updates (404).
+    "goals:update_edit": ("302L 200 404 403 404 404 404", "302L 400 404 403 404 404 404"),
+    "goals:update_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
+    # The weekly plan is the mentee's: her mentor sees it (403), the admin only the summary.
+    "goals:step_add": ("302L 405 405 405 405 405 405", "302L 400 404 403 404 403 404"),
+    "goals:step_edit": ("302L 200 404 403 404 404 404", "302L 400 404 403 404 404 404"),
+    "goals:step_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
+    # An empty POST ticks the step off for this week.
+    "goals:step_tick": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 404 404"),
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
     # The check-in was logged by the mentor, the feedback given (and shared) by the mentee:
@@ -233,6 +246,7 @@ OBJECT_ROW_PREFIXES = (
     "api:goal-",
     "api:milestone-",
     "api:progressupdate-",
+    "api:step-",
     "api:comment-",
     "api:notification-detail",
     "api:notification-read",
@@ -249,6 +263,7 @@ OWN_SCOPE_ROWS = {
     "api:goal-list",
     "api:milestone-list",
     "api:progressupdate-list",
+    "api:step-list",
     "api:comment-list",
     "api:notification-read-all",
     "api:program-list",
