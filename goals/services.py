@@ -897,7 +897,8 @@ def step_tick(*, step: Milestone, by, week_start: date, done: bool = True) -> bo
     if week_start != monday_of(week_start) or week_start > this_week:
         raise InvalidInput(_("Tick a step off for this week or an earlier one."), field="week")
     if not is_due_in_week(step, starts_on=goal.starts_on, monday=week_start):
-        raise InvalidInput(_("The step is not planned for that week."), field="week")
+        # The week is well formed; the step's plan (and the date) decide: a conflict.
+        raise Conflict(_("The step is not planned for that week."), field="week")
     label = _("%(step)s, week %(n)d") % {
         "step": step.title,
         "n": week_number(goal.starts_on, week_start),

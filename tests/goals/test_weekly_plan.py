@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from goals import services
 from goals.models import GoalEvent, Milestone, MilestoneKind, StepCompletion
 from goals.selectors import mentee_dashboard
@@ -116,7 +116,8 @@ def test_no_tick_for_a_week_to_come_or_a_week_not_planned(plan_goal, mentee):
         with pytest.raises(InvalidInput):
             services.step_tick(step=step, by=mentee, week_start=date(2026, 3, 9))
         later = _step(plan_goal, mentee, "Later", week_from=3)
-        with pytest.raises(InvalidInput):
+        # A well-formed week the step is not planned for: a conflict with its plan (409).
+        with pytest.raises(Conflict, match="not planned for that week"):
             services.step_tick(step=later, by=mentee, week_start=date(2026, 3, 2))
         with pytest.raises(InvalidInput):
             services.step_tick(step=step, by=mentee, week_start=date(2026, 3, 4))  # a Wednesday
