@@ -264,6 +264,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "completed_at",
             "created_at",
             "updated_at",
+            "archived_at",
             "version",
         ]
         read_only_fields = fields
@@ -321,6 +322,7 @@ class GoalSerializer(serializers.ModelSerializer):
             completed_at=None if goal.completed_at is None else when(goal.completed_at),
             created_at=when(goal.created_at),
             updated_at=when(goal.updated_at),
+            archived_at=None if goal.archived_at is None else when(goal.archived_at),
             version=goal.version,
         )
         return {name: data[name] for name in self.Meta.fields}
@@ -385,6 +387,14 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MilestoneEditSerializer(serializers.ModelSerializer):
+    """A correction of a milestone: any of MILESTONE_FIELDS (rules: goals.services)."""
+
+    class Meta:
+        model = Milestone
+        fields = list(MILESTONE_FIELDS)
+
+
 class MilestoneCreateSerializer(serializers.ModelSerializer):
     """A new milestone: its goal and MILESTONE_FIELDS (rules: goals.services)."""
 
@@ -440,6 +450,7 @@ class CommentSerializer(serializers.ModelSerializer):
     goal = serializers.UUIDField(source="goal.uuid", read_only=True)
     update = serializers.UUIDField(source="update.uuid", read_only=True, allow_null=True)
     milestone = serializers.UUIDField(source="milestone.uuid", read_only=True, allow_null=True)
+    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True)
     author = AuthorField()
 
     class Meta:
@@ -449,11 +460,22 @@ class CommentSerializer(serializers.ModelSerializer):
             "goal",
             "update",
             "milestone",
+            "parent",
             "author",
             *COMMENT_FIELDS,
             "created_at",
+            "edited_at",
+            "deleted_at",
         ]
         read_only_fields = fields
+
+
+class CommentEditSerializer(serializers.Serializer):
+    """A correction of one's own comment: its new text (left out: unchanged)."""
+
+    body = serializers.CharField(
+        max_length=4000, allow_blank=True, trim_whitespace=False, required=False
+    )
 
 
 class CommentCreateSerializer(serializers.ModelSerializer):
@@ -462,7 +484,8 @@ class CommentCreateSerializer(serializers.ModelSerializer):
     goal = serializers.UUIDField()
     update = serializers.UUIDField(required=False, allow_null=True)
     milestone = serializers.UUIDField(required=False, allow_null=True)
+    parent = serializers.UUIDField(required=False, allow_null=True)
 
     class Meta:
         model = Comment
-        fields = ["goal", "update", "milestone", *COMMENT_FIELDS]
+        fields = ["goal", "update", "milestone", "parent", *COMMENT_FIELDS]

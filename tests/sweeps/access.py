@@ -84,6 +84,10 @@ def url_kwargs(name: str, w) -> dict:
         "goals:milestone_complete": {"uuid": w.milestone.uuid},
         "goals:milestone_reopen": {"uuid": w.milestone.uuid},
         "goals:milestone_move": {"uuid": w.milestone.uuid},
+        "goals:milestone_edit": {"uuid": w.milestone.uuid},
+        "goals:milestone_delete": {"uuid": w.milestone.uuid},
+        "goals:comment_edit": {"uuid": w.comment.uuid},
+        "goals:comment_delete": {"uuid": w.comment.uuid},
         "goals:update_acknowledge": {"uuid": w.update.uuid},
         "goals:program_goals": {"uuid": w.program.uuid},
     }
