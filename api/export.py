@@ -121,8 +121,10 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                         "completed_at",
                         "created_at",
                         "updated_at",
+                        "archived_at",
                     )
                 ),
+                "archived": lambda g: g.archived_at is not None,
                 "program": lambda g: g.program.name if g.program else None,
                 "pairing_uuid": lambda g: g.pairing.uuid if g.pairing else None,
             },
@@ -321,6 +323,7 @@ def program_goal_rows(*, program, viewer) -> tuple[list[str], list[dict]]:
         "mentee": lambda g: g.mentee.display_name,
         "title": lambda g: g.title,
         "status": lambda g: g.status,
+        "archived": lambda g: g.archived_at is not None,
         "progress_percent": lambda g: g.progress.percent,
         "expected_percent": lambda g: g.progress.expected_percent,
         "health": lambda g: g.progress.health,

@@ -136,7 +136,7 @@ class GoalViewSet(
     filterset_class = GoalFilter
     lookup_field = "uuid"
     lookup_value_regex = UUID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if schema_only(self):
@@ -205,6 +205,30 @@ class GoalViewSet(
     def update(self, request, *args, **kwargs):  # PUT is not offered; PATCH is.
         raise MethodNotAllowed(request.method)
 
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a draft goal (any other is archived instead: 400)."""
+        goal, access = goal_with_access(request_viewer(request), kwargs["uuid"])
+        require(access.can_edit)
+        goal_services.goal_delete(goal=goal, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=s.GoalSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, uuid=None):
+        goal, access = goal_with_access(request_viewer(request), uuid)
+        require(access.can_edit)
+        goal_services.goal_archive(goal=goal, by=request.user)
+        return self._answer(goal)
+
+    @extend_schema(request=None, responses=s.GoalSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, uuid=None):
+        goal, access = goal_with_access(request_viewer(request), uuid)
+        require(access.can_edit)
+        goal_services.goal_restore(goal=goal, by=request.user)
+        return self._answer(goal)
+
     @extend_schema(request=s.GoalStatusSerializer, responses=s.GoalSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, uuid=None):
@@ -261,6 +285,23 @@ class MilestoneViewSet(mixins.CreateModelMixin, GoalChildViewSet):
     filterset_class = MilestoneFilter
     model = Milestone
     order = ("goal_id", "kind", "position", "pk")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @extend_schema(request=s.MilestoneEditSerializer, responses=s.MilestoneSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        milestone = self.row_for_write(lambda a: a.can_edit)
+        data = s.MilestoneEditSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = {f: getattr(milestone, f) for f in ("title", "kind", "due_on")}
+        fields.update(data.validated_data)
+        goal_services.milestone_edit(milestone=milestone, by=request.user, **fields)
+        return Response(self.get_serializer(self.reread(milestone)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        milestone = self.row_for_write(lambda a: a.can_edit)
+        goal_services.milestone_delete(milestone=milestone, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.MilestoneCreateSerializer, responses={201: s.MilestoneSerializer})
     def create(self, request, *args, **kwargs):
@@ -438,8 +479,35 @@ class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):
     serializer_class = s.CommentSerializer
     filterset_class = CommentFilter
     model = Comment
-    select = ("goal", "author", "update", "milestone")
+    select = ("goal", "author", "update", "milestone", "parent")
     order = ("created_at", "pk")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def comment_for_author(self):
+        """The comment its author may change: 404 outside the goal's details, 403 for
+        other readers (goals.policy.can_change_comment)."""
+        comment = self.get_object()
+        goal, access = goal_with_access(request_viewer(self.request), comment.goal.uuid)
+        if not access.can_see_details:
+            raise NotFound
+        require(goal_policy.can_change_comment(request_viewer(self.request), comment, access))
+        return comment
+
+    @extend_schema(request=s.CommentEditSerializer, responses=s.CommentSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        comment = self.comment_for_author()
+        data = s.CommentEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal_services.comment_edit(
+            comment=comment, by=request.user, body=data.validated_data.get("body", comment.body)
+        )
+        return Response(self.get_serializer(self.reread(comment)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        comment = self.comment_for_author()
+        goal_services.comment_delete(comment=comment, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer})
     def create(self, request, *args, **kwargs):
@@ -448,7 +516,12 @@ class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):
         fields = dict(data.validated_data)
         goal, access = self.goal_for_write(fields.pop("goal"), lambda a: a.can_comment)
         update_uuid, milestone_uuid = fields.pop("update", None), fields.pop("milestone", None)
-        update = milestone = None
+        parent_uuid = fields.pop("parent", None)
+        update = milestone = parent = None
+        if parent_uuid:
+            parent = goal_selectors.goal_comment_on(goal, parent_uuid)
+            if parent is None:
+                raise InvalidInput(_("No such comment on this goal."), field="parent")
         if update_uuid:
             update = goal_selectors.goal_update_on(goal, update_uuid)
             if update is None:
@@ -464,6 +537,7 @@ class CommentViewSet(mixins.CreateModelMixin, GoalChildViewSet):
             is_kudos=fields.get("is_kudos", False) and access.is_mentor,
             update=update,
             milestone=milestone,
+            parent=parent,
         )
         return Response(
             self.get_serializer(self.reread(comment)).data, status=status.HTTP_201_CREATED

@@ -39,7 +39,7 @@ def add_error_responses(result, generator, request, public):
             continue
         for method, operation in operations.items():
             codes = ["400", "401", "403", "404", "429"]
-            if method in ("patch", "post"):
+            if method in ("patch", "post", "delete"):
                 codes.append("409")
             responses = operation.setdefault("responses", {})
             for code in codes:

@@ -321,6 +321,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "completed_at",
             "created_at",
             "updated_at",
+            "archived_at",
             "version",
         ]
         read_only_fields = fields
@@ -378,6 +379,7 @@ class GoalSerializer(serializers.ModelSerializer):
             completed_at=None if goal.completed_at is None else when(goal.completed_at),
             created_at=when(goal.created_at),
             updated_at=when(goal.updated_at),
+            archived_at=None if goal.archived_at is None else when(goal.archived_at),
             version=goal.version,
         )
         return {name: data[name] for name in self.Meta.fields}
@@ -440,6 +442,14 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class MilestoneEditSerializer(serializers.ModelSerializer):
+    """A correction of a milestone: any of MILESTONE_FIELDS (rules: goals.services)."""
+
+    class Meta:
+        model = Milestone
+        fields = list(MILESTONE_FIELDS)
 
 
 class MilestoneCreateSerializer(serializers.ModelSerializer):
@@ -512,6 +522,7 @@ class CommentSerializer(serializers.ModelSerializer):
     goal = serializers.UUIDField(source="goal.uuid", read_only=True)
     update = serializers.UUIDField(source="update.uuid", read_only=True, allow_null=True)
     milestone = serializers.UUIDField(source="milestone.uuid", read_only=True, allow_null=True)
+    parent = serializers.UUIDField(source="parent.uuid", read_only=True, allow_null=True)
     author = AuthorField()
 
     class Meta:
@@ -521,11 +532,22 @@ class CommentSerializer(serializers.ModelSerializer):
             "goal",
             "update",
             "milestone",
+            "parent",
             "author",
             *COMMENT_FIELDS,
             "created_at",
+            "edited_at",
+            "deleted_at",
         ]
         read_only_fields = fields
+
+
+class CommentEditSerializer(serializers.Serializer):
+    """A correction of one's own comment: its new text (left out: unchanged)."""
+
+    body = serializers.CharField(
+        max_length=4000, allow_blank=True, trim_whitespace=False, required=False
+    )
 
 
 class CommentCreateSerializer(serializers.ModelSerializer):
@@ -534,10 +556,11 @@ class CommentCreateSerializer(serializers.ModelSerializer):
     goal = serializers.UUIDField()
     update = serializers.UUIDField(required=False, allow_null=True)
     milestone = serializers.UUIDField(required=False, allow_null=True)
+    parent = serializers.UUIDField(required=False, allow_null=True)
 
     class Meta:
         model = Comment
-        fields = ["goal", "update", "milestone", *COMMENT_FIELDS]
+        fields = ["goal", "update", "milestone", "parent", *COMMENT_FIELDS]
 
 
 class StepSerializer(serializers.ModelSerializer):

@@ -300,6 +300,8 @@ class MilestoneForm(PlainForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["title"].label = _("Title")
         self.fields["title"].help_text = _limit_help(self.fields["title"])
         self.fields["kind"].initial = MilestoneKind.MILESTONE
         _date_bounds(self, "due_on")
@@ -437,6 +439,27 @@ class CommentForm(PlainForm, forms.ModelForm):
         self.fields["body"].error_messages["required"] = _("Write something first.")
         if not allow_kudos:
             del self.fields["is_kudos"]
+        _text_direction_auto(self)
+        self._style_widgets()
+
+    def clean(self):
+        data = super().clean()
+        if "body" in data:
+            _apply(self, services.comment_validate, body=data["body"])
+        return data
+
+
+class CommentEditForm(PlainForm, forms.Form):
+    """Correcting a comment or reply: its text only."""
+
+    body = forms.CharField(
+        label=_("Your comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _limit_help(self.fields["body"])
+        self.fields["body"].error_messages["required"] = _("Write something first.")
         _text_direction_auto(self)
         self._style_widgets()
 

@@ -127,6 +127,9 @@ class Goal(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # Optimistic locking: a save from a stale form (a second tab) is refused, not merged.
     version = models.PositiveIntegerField(default=1)
+    # Archived: kept (history, exports) but out of the focus count and every dashboard and
+    # figure; restoring clears it and the goal is back with the status it had.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["priority", "created_at"]
@@ -164,6 +167,10 @@ class Goal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_GOAL_STATUSES
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def is_overdue(self) -> bool:
@@ -310,9 +317,17 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # A reply answers a comment of the same goal (one level: a reply to a reply answers the
+    # comment it is under).
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
     body = models.TextField(_("comment"), max_length=4000)
     is_kudos = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Deleted while it had replies: its text is gone, "comment deleted" keeps the thread.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -320,6 +335,10 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.goal}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class GoalEvent(HistoryEvent):

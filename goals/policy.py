@@ -14,6 +14,8 @@ Rules (DESIGN.md, "Who may see what"):
    progress and health of goals shared beyond the mentee; everything else only when the
    visibility is "program". A private goal ("only me") is invisible to admins.
 4. Everyone else: the goal does not exist for them (404). Visible but not changeable: 403.
+5. A comment or reply is changed (edited, deleted) by its author only, while they may comment
+   on the goal (`can_change_comment`); milestones, like the goal, by the mentee only.
 
 Everything here reads the viewer (core.viewer: the pairings they are the mentor of, the
 programs they run), never the database on its own: `goal_access` makes no query for a goal
@@ -44,6 +46,7 @@ __all__ = [
     "SHARED_WITH_MENTOR",
     "GoalAccess",
     "Level",
+    "can_change_comment",
     "detail_goals_q",
     "goal_access",
     "may_change_update",
@@ -150,6 +153,19 @@ def may_change_update(viewer, access: GoalAccess, update) -> bool:
     `access`): its author, on her own goal. Everyone else who sees it gets 403."""
     viewer = Viewer.of(viewer)
     return access.can_edit and update.author_id is not None and update.author_id == viewer.pk
+
+
+def can_change_comment(viewer, comment, access: GoalAccess) -> bool:
+    """Whether the viewer may edit or delete `comment`, given their `access` to its goal:
+    its author only, while they may still comment on the goal (a mentor whose pairing ended
+    reads only) and the comment is not deleted."""
+    viewer = Viewer.of(viewer)
+    return (
+        access.can_comment
+        and comment.author_id is not None
+        and comment.author_id == viewer.pk
+        and comment.deleted_at is None
+    )
 
 
 def _run_by(viewer: Viewer, goal) -> bool:

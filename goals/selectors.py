@@ -203,9 +203,9 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
     today = today or timezone.localdate()
     own_today = timezone.localtime(timezone.now(), viewer.user.tzinfo).date()
     goals, milestones = goals_with_milestones(
-        Goal.objects.filter(mentee_id=viewer.pk, status__in=OPEN_GOAL_STATUSES).order_by(
-            "priority", "created_at", "id"
-        )
+        Goal.objects.filter(
+            mentee_id=viewer.pk, status__in=OPEN_GOAL_STATUSES, archived_at__isnull=True
+        ).order_by("priority", "created_at", "id")
     )
     soon = today + timedelta(days=UPCOMING_DAYS)
     due = [
@@ -218,7 +218,9 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
     ]
     due = [row for _d, _p, row in sorted(due, key=lambda r: (r[0], r[1]))[:20]]
     latest = (
-        Comment.objects.filter(goal__mentee_id=viewer.pk)
+        Comment.objects.filter(
+            goal__mentee_id=viewer.pk, goal__archived_at__isnull=True, deleted_at__isnull=True
+        )
         .exclude(author_id=viewer.pk)
         .order_by("-created_at", "-id")
         .values_list(
@@ -316,7 +318,11 @@ def _goals_shared_with_mentor(viewer: Viewer, *, open_only: bool) -> list[Goal]:
     updates not yet acknowledged."""
     return list(
         with_unacknowledged(
-            with_progress(Goal.objects.filter(mentor_goals_q(viewer, open_only=open_only)))
+            with_progress(
+                Goal.objects.filter(
+                    mentor_goals_q(viewer, open_only=open_only), archived_at__isnull=True
+                )
+            )
         ).order_by("mentee_id", "priority", "created_at")
     )
 
@@ -397,7 +403,7 @@ def review_queue(viewer) -> QuerySet:
     pairing (active or paused; neither proposed nor past), oldest first, as ReviewRow values
     (`ReviewRow._make` each)."""
     return (
-        ProgressUpdate.objects.filter(acknowledged_at__isnull=True)
+        ProgressUpdate.objects.filter(acknowledged_at__isnull=True, goal__archived_at__isnull=True)
         .filter(mentor_goals_q(viewer, prefix="goal__", open_only=True))
         .order_by("created_at", "id")
         .values_list(
@@ -510,7 +516,9 @@ def goal_health_distribution(program, *, goals: list[Goal] | None = None) -> Hea
     if goals is None:
         # Rows, not model instances: the page needs one health per goal and nothing else.
         rows = with_progress(
-            program_shared_goals(program).filter(status=GoalStatus.ACTIVE).order_by()
+            program_shared_goals(program)
+            .filter(status=GoalStatus.ACTIVE, archived_at__isnull=True)
+            .order_by()
         ).values_list(*HealthInputs._fields)
         healths = [goal_progress(HealthInputs(*row), today=today).health for row in rows]
     else:
@@ -597,6 +605,19 @@ def update_by_uuid(uuid) -> ProgressUpdate | None:
     )
 
 
+def comment_by_uuid(uuid) -> Comment | None:
+    """The comment with its goal (what goal_access reads), or None."""
+    return (
+        Comment.objects.select_related("goal", "goal__mentee", "goal__program", "goal__pairing")
+        .filter(uuid=uuid)
+        .first()
+    )
+
+
+def goal_comment_on(goal: Goal, uuid) -> Comment | None:
+    return goal.comments.filter(uuid=uuid).first()
+
+
 def goal_update_on(goal: Goal, uuid) -> ProgressUpdate | None:
     return goal.updates.filter(uuid=uuid).first()
 
@@ -608,7 +629,9 @@ def goal_milestone_on(goal: Goal, uuid) -> Milestone | None:
 def mentee_active_goal(viewer, uuid) -> Goal | None:
     """One of the viewer's own active goals (to put on hold), or None."""
     viewer = Viewer.of(viewer)
-    return Goal.objects.filter(uuid=uuid, mentee_id=viewer.pk, status=GoalStatus.ACTIVE).first()
+    return Goal.objects.filter(
+        uuid=uuid, mentee_id=viewer.pk, status=GoalStatus.ACTIVE, archived_at__isnull=True
+    ).first()
 
 
 class UpdateRow(NamedTuple):
@@ -634,6 +657,10 @@ class CommentRow(NamedTuple):
     created_at: object
     author_name: str | None  # None: a deleted account
     update: UpdateRow | None  # the update it is on (one of the page's own)
+    author_id: int | None = None
+    edited_at: object = None
+    deleted_at: object = None
+    replies: tuple = ()  # CommentRow of the replies, oldest first
 
 
 class EventRow(NamedTuple):
@@ -674,16 +701,42 @@ def goal_page_details(goal: Goal, *, events_shown: int) -> GoalPageDetails:
         )
     ]
     by_id = {u.pk: u for u in updates}
-    comments = [
-        CommentRow(uuid, body, is_kudos, created_at, _display_name(name, email), by_id.get(update))
-        for uuid, body, is_kudos, created_at, name, email, update in Comment.objects.filter(
-            goal_id=goal.pk
-        )
+    threads: dict[int, list] = {}
+    top: list[tuple[int, CommentRow]] = []
+    for pk, parent, uuid, body, kudos, created, name, email, update, author, edited, gone in (
+        Comment.objects.filter(goal_id=goal.pk)
         .order_by("created_at", "id")
         .values_list(
-            "uuid", "body", "is_kudos", "created_at", "author__name", "author__email", "update_id"
+            "id",
+            "parent_id",
+            "uuid",
+            "body",
+            "is_kudos",
+            "created_at",
+            "author__name",
+            "author__email",
+            "update_id",
+            "author_id",
+            "edited_at",
+            "deleted_at",
         )
-    ]
+    ):
+        row = CommentRow(
+            uuid,
+            body,
+            kudos,
+            created,
+            _display_name(name, email),
+            by_id.get(update),
+            author,
+            edited,
+            gone,
+        )
+        if parent is None:
+            top.append((pk, row))
+        else:
+            threads.setdefault(parent, []).append(row)
+    comments = [row._replace(replies=tuple(threads.get(pk, ()))) for pk, row in top]
     events = [
         EventRow(action, detail, created_at, _display_name(name, email))
         for action, detail, created_at, name, email in goal.events.order_by(
@@ -743,13 +796,15 @@ def mentee_open_pairing(viewer, uuid) -> Pairing | None:
     )
 
 
-def program_goal_rows(program) -> list[Goal]:
+def program_goal_rows(program, *, include_archived: bool = False) -> list[Goal]:
     """The program's goals shared beyond the mentee (program_shared_goals), for its admins'
-    summary page."""
+    summary page (archived goals left out) and its export (`include_archived`: kept, since
+    an archived goal stays in exports)."""
+    goals = program_shared_goals(program).select_related("mentee")
     return list(
-        with_progress(program_shared_goals(program).select_related("mentee")).order_by(
-            "mentee__name", "priority", "created_at"
-        )
+        with_progress(
+            goals if include_archived else goals.filter(archived_at__isnull=True)
+        ).order_by("mentee__name", "priority", "created_at")
     )
 
 

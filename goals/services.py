@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import Conflict, Forbidden, InvalidInput
 from mentorship.models import Pairing
 from notifications.kinds import Kind
-from notifications.services import notify
+from notifications.services import notification_withdraw, notify
 
 from .models import (
     GOAL_FIELDS,
@@ -48,6 +48,9 @@ DEFAULT_FOCUS_LIMIT = 3
 MAX_MILESTONES_AT_CREATION = 10
 MILESTONE_TITLE_LENGTH = Milestone._meta.get_field("title").max_length
 CONFIDENCE_RANGE = (1, 5)
+# A create identical to one the same person made this recently (a reloaded or re-posted form,
+# a double click, a client retrying) returns the first one instead of making a second.
+DUPLICATE_WINDOW = timedelta(seconds=10)
 
 # The goal's editable fields (goals.models.GOAL_FIELDS): `goal_update` changes only these.
 EDITABLE_FIELDS = GOAL_FIELDS
@@ -276,6 +279,13 @@ def comment_validate(*, body: str) -> None:
 # --- Goals ------------------------------------------------------------------------------------
 
 
+def _recent(queryset):
+    """The newest row of `queryset` made within DUPLICATE_WINDOW, or None: the twin of a
+    create that is being sent again."""
+    since = timezone.now() - DUPLICATE_WINDOW
+    return queryset.filter(created_at__gte=since).order_by("-created_at", "-pk").first()
+
+
 def _event(*, goal: Goal, actor, action: str, detail: str = "") -> GoalEvent:
     return GoalEvent.objects.create(goal=goal, actor=actor, action=action, detail=detail[:1000])
 
@@ -325,6 +335,16 @@ def goal_create(
     broken.raise_any()
     if pairing is not None and program is None:
         program = pairing.program
+    twin = _recent(
+        Goal.objects.filter(
+            mentee=mentee,
+            program=program,
+            title=fields.get("title", ""),
+            specific=fields.get("specific", ""),
+        )
+    )
+    if twin is not None:
+        return twin
     last = Goal.objects.filter(mentee=mentee).aggregate(m=Max("priority"))["m"]
     goal = Goal.objects.create(
         mentee=mentee,
@@ -391,7 +411,9 @@ def _focus_limit(goal: Goal) -> int:
 
 
 def _active_goals_competing(goal: Goal):
-    qs = Goal.objects.filter(mentee_id=goal.mentee_id, status=GoalStatus.ACTIVE).exclude(pk=goal.pk)
+    qs = Goal.objects.filter(
+        mentee_id=goal.mentee_id, status=GoalStatus.ACTIVE, archived_at__isnull=True
+    ).exclude(pk=goal.pk)
     if goal.program_id is not None:
         return qs.filter(program_id=goal.program_id)
     return qs.filter(program__isnull=True)
@@ -414,6 +436,8 @@ def goal_set_status(
     # Lock the mentee's goals so two tabs activating at once cannot both slip under the limit.
     list(Goal.objects.select_for_update().filter(mentee_id=goal.mentee_id).values_list("pk"))
     goal.refresh_from_db()
+    if goal.archived_at is not None:
+        raise InvalidInput(_("This goal is archived: restore it first."), field="status")
     if goal.status == status:
         return goal
     if status == GoalStatus.ACTIVE:
@@ -455,13 +479,13 @@ def goal_move(*, goal: Goal, direction: Literal["up", "down"], by) -> bool:
         .filter(mentee_id=goal.mentee_id)
         .order_by("priority", "created_at", "id")
     )
-    open_goals = [g for g in goals if g.is_open]
+    open_goals = [g for g in goals if g.is_open and not g.is_archived]
     if not any(g.pk == goal.pk for g in open_goals):
         return False
     reordered = _move(open_goals, goal, direction)
     if reordered is None:
         return False
-    closed = [g for g in goals if not g.is_open]
+    closed = [g for g in goals if not g.is_open or g.is_archived]
     for priority, g in enumerate(reordered + closed):
         g.priority = priority
     Goal.objects.bulk_update(goals, ["priority"])
@@ -476,6 +500,9 @@ def milestone_add(
 ) -> Milestone:
     milestone_validate(title=title, kind=kind, due_on=due_on)
     title = title.strip()
+    twin = _recent(goal.milestones.filter(title=title, kind=kind, due_on=due_on))
+    if twin is not None:
+        return twin
     last = goal.milestones.aggregate(m=Max("position"))["m"]
     milestone = Milestone.objects.create(
         goal=goal,
@@ -488,9 +515,71 @@ def milestone_add(
     return milestone
 
 
+def _milestone_owner_only(milestone: Milestone, by) -> None:
+    if milestone.goal.mentee_id != by.pk:
+        raise NotAllowed(_("Only the mentee changes the milestones of her goal."))
+
+
+@transaction.atomic
+def milestone_edit(
+    *, milestone: Milestone, by, title: str, kind: str, due_on: date | None
+) -> Milestone:
+    """Correct a milestone's title, kind or due date (the goal's mentee only)."""
+    _milestone_owner_only(milestone, by)
+    milestone_validate(title=title, kind=kind, due_on=due_on)
+    current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    new = {"title": title.strip(), "kind": kind, "due_on": due_on}
+    changed = {f: v for f, v in new.items() if getattr(current, f) != v}
+    if not changed:
+        return current
+    if "kind" in changed:
+        last = Milestone.objects.filter(goal_id=current.goal_id, kind=kind).aggregate(
+            m=Max("position")
+        )["m"]
+        changed["position"] = 0 if last is None else last + 1
+    Milestone.objects.filter(pk=current.pk).update(**changed)
+    parts = []
+    for f in ("title", "kind", "due_on"):
+        if f in changed:
+            old, value = getattr(current, f), changed[f]
+            if f == "kind":
+                old, value = MilestoneKind(old).label, MilestoneKind(value).label
+            parts.append(
+                _("%(field)s: %(old)s → %(new)s")
+                % {
+                    "field": Milestone._meta.get_field(f).verbose_name,
+                    "old": _fmt(old),
+                    "new": _fmt(value),
+                }
+            )
+    _event(goal=milestone.goal, actor=by, action="milestone_edited", detail="; ".join(parts))
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, by) -> None:
+    """Remove a milestone (the goal's mentee only); comments on it stay, on the goal. A
+    celebration of it still waiting to go out is withdrawn."""
+    _milestone_owner_only(milestone, by)
+    goal = milestone.goal
+    notification_withdraw(dedupe_key=_celebration_key(milestone))
+    deleted, _by_model = Milestone.objects.filter(pk=milestone.pk).delete()
+    if deleted:
+        _event(goal=goal, actor=by, action="milestone_deleted", detail=milestone.title)
+    goal.__dict__.pop("progress", None)
+
+
+def _celebration_key(milestone: Milestone) -> str:
+    # One per milestone, whatever how often it is reopened and completed again.
+    return f"milestone_completed:{milestone.uuid}"
+
+
 @transaction.atomic
 def milestone_complete(*, milestone: Milestone, by) -> bool:
-    """Mark done; returns False when it already was. Tells the mentor once per completion."""
+    """Mark done; returns False when it already was. Tells the mentor once per milestone:
+    done, reopened and done again is one celebration (its notice was withdrawn if the
+    reopening came before it went out, and is made again now)."""
     now = timezone.now()
     rows = Milestone.objects.filter(pk=milestone.pk, completed_at__isnull=True).update(
         completed_at=now, completion_count=F("completion_count") + 1
@@ -505,7 +594,7 @@ def milestone_complete(*, milestone: Milestone, by) -> bool:
         notify(
             recipient=mentor,
             kind=Kind.MILESTONE_COMPLETED,
-            dedupe_key=f"milestone_completed:{milestone.uuid}:{milestone.completion_count}",
+            dedupe_key=_celebration_key(milestone),
             title=_("%(mentee)s completed “%(milestone)s”")
             % {"mentee": goal.mentee.display_name, "milestone": milestone.title},
             body=_("Goal: %(goal)s") % {"goal": goal.title},
@@ -523,6 +612,8 @@ def milestone_reopen(*, milestone: Milestone, by) -> bool:
     if rows != 1:
         return False
     milestone.completed_at = None
+    # The cause is undone: a celebration not yet sent is withdrawn.
+    notification_withdraw(dedupe_key=_celebration_key(milestone))
     _event(goal=milestone.goal, actor=by, action="milestone_reopened", detail=milestone.title)
     return True
 
@@ -739,21 +830,47 @@ def comment_add(
     is_kudos: bool = False,
     update: ProgressUpdate | None = None,
     milestone: Milestone | None = None,
+    parent: Comment | None = None,
 ) -> Comment:
-    """Feedback on the goal (on one of its updates or milestones). Kudos come from the
-    mentor: the mentee's own comments never are."""
+    """Feedback on the goal (on one of its updates or milestones), or a reply to one of its
+    comments (`parent`). Kudos come from the mentor: the mentee's own comments never are.
+    The same text sent again by the same person within DUPLICATE_WINDOW returns the first."""
     comment_validate(body=body)
     broken = _Broken()
     if update is not None and update.goal_id != goal.pk:
         broken.add("update", _("No such update on this goal."))
     if milestone is not None and milestone.goal_id != goal.pk:
         broken.add("milestone", _("No such milestone on this goal."))
+    if parent is not None and (parent.goal_id != goal.pk or parent.is_deleted):
+        broken.add("parent", _("No such comment on this goal."))
     broken.raise_any()
+    if parent is not None and parent.parent_id is not None:
+        parent = parent.parent  # one level of replies
     is_kudos = bool(is_kudos) and by.pk != goal.mentee_id
-    comment = Comment.objects.create(
-        goal=goal, author=by, body=body, is_kudos=is_kudos, update=update, milestone=milestone
+    twin = _recent(
+        Comment.objects.filter(
+            goal=goal,
+            author=by,
+            body=body,
+            update=update,
+            milestone=milestone,
+            parent=parent,
+            deleted_at__isnull=True,
+        )
     )
-    _event(goal=goal, actor=by, action="kudos" if is_kudos else "comment", detail=body[:200])
+    if twin is not None:
+        return twin
+    comment = Comment.objects.create(
+        goal=goal,
+        author=by,
+        body=body,
+        is_kudos=is_kudos,
+        update=update,
+        milestone=milestone,
+        parent=parent,
+    )
+    action = "kudos" if is_kudos else ("reply" if parent is not None else "comment")
+    _event(goal=goal, actor=by, action=action, detail=body[:200])
     recipient = goal.mentee if by.pk != goal.mentee_id else _mentor_following(goal)
     if recipient is not None and recipient.pk != by.pk:
         title = (
@@ -764,7 +881,7 @@ def comment_add(
         notify(
             recipient=recipient,
             kind=Kind.FEEDBACK,
-            dedupe_key=f"feedback:comment:{comment.uuid}",
+            dedupe_key=_comment_key(comment),
             title=title % {"author": by.display_name, "goal": goal.title},
             body=body[:500],
             url=_goal_url(goal) + "#feedback",
@@ -914,3 +1031,129 @@ def step_tick(*, step: Milestone, by, week_start: date, done: bool = True) -> bo
     if rows:
         _event(goal=goal, actor=by, action="step_undone", detail=label)
     return bool(rows)
+
+
+def _comment_key(comment: Comment) -> str:
+    return f"feedback:comment:{comment.uuid}"
+
+
+def _comment_author_only(comment: Comment, by) -> None:
+    if comment.author_id is None or comment.author_id != by.pk:
+        raise NotAllowed(_("Only its author changes a comment."))
+    if comment.is_deleted:
+        raise InvalidInput(_("This comment was deleted."))
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, by, body: str) -> Comment:
+    """Correct one's own comment or reply; the thread shows it was edited, and when."""
+    _comment_author_only(comment, by)
+    comment_validate(body=body)
+    if body == comment.body:
+        return comment
+    now = timezone.now()
+    _forget_text(comment)
+    Comment.objects.filter(pk=comment.pk).update(body=body, edited_at=now)
+    comment.body, comment.edited_at = body, now
+    _event(goal=comment.goal, actor=by, action="comment_edited", detail=body[:200])
+    return comment
+
+
+_COMMENT_ACTIONS = ("comment", "kudos", "reply", "comment_edited")
+
+
+def _forget_text(comment: Comment) -> None:
+    """The history keeps a comment's words only while the comment says them: an edit or a
+    deletion blanks the earlier entries that quoted its text (the entries stay)."""
+    GoalEvent.objects.filter(
+        goal_id=comment.goal_id,
+        actor_id=comment.author_id,
+        action__in=_COMMENT_ACTIONS,
+        detail=comment.body[:200],
+    ).update(detail="")
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, by) -> bool:
+    """Delete one's own comment or reply. One with replies keeps its place in the thread as
+    "comment deleted" (its text is gone, the replies stay); one without is removed, and so
+    is a deleted comment whose last reply goes. A notice of it not yet sent is withdrawn.
+    Returns whether the row was removed (False: kept as "comment deleted")."""
+    _comment_author_only(comment, by)
+    goal = comment.goal
+    notification_withdraw(dedupe_key=_comment_key(comment))
+    _forget_text(comment)
+    removed = not comment.replies.exists()
+    if removed:
+        Comment.objects.filter(pk=comment.pk).delete()
+        parent = comment.parent
+        if parent is not None and parent.is_deleted and not parent.replies.exists():
+            Comment.objects.filter(pk=parent.pk).delete()
+    else:
+        Comment.objects.filter(pk=comment.pk).update(
+            body="", is_kudos=False, deleted_at=timezone.now()
+        )
+    _event(goal=goal, actor=by, action="comment_deleted")
+    return removed
+
+
+# --- Deleting, archiving and restoring goals ------------------------------------------------
+
+
+def _goal_owner_only(goal: Goal, by) -> None:
+    if goal.mentee_id != by.pk:
+        raise NotAllowed(_("Only the mentee changes her goal."))
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal, by) -> None:
+    """Delete a draft goal with everything in it. A goal past draft has a history others
+    may have taken part in: it is archived instead (goal_archive)."""
+    _goal_owner_only(goal, by)
+    current = Goal.objects.select_for_update().get(pk=goal.pk)
+    if current.status != GoalStatus.DRAFT:
+        raise Conflict(
+            _("Only a draft goal can be deleted; archive this one instead."), field="status"
+        )
+    current.delete()
+
+
+@transaction.atomic
+def goal_archive(*, goal: Goal, by) -> Goal:
+    """Put the goal away: out of the focus count, the dashboards and the program's figures,
+    kept in the goal list's "Archived" section and in exports. Returns the goal; archiving
+    an archived goal changes nothing."""
+    _goal_owner_only(goal, by)
+    rows = Goal.objects.filter(pk=goal.pk, archived_at__isnull=True).update(
+        archived_at=timezone.now(), updated_at=timezone.now()
+    )
+    goal.refresh_from_db()
+    if rows:
+        _event(goal=goal, actor=by, action="archived", detail=goal.get_status_display())
+    return goal
+
+
+@transaction.atomic
+def goal_restore(*, goal: Goal, by) -> Goal:
+    """Bring an archived goal back with the status it had; an active goal that would go
+    beyond the focus limit comes back on hold (and says so in its history)."""
+    _goal_owner_only(goal, by)
+    list(Goal.objects.select_for_update().filter(mentee_id=goal.mentee_id).values_list("pk"))
+    goal.refresh_from_db()
+    if goal.archived_at is None:
+        return goal
+    fields = {"archived_at": None, "updated_at": timezone.now()}
+    detail = goal.get_status_display()
+    if goal.status == GoalStatus.ACTIVE and _active_goals_competing(goal).count() >= _focus_limit(
+        goal
+    ):
+        fields["status"] = GoalStatus.ON_HOLD
+        detail = _("%(old)s → %(new)s (the focus limit is reached)") % {
+            "old": goal.get_status_display(),
+            "new": GoalStatus.ON_HOLD.label,
+        }
+    Goal.objects.filter(pk=goal.pk).update(**fields)
+    goal.refresh_from_db()
+    _event(goal=goal, actor=by, action="restored", detail=detail)
+    goal.__dict__.pop("progress", None)
+    return goal

@@ -29,21 +29,28 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.access import require, require_found
 from core.csvsafe import csv_response
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from mentorship.policy import get_program_for_admin
 
 from . import selectors, services
 from .charts import progress_chart
 from .forms import (
     AcknowledgeForm,
+    CommentEditForm,
     CommentForm,
     GoalForm,
     MilestoneForm,
     ProgressUpdateForm,
     StepForm,
 )
-from .models import Goal, GoalStatus, Milestone, MilestoneKind, Visibility
-from .policy import GoalAccess, goal_access, may_change_update, visibility_sentences
+from .models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, Visibility
+from .policy import (
+    GoalAccess,
+    can_change_comment,
+    goal_access,
+    may_change_update,
+    visibility_sentences,
+)
 from .smart import smart_check_data, smart_check_goal
 from .templates_catalog import TEMPLATES, template_for
 from .templatetags.goals_ui import day, number, url_of
@@ -74,6 +81,16 @@ def _milestone_for_owner(request, uuid) -> Milestone:
     return milestone
 
 
+def _comment_for_author(request, uuid) -> Comment:
+    """The comment its author may change: 404 when its goal's details are not the viewer's
+    to read, 403 for anyone else who reads it."""
+    comment = selectors.comment_by_uuid(uuid)
+    access = goal_access(request.viewer, comment.goal) if comment is not None else None
+    require_found(access is not None and access.can_see_details)
+    require(can_change_comment(request.viewer, comment, access))
+    return comment
+
+
 def _next_url(request, default: str) -> str:
     url = request.POST.get("next") or request.GET.get("next")
     # Only a path on this site: redirect() would take any other word for a view name (500).
@@ -102,6 +119,8 @@ def _sentences(program, pairing) -> dict:
 @require_GET
 def goal_list(request):
     goals = list(selectors.mentee_goals(request.viewer))
+    archived_goals = [g for g in goals if g.is_archived]
+    goals = [g for g in goals if not g.is_archived]
     open_goals = [g for g in goals if g.is_open]
     closed_goals = [g for g in goals if not g.is_open]
     up, down = _("Move %(t)s up"), _("Move %(t)s down")
@@ -112,7 +131,12 @@ def goal_list(request):
     return render(
         request,
         "goals/goal_list.html",
-        {"open_goals": open_goals, "closed_goals": closed_goals},
+        {
+            "open_goals": open_goals,
+            "closed_goals": closed_goals,
+            "archived_goals": archived_goals,
+            "show_archived": request.GET.get("show") == "archived",
+        },
     )
 
 
@@ -263,6 +287,78 @@ def goal_status(request, uuid):
     return redirect(_next_url(request, reverse("goals:goal_detail", args=[goal.uuid])))
 
 
+def _confirm_page(request, *, title, question, action, cancel_url, button, status=200):
+    """The confirmation step of a deletion: a page with one form, no script needed."""
+    return render(
+        request,
+        "goals/confirm.html",
+        {
+            "title": title,
+            "question": question,
+            "action": action,
+            "cancel_url": cancel_url,
+            "button": button,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goal_delete(request, uuid):
+    goal, access = _goal_for(request, uuid)
+    require(access.can_edit)
+    goal_url = reverse("goals:goal_detail", args=[goal.uuid])
+    if request.method == "POST":
+        try:
+            services.goal_delete(goal=goal, by=request.user)
+        except Conflict as error:
+            messages.error(request, error.message)
+            return redirect(goal_url)
+        messages.success(request, _("The draft “%(title)s” is deleted.") % {"title": goal.title})
+        return redirect("goals:goal_list")
+    if goal.status != GoalStatus.DRAFT:
+        messages.info(request, _("Only a draft goal can be deleted; archive this one instead."))
+        return redirect(goal_url)
+    return _confirm_page(
+        request,
+        title=_("Delete the draft goal"),
+        question=_("Delete the draft “%(title)s” with its milestones? This cannot be undone.")
+        % {"title": goal.title},
+        action=reverse("goals:goal_delete", args=[goal.uuid]),
+        cancel_url=goal_url,
+        button=_("Delete the draft"),
+    )
+
+
+@login_required
+@require_POST
+def goal_archive(request, uuid):
+    goal, access = _goal_for(request, uuid)
+    require(access.can_edit)
+    services.goal_archive(goal=goal, by=request.user)
+    messages.success(
+        request,
+        _("“%(title)s” is archived. You find it under Archived on your goals page.")
+        % {"title": goal.title},
+    )
+    return redirect(_next_url(request, reverse("goals:goal_detail", args=[goal.uuid])))
+
+
+@login_required
+@require_POST
+def goal_restore(request, uuid):
+    goal, access = _goal_for(request, uuid)
+    require(access.can_edit)
+    goal = services.goal_restore(goal=goal, by=request.user)
+    messages.success(
+        request,
+        _("“%(title)s” is back, %(status)s.")
+        % {"title": goal.title, "status": goal.get_status_display().lower()},
+    )
+    return redirect(_next_url(request, reverse("goals:goal_detail", args=[goal.uuid])))
+
+
 @login_required
 @require_POST
 def goal_move(request, uuid):
@@ -285,6 +381,13 @@ EVENT_ACTIONS = {
     "milestone_added": gettext_lazy("added a milestone"),
     "milestone_completed": gettext_lazy("completed a milestone"),
     "milestone_reopened": gettext_lazy("reopened a milestone"),
+    "milestone_edited": gettext_lazy("edited a milestone"),
+    "milestone_deleted": gettext_lazy("deleted a milestone"),
+    "comment_edited": gettext_lazy("edited a comment"),
+    "comment_deleted": gettext_lazy("deleted a comment"),
+    "reply": gettext_lazy("replied"),
+    "archived": gettext_lazy("archived the goal"),
+    "restored": gettext_lazy("restored the goal"),
     "update_logged": gettext_lazy("logged progress"),
     "update_acknowledged": gettext_lazy("acknowledged an update"),
     "update_edited": gettext_lazy("corrected an update"),
@@ -310,6 +413,8 @@ def _milestone_list(items: list, *, can_edit: bool, empty_text: str, csrf_token:
     done_word, done, due, overdue = _("done"), _("done %(d)s"), _("due %(d)s"), _("overdue")
     reopen, mark = _("Reopen %(t)s"), _("Mark %(t)s as done")
     up, down = _("Move %(t)s up"), _("Move %(t)s down")
+    edit, delete = _("Edit"), _("Delete")
+    edit_label, delete_label = _("Edit %(t)s"), _("Delete %(t)s")
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
     last = len(items) - 1
     rows = []
@@ -354,6 +459,19 @@ def _milestone_list(items: list, *, can_edit: bool, empty_text: str, csrf_token:
                 format_html(button, move, token, "down", down % {"t": m.title}, "↓")
                 if i < last
                 else "",
+            )
+        if can_edit:
+            moves = format_html(
+                '{}<div class="milestone-actions small text-nowrap">'
+                '<a href="{}" aria-label="{}">{}</a> · <a class="link-danger" href="{}" '
+                'aria-label="{}">{}</a></div>',
+                moves,
+                url_of("goals:milestone_edit", m.uuid),
+                edit_label % {"t": m.title},
+                edit,
+                url_of("goals:milestone_delete", m.uuid),
+                delete_label % {"t": m.title},
+                delete,
             )
         rows.append(
             format_html(
@@ -546,11 +664,35 @@ def _update_rows(
     return mark_safe("".join(rows))  # noqa: S308 - built by format_html
 
 
-def _comment_rows(comments: list) -> SafeString:
-    """The comments' cards, written once per page."""
+def _comment_rows(
+    comments: list,
+    *,
+    viewer_id=None,
+    can_comment: bool = False,
+    csrf_token: str = "",
+    add_url: str = "",
+) -> SafeString:
+    """The comments' cards with their replies, written once per page; the author's own
+    carry Edit and Delete, and everyone who may comment a Reply form."""
     deleted, on_update, kudos = _("Deleted user"), _("on the update of %(d)s"), _("Kudos")
-    rows = []
-    for c in comments:
+    gone, edited = _("Comment deleted"), _("edited %(d)s")
+    edit, delete, reply = _("Edit"), _("Delete"), _("Reply")
+    reply_label, send = _("Your reply"), _("Post reply")
+    token = ""
+    if can_comment:
+        token = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token
+        )
+
+    def card(c, *, is_reply: bool) -> SafeString:
+        if c.deleted_at is not None:
+            return format_html(
+                '<article class="card mb-2 comment comment-deleted" id="comment-{}">'
+                '<div class="card-body py-2"><p class="mb-0 small text-body-secondary '
+                'fst-italic">{}</p></div></article>',
+                c.uuid,
+                gone,
+            )
         badge = ""
         if c.is_kudos:
             badge = format_html('<span aria-hidden="true">🎉</span> <strong>{}</strong> · ', kudos)
@@ -561,21 +703,64 @@ def _comment_rows(comments: list) -> SafeString:
                 c.update.uuid,
                 on_update % {"d": day(c.update.occurred_on, "j M")},
             )
-        rows.append(
-            format_html(
-                '<article class="card mb-2 comment{}"><div class="card-body py-2">'
-                '<div class="small text-body-secondary">{}<strong class="text-body">{}</strong>'
-                ' · <time datetime="{}">{}</time>{}</div>'
-                '<p class="mb-0 text-break user-text">{}</p></div></article>',
-                " comment-kudos" if c.is_kudos else "",
-                badge,
-                c.author_name or deleted,
-                day(c.created_at, "c"),
-                day(c.created_at, "j M Y, H:i"),
+        if c.edited_at is not None:
+            link = format_html(
+                '{} · <span class="comment-edited">{}</span>',
                 link,
-                linebreaksbr(c.body),
+                edited % {"d": day(c.edited_at, "j M Y, H:i")},
             )
+        actions = ""
+        if can_comment and viewer_id is not None and c.author_id == viewer_id:
+            actions = format_html(
+                '<div class="small comment-actions mt-1"><a href="{}">{}</a> · '
+                '<a class="link-danger" href="{}">{}</a></div>',
+                url_of("goals:comment_edit", c.uuid),
+                edit,
+                url_of("goals:comment_delete", c.uuid),
+                delete,
+            )
+        return format_html(
+            '<article class="card mb-2 comment{}{}" id="comment-{}"><div class="card-body py-2">'
+            '<div class="small text-body-secondary">{}<strong class="text-body">{}</strong>'
+            ' · <time datetime="{}">{}</time>{}</div>'
+            '<p class="mb-0 text-break user-text">{}</p>{}</div></article>',
+            " comment-kudos" if c.is_kudos else "",
+            " comment-reply" if is_reply else "",
+            c.uuid,
+            badge,
+            c.author_name or deleted,
+            day(c.created_at, "c"),
+            day(c.created_at, "j M Y, H:i"),
+            link,
+            linebreaksbr(c.body),
+            actions,
         )
+
+    rows = []
+    for c in comments:
+        replies = format_html_join("", "{}", ((card(r, is_reply=True),) for r in c.replies))
+        form = ""
+        if can_comment and c.deleted_at is None:
+            form = format_html(
+                '<details class="comment-reply-form mb-2"><summary class="small">{}</summary>'
+                '<form method="post" action="{}" class="mt-2 comment-form">{}'
+                '<input type="hidden" name="parent" value="{}">'
+                '<label class="form-label small" for="reply-to-{}">{}</label>'
+                '<textarea class="form-control form-control-sm mb-2" name="body" id="reply-to-{}" '
+                'rows="2" maxlength="4000" required dir="auto"></textarea>'
+                '<button type="submit" class="btn btn-sm btn-outline-primary">{}</button>'
+                "</form></details>",
+                reply,
+                add_url,
+                token,
+                c.uuid,
+                c.uuid,
+                reply_label,
+                c.uuid,
+                send,
+            )
+        thread = format_html('<div class="comment-replies ms-4">{}{}</div>', replies, form)
+        rows.append(format_html("{}{}", card(c, is_reply=False), thread))
     return mark_safe("".join(rows))  # noqa: S308 - built by format_html
 
 
@@ -651,7 +836,13 @@ def _goal_page(
             chart_rows=chart_rows,
             updates_html=updates_html,
             comments=details.comments,
-            comments_html=_comment_rows(details.comments),
+            comments_html=_comment_rows(
+                details.comments,
+                viewer_id=request.user.pk,
+                can_comment=access.can_comment,
+                csrf_token=get_token(request) if access.can_comment else "",
+                add_url=url_of("goals:comment_add", goal.uuid),
+            ),
             events=details.events,
             events_html=_event_rows(details.events),
         )
@@ -688,6 +879,104 @@ def milestone_add(request, uuid):
     services.milestone_add(goal=goal, by=request.user, **form.cleaned_data)
     messages.success(request, _("Added “%(title)s”.") % {"title": form.cleaned_data["title"]})
     return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + "#milestones")
+
+
+def _edit_page(request, *, title, form, action, cancel_url, status=200):
+    return render(
+        request,
+        "goals/edit_row.html",
+        {"title": title, "form": form, "action": action, "cancel_url": cancel_url},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, uuid):
+    milestone = _milestone_for_owner(request, uuid)
+    back = reverse("goals:goal_detail", args=[milestone.goal.uuid]) + f"#milestone-{uuid}"
+    status = 200
+    if request.method == "POST":
+        form = MilestoneForm(request.POST, instance=Milestone.objects.get(pk=milestone.pk))
+        if form.is_valid():
+            services.milestone_edit(milestone=milestone, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Your changes are saved."))
+            return redirect(back)
+        status = 400
+    else:
+        form = MilestoneForm(instance=milestone)
+    return _edit_page(
+        request,
+        title=_("Edit “%(title)s”") % {"title": milestone.title},
+        form=form,
+        action=reverse("goals:milestone_edit", args=[milestone.uuid]),
+        cancel_url=back,
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_delete(request, uuid):
+    milestone = _milestone_for_owner(request, uuid)
+    back = reverse("goals:goal_detail", args=[milestone.goal.uuid]) + "#milestones"
+    if request.method == "POST":
+        services.milestone_delete(milestone=milestone, by=request.user)
+        messages.success(request, _("Deleted “%(title)s”.") % {"title": milestone.title})
+        return redirect(back)
+    return _confirm_page(
+        request,
+        title=_("Delete “%(title)s”") % {"title": milestone.title},
+        question=_("Delete “%(title)s” from “%(goal)s”? Comments on it stay on the goal.")
+        % {"title": milestone.title, "goal": milestone.goal.title},
+        action=reverse("goals:milestone_delete", args=[milestone.uuid]),
+        cancel_url=back,
+        button=_("Delete"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, uuid):
+    comment = _comment_for_author(request, uuid)
+    back = reverse("goals:goal_detail", args=[comment.goal.uuid]) + f"#comment-{uuid}"
+    status = 200
+    if request.method == "POST":
+        form = CommentEditForm(request.POST)
+        if form.is_valid():
+            services.comment_edit(comment=comment, by=request.user, body=form.cleaned_data["body"])
+            messages.success(request, _("Your comment is updated."))
+            return redirect(back)
+        status = 400
+    else:
+        form = CommentEditForm(initial={"body": comment.body})
+    return _edit_page(
+        request,
+        title=_("Edit your comment"),
+        form=form,
+        action=reverse("goals:comment_edit", args=[comment.uuid]),
+        cancel_url=back,
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_delete(request, uuid):
+    comment = _comment_for_author(request, uuid)
+    back = reverse("goals:goal_detail", args=[comment.goal.uuid]) + "#feedback"
+    if request.method == "POST":
+        services.comment_delete(comment=comment, by=request.user)
+        messages.success(request, _("Your comment is deleted."))
+        return redirect(back)
+    return _confirm_page(
+        request,
+        title=_("Delete your comment"),
+        question=_("Delete your comment? Replies to it stay, under “comment deleted”."),
+        action=reverse("goals:comment_delete", args=[comment.uuid]),
+        cancel_url=back,
+        button=_("Delete"),
+    )
 
 
 @login_required
@@ -899,17 +1188,29 @@ def step_tick(request, uuid):
 def comment_add(request, uuid):
     goal, access = _goal_for(request, uuid)
     require(access.can_comment)
-    form = CommentForm(request.POST, allow_kudos=access.is_mentor)
+    parent = None
+    if request.POST.get("parent"):
+        try:
+            parent_uuid = UUID(request.POST["parent"])
+        except ValueError:
+            parent_uuid = None
+        parent = selectors.goal_comment_on(goal, parent_uuid) if parent_uuid else None
+        if parent is None:
+            raise InvalidInput(_("No such comment on this goal."), field="parent")
+    form = CommentForm(request.POST, allow_kudos=access.is_mentor and parent is None)
     if not form.is_valid():
         return _goal_page(request, goal, access, comment_form=form, status=400)
-    services.comment_add(
+    comment = services.comment_add(
         goal=goal,
         by=request.user,
         body=form.cleaned_data["body"],
         is_kudos=form.cleaned_data.get("is_kudos", False),
+        parent=parent,
     )
-    messages.success(request, _("Your comment is posted."))
-    return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + "#feedback")
+    messages.success(
+        request, _("Your reply is posted.") if parent else _("Your comment is posted.")
+    )
+    return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + f"#comment-{comment.uuid}")
 
 
 def _review_items(request, rows, *, form=None, done: bool = False) -> SafeString:
@@ -1113,6 +1414,7 @@ PROGRAM_GOAL_EXPORT_COLUMNS = (
     "health",
     "target_date",
     "shared_with",
+    "archived",
 )
 
 
@@ -1132,8 +1434,9 @@ def program_goals_export(request, uuid):
             goal.progress.health_label,
             goal.target_date.isoformat() if goal.target_date else "",
             goal.get_visibility_display(),
+            goal.archived_at.date().isoformat() if goal.archived_at else "",
         )
-        for goal in selectors.program_goal_rows(program)
+        for goal in selectors.program_goal_rows(program, include_archived=True)
     )
     return csv_response(
         f"{program.slug}-goals-{timezone.localdate().isoformat()}.csv",

@@ -171,6 +171,17 @@ def notify(
     return notification
 
 
+def notification_withdraw(*, dedupe_key: str) -> bool:
+    """Withdraw the notification made under `dedupe_key` when its cause was undone before it
+    went out (a milestone reopened, a comment deleted): the row is deleted unless its e-mail
+    was sent or a worker has claimed it. Returns whether one was withdrawn. With the row gone,
+    the same key may notify again later (done again: one notice, not two)."""
+    deleted, _by_model = Notification.objects.filter(
+        dedupe_key=dedupe_key[:200], sent_at__isnull=True, claimed_at__isnull=True
+    ).delete()
+    return bool(deleted)
+
+
 def notification_mark_read(*, notification: Notification) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()

@@ -5,6 +5,19 @@ document.addEventListener("DOMContentLoaded", () => {
   if (invalid) {
     invalid.focus({ preventScroll: false });
   }
+  // Choosing a template replaces the form: ask first when the mentee has typed something.
+  const templates = document.querySelector(".goal-templates[data-confirm-replace]");
+  const goalForm = document.getElementById("goal-form");
+  if (templates && goalForm) {
+    const typed = () => Array.from(goalForm.querySelectorAll("input[type=text], input:not([type]), input[type=number], input[type=date], textarea"))
+      .some((field) => field.value.trim() !== "" && field.value !== field.defaultValue);
+    templates.addEventListener("click", (event) => {
+      const link = event.target.closest("a");
+      if (link && typed() && !window.confirm(templates.getAttribute("data-confirm-replace"))) {
+        event.preventDefault();
+      }
+    });
+  }
   // A celebrated message (milestone reached, goal completed) is announced and brought into view.
   const celebration = document.querySelector(".alert-celebrate");
   if (celebration) {

@@ -135,6 +135,7 @@ def test_program_export_for_admins(world, admin, mentee, mentor, program, as_use
         "mentee",
         "title",
         "status",
+        "archived",
         "progress_percent",
         "expected_percent",
         "health",

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from goals import services
 from goals.models import Goal, GoalEvent, GoalStatus, Milestone, ProgressUpdate, Visibility
@@ -142,7 +143,7 @@ def test_move_up_and_down(client, three_active, mentee):
 # --- Milestones -------------------------------------------------------------------------------
 
 
-def test_completing_a_milestone_celebrates_and_tells_the_mentor_once_per_completion(
+def test_completing_a_milestone_celebrates_and_tells_the_mentor_once_per_milestone(
     client, goal, milestone, mentee, mentor
 ):
     client.force_login(mentee)
@@ -153,18 +154,36 @@ def test_completing_a_milestone_celebrates_and_tells_the_mentor_once_per_complet
     assert milestone.is_done
     notes = Notification.objects.filter(recipient=mentor, kind=Kind.MILESTONE_COMPLETED)
     assert list(notes.values_list("dedupe_key", flat=True)) == [
-        f"milestone_completed:{milestone.uuid}:1"
+        f"milestone_completed:{milestone.uuid}"
     ]
-    # Completing twice changes nothing; reopen and complete again tells the mentor again.
+    # Completing twice changes nothing; reopening before the notice went out withdraws it,
+    # and completing again makes it anew: one celebration, not three.
     client.post(reverse("goals:milestone_complete", args=[milestone.uuid]))
     assert notes.count() == 1
     client.post(reverse("goals:milestone_reopen", args=[milestone.uuid]))
     milestone.refresh_from_db()
     assert milestone.completed_at is None
+    assert notes.count() == 0
     client.post(reverse("goals:milestone_complete", args=[milestone.uuid]))
-    assert notes.count() == 2
+    assert notes.count() == 1
     actions = list(GoalEvent.objects.filter(goal=goal).values_list("action", flat=True))
     assert actions.count("milestone_completed") == 2 and "milestone_reopened" in actions
+
+
+def test_a_celebration_already_sent_is_not_sent_again(goal, milestone, mentee, mentor):
+    services.milestone_complete(milestone=milestone, by=mentee)
+    notes = Notification.objects.filter(recipient=mentor, kind=Kind.MILESTONE_COMPLETED)
+    notes.update(sent_at=timezone.now())
+    services.milestone_reopen(milestone=milestone, by=mentee)
+    assert notes.count() == 1  # gone out already: not withdrawn
+    milestone.refresh_from_db()
+    services.milestone_complete(milestone=milestone, by=mentee)
+    milestone.refresh_from_db()
+    services.milestone_reopen(milestone=milestone, by=mentee)
+    milestone.refresh_from_db()
+    services.milestone_complete(milestone=milestone, by=mentee)
+    assert notes.count() == 1
+    assert Milestone.objects.get(pk=milestone.pk).completion_count == 3
 
 
 def test_private_goal_milestone_tells_nobody(goal, milestone, mentee):

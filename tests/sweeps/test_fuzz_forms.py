@@ -131,6 +131,8 @@ WEB_FORMS = [
     ("goals:step_add", "mentee", "goals:goal_detail"),
     ("goals:step_edit", "mentee", "goals:step_edit"),
     ("goals:comment_add", "mentor", "goals:goal_detail"),
+    ("goals:comment_edit", "mentor", "goals:comment_edit"),
+    ("goals:milestone_edit", "mentee", "goals:milestone_edit"),
     ("goals:update_acknowledge", "mentor", "goals:goal_detail"),
     ("mentorship:program_create", "admin", "mentorship:program_create"),
     ("mentorship:program_edit", "admin", "mentorship:program_edit"),
@@ -243,9 +245,16 @@ def find_form(client, page_url: str, action_url: str) -> dict:
     assert response.status_code == 200, (page_url, response.status_code)
     finder = FormFinder()
     finder.feed(response.content.decode())
+    # Every form of the page that posts there (a comment and the replies under each comment
+    # go to the same URL): their fields together.
+    fields, found = {}, False
     for form in finder.forms:
         if form["action"] in ("", action_url) and (form["action"] or page_url == action_url):
-            return form["fields"]
+            found = True
+            for name, values in form["fields"].items():
+                fields.setdefault(name, []).extend(v for v in values if v not in fields[name])
+    if found:
+        return fields
     raise AssertionError(f"no POST form for {action_url} on {page_url}")
 
 
@@ -277,6 +286,7 @@ API_PERSONA = {
     "/api/v1/checkins/": "mentor",
     "/api/v1/checkins/{uuid}/": "mentor",
     "/api/v1/comments/": "mentor",
+    "/api/v1/comments/{uuid}/": "mentor",
     "/api/v1/updates/{uuid}/acknowledge/": "mentor",
     "/api/v1/programs/": "admin",
     "/api/v1/programs/{uuid}/": "admin",
@@ -327,6 +337,7 @@ def api_url(path: str, world) -> str:
     kinds = {
         "/api/v1/goals/": world.goal.uuid,
         "/api/v1/milestones/": world.milestone.uuid,
+        "/api/v1/comments/": world.comment.uuid,
         "/api/v1/updates/": world.update.uuid,
         "/api/v1/steps/": world.step.uuid,
         "/api/v1/programs/": world.program.uuid,
@@ -354,6 +365,7 @@ def test_fuzz_api_body(world, quiet_request_log, method, path, fields):
         "pairing": str(world.pairing.uuid),
         "update": str(world.update.uuid),
         "milestone": str(world.milestone.uuid),
+        "parent": str(world.comment.uuid),
         "version": str(world.goal.version) if hasattr(world.goal, "version") else "1",
     }
 
@@ -406,11 +418,16 @@ def test_every_form_page_is_fuzzed():
         "api:calendar_revoke",
         "api:calendar_rotate",
         "api:token_revoke",
+        "goals:comment_delete",
+        "goals:goal_archive",
+        "goals:goal_delete",
         "goals:goal_move",
         "goals:update_delete",
         "goals:step_delete",
         "goals:step_tick",
+        "goals:goal_restore",
         "goals:milestone_complete",
+        "goals:milestone_delete",
         "goals:milestone_reopen",
         "goals:milestone_move",
         "goals:smart_check",
