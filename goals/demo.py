@@ -26,8 +26,10 @@ from .models import (
     Milestone,
     MilestoneKind,
     ProgressUpdate,
+    StepCompletion,
     Visibility,
 )
+from .weeks import week_number, week_start
 
 
 def _at(days_ago: int, hour: int = 9) -> datetime:
@@ -320,4 +322,90 @@ def seed(program) -> int:
                 detail=body[:200],
                 created_at=_at(days_ago, 12),
             )
+    if created:
+        _showcase(today)
     return created
+
+
+def _showcase(today: date) -> None:
+    """What a program's daily life leaves behind, on Lena's presentation goal: a weekly plan
+    with this week's steps, an update logged today for an earlier day, a comment corrected
+    after it was sent; and a goal she parked and archived."""
+    goal = (
+        Goal.objects.filter(mentee__email="mentee.lena@example.com", title__startswith="Deliver")
+        .select_related("mentee")
+        .first()
+    )
+    if goal is None:
+        return
+    mentee = goal.mentee
+    local_today = timezone.localtime(timezone.now(), mentee.tzinfo).date()
+    this_week = week_number(goal.starts_on, local_today)
+    plan = [
+        ("Research: watch three stakeholder talks and note what works", 1, 1, None),
+        ("Gather samples: collect the questions from the last two reviews", 2, 3, None),
+        ("Build the slides: one story, at most eight slides", this_week, this_week + 1, None),
+        ("Practise the talk aloud for 20 minutes", 1, None, goal.target_date),
+    ]
+    last = goal.milestones.count()
+    steps = []
+    for offset, (title, week_from, week_to, until) in enumerate(plan):
+        steps.append(
+            Milestone.objects.create(
+                goal=goal,
+                title=title,
+                kind=MilestoneKind.ACTION,
+                position=last + offset,
+                week_from=week_from,
+                week_to=week_to,
+                repeats_until=until,
+            )
+        )
+        GoalEvent.objects.create(goal=goal, actor=mentee, action="step_added", detail=title)
+    # Last week's practice was done; this week's steps wait on her dashboard.
+    last_monday = week_start(local_today) - timedelta(days=7)
+    if week_number(goal.starts_on, last_monday) >= 1:
+        StepCompletion.objects.create(step=steps[-1], week_start=last_monday, done_by=mentee)
+    # Logged today for three days ago (she forgot on the day).
+    ProgressUpdate.objects.create(
+        goal=goal,
+        author=mentee,
+        value=goal.current_value,
+        note="Practised the Q&A with a friend on Saturday; forgot to log it.",
+        confidence=4,
+        created_at=timezone.now(),
+        occurred_on=local_today - timedelta(days=3),
+    )
+    GoalEvent.objects.create(
+        goal=goal, actor=mentee, action="update_logged", detail=f"{goal.current_value:f}"
+    )
+    comment = goal.comments.filter(author__email="mentee.lena@example.com").first()
+    if comment is not None:
+        comment.body += " (And the one about the late release as the close.)"
+        comment.edited_at = comment.created_at + timedelta(hours=1)
+        comment.save(update_fields=["body", "edited_at"])
+        GoalEvent.objects.create(
+            goal=goal,
+            actor=mentee,
+            action="comment_edited",
+            detail=comment.body[:200],
+            created_at=comment.edited_at,
+        )
+    parked = Goal.objects.create(
+        mentee=mentee,
+        program=goal.program,
+        pairing=goal.pairing,
+        title="Read one leadership book a month",
+        category=Category.LEADERSHIP,
+        starts_on=today - timedelta(days=60),
+        target_date=today + timedelta(days=120),
+        status=GoalStatus.ON_HOLD,
+        visibility=Visibility.MENTOR,
+        priority=3,
+        created_at=_at(60),
+        archived_at=_at(9),
+    )
+    GoalEvent.objects.create(goal=parked, actor=mentee, action="created", detail=parked.title)
+    GoalEvent.objects.create(
+        goal=parked, actor=mentee, action="archived", detail=parked.get_status_display()
+    )

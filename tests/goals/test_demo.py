@@ -47,3 +47,33 @@ def test_goals_seed_without_pairings_attaches_to_the_program(program, mentee):
     assert created == 1
     goal = Goal.objects.get()
     assert goal.program == program and goal.pairing is None
+
+
+def test_the_demo_shows_a_programs_daily_life(client, settings):
+    """A weekly plan with this week's steps on Lena's dashboard, an update logged for an
+    earlier day, a corrected comment, an archived goal."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.models import User
+    from goals.models import MilestoneKind
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    demo.seed(password="demo-password-123")
+    lena = User.objects.get(email="mentee.lena@example.com")
+    steps = Milestone.objects.filter(goal__mentee=lena, kind=MilestoneKind.ACTION)
+    assert steps.filter(week_from__isnull=False, week_to__isnull=False).count() >= 2
+    backdated = [
+        u
+        for u in ProgressUpdate.objects.filter(author=lena)
+        if u.occurred_on < timezone.localtime(u.created_at, lena.tzinfo).date()
+    ]
+    assert backdated
+    assert Comment.objects.filter(author=lena, edited_at__isnull=False).exists()
+    archived = Goal.objects.get(mentee=lena, archived_at__isnull=False)
+    client.force_login(lena)
+    dashboard = client.get(reverse("goals:mentee_dashboard")).text
+    assert "Build the slides" in dashboard  # this week's step
+    assert archived.title not in dashboard
+    goal_page = client.get(reverse("goals:goal_detail", args=[backdated[0].goal.uuid])).text
+    assert "edited" in goal_page
