@@ -7,7 +7,7 @@ other side of the pair through notifications.services.notify where that is due.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.dedupe import recent_twin
 from core.errors import Conflict, Forbidden, InvalidInput
 from mentorship.models import Pairing
 from notifications.kinds import Kind
@@ -50,8 +51,6 @@ MILESTONE_TITLE_LENGTH = Milestone._meta.get_field("title").max_length
 CONFIDENCE_RANGE = (1, 5)
 # A create identical to one the same person made this recently (a reloaded or re-posted form,
 # a double click, a client retrying) returns the first one instead of making a second.
-DUPLICATE_WINDOW = timedelta(seconds=10)
-
 # The goal's editable fields (goals.models.GOAL_FIELDS): `goal_update` changes only these.
 EDITABLE_FIELDS = GOAL_FIELDS
 
@@ -280,10 +279,8 @@ def comment_validate(*, body: str) -> None:
 
 
 def _recent(queryset):
-    """The newest row of `queryset` made within DUPLICATE_WINDOW, or None: the twin of a
-    create that is being sent again."""
-    since = timezone.now() - DUPLICATE_WINDOW
-    return queryset.filter(created_at__gte=since).order_by("-created_at", "-pk").first()
+    """The twin of a create that is being sent again (core.dedupe), or None."""
+    return recent_twin(queryset)
 
 
 def _event(*, goal: Goal, actor, action: str, detail: str = "") -> GoalEvent:
@@ -636,12 +633,8 @@ def milestone_move(*, milestone: Milestone, direction: Literal["up", "down"], by
 
 # A second identical create within this many seconds is the same form posted twice (a
 # reload, a double click, a retried request): the first one is returned, nothing is added.
-DUPLICATE_WINDOW_SECONDS = 10
-
-
 def _recent_duplicate(queryset, **same):
-    since = timezone.now() - timedelta(seconds=DUPLICATE_WINDOW_SECONDS)
-    return queryset.filter(created_at__gte=since, **same).order_by("-created_at", "-id").first()
+    return recent_twin(queryset, **same)
 
 
 def _refresh_current_value(goal: Goal) -> None:
@@ -672,7 +665,7 @@ def progress_update_log(
     occurred_on: date | None = None,
 ) -> ProgressUpdate:
     """A new update for `occurred_on` (default: today in the mentee's time zone). The same
-    update posted again within DUPLICATE_WINDOW_SECONDS is not added: the first one is
+    update posted again within core.dedupe.DUPLICATE_WINDOW is not added: the first one is
     returned with `duplicate` set."""
     if goal.mentee_id != by.pk:
         raise NotAllowed(_("Only the mentee logs progress on her goal."))
@@ -834,7 +827,8 @@ def comment_add(
 ) -> Comment:
     """Feedback on the goal (on one of its updates or milestones), or a reply to one of its
     comments (`parent`). Kudos come from the mentor: the mentee's own comments never are.
-    The same text sent again by the same person within DUPLICATE_WINDOW returns the first."""
+    The same text sent again by the same person within core.dedupe.DUPLICATE_WINDOW returns
+    the first."""
     comment_validate(body=body)
     broken = _Broken()
     if update is not None and update.goal_id != goal.pk:
@@ -938,7 +932,7 @@ def _step_summary(step: Milestone) -> str:
 @transaction.atomic
 def step_add(*, goal: Goal, by, fields: dict) -> Milestone:
     """A weekly action step of the goal's plan. The same step posted again within
-    DUPLICATE_WINDOW_SECONDS is not added: the first one is returned with `duplicate` set."""
+    core.dedupe.DUPLICATE_WINDOW is not added: the first one is returned with `duplicate` set."""
     if goal.mentee_id != by.pk:
         raise NotAllowed(_("Only the mentee plans her goal."))
     fields = {f: fields.get(f) for f in STEP_FIELDS}

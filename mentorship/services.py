@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from core import jobs
+from core.dedupe import recent_twin
 from core.errors import Forbidden, InvalidInput
 from notifications.email import build_email
 from notifications.kinds import Kind
@@ -79,13 +80,9 @@ class MentorshipDuplicate(MentorshipConflict):
 
 
 # A create identical to one the same person made this recently is a repeated request.
-DUPLICATE_WINDOW = timedelta(seconds=10)
-
-
 def _recent(queryset):
-    """The newest row of `queryset` made within DUPLICATE_WINDOW, or None."""
-    since = timezone.now() - DUPLICATE_WINDOW
-    return queryset.filter(created_at__gte=since).order_by("-created_at").first()
+    """The twin of a create that is being sent again (core.dedupe), or None."""
+    return recent_twin(queryset)
 
 
 def _invalid(error: ValidationError) -> MentorshipError:

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core import dedupe
 from goals import selectors, services
 from goals.models import Comment, Goal, GoalEvent, GoalStatus, Milestone, Visibility
 from mentorship.models import PairingStatus
@@ -505,7 +506,7 @@ def test_reposting_the_goal_form_makes_one_goal(client, mentee, program):
     assert first["Location"] == second["Location"]
     assert Goal.objects.filter(mentee=mentee, title="Run a team retro").count() == 1
     # After the window, the same title is a new goal on purpose.
-    Goal.objects.update(created_at=timezone.now() - services.DUPLICATE_WINDOW - timedelta(1))
+    Goal.objects.update(created_at=timezone.now() - dedupe.DUPLICATE_WINDOW - timedelta(1))
     client.post(reverse("goals:goal_create"), data)
     assert Goal.objects.filter(mentee=mentee, title="Run a team retro").count() == 2
 

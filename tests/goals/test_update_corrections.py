@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from core import dedupe
 from core.errors import InvalidInput
 from goals import services
 from goals.charts import progress_chart
@@ -211,7 +212,7 @@ def test_the_same_update_posted_twice_is_kept_once(goal, mentee):
 def test_the_same_update_after_the_window_is_a_new_one(goal, mentee):
     _log(goal, mentee, "4")
     later = datetime.now(tz=ZoneInfo("UTC")) + timedelta(
-        seconds=services.DUPLICATE_WINDOW_SECONDS + 1
+        seconds=dedupe.DUPLICATE_WINDOW.total_seconds() + 1
     )
     with time_machine.travel(later):
         _log(goal, mentee, "4")
