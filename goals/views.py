@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import require, require_found
 from core.csvsafe import csv_response
 from core.errors import Conflict, InvalidInput
+from mentorship.models import DELETED_USER
 from mentorship.policy import get_program_for_admin
 
 from . import selectors, services
@@ -674,7 +675,7 @@ def _comment_rows(
 ) -> SafeString:
     """The comments' cards with their replies, written once per page; the author's own
     carry Edit and Delete, and everyone who may comment a Reply form."""
-    deleted, on_update, kudos = _("Deleted user"), _("on the update of %(d)s"), _("Kudos")
+    deleted, on_update, kudos = str(DELETED_USER), _("on the update of %(d)s"), _("Kudos")
     gone, edited = _("Comment deleted"), _("edited %(d)s")
     edit, delete, reply = _("Edit"), _("Delete"), _("Reply")
     reply_label, send = _("Your reply"), _("Post reply")
@@ -1324,7 +1325,7 @@ def mentee_dashboard(request):
     for m in [*dash.overdue_milestones, *dash.upcoming_milestones]:
         m.url = url_of("goals:goal_detail", m.goal.uuid, "#milestones")
         m.due_text = due % {"d": day(m.due_on, "j M")}
-    deleted = _("Deleted user")
+    deleted = str(DELETED_USER)
     for c in dash.latest_feedback:
         c.url = url_of("goals:goal_detail", c.goal_uuid, "#feedback")
         c.author = c.author_name or deleted
