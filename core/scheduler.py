@@ -55,8 +55,6 @@ class EmbeddedScheduler:
             except Exception:
                 logger.exception("Scheduled task %s failed; it runs again at its next time", name)
             ran.append(name)
-        # This thread's database connection is closed between passes, as a request's is.
-        close_old_connections()
         return ran
 
     def _loop(self) -> None:
@@ -64,6 +62,8 @@ class EmbeddedScheduler:
             return
         while not self._stop.is_set():
             self.run_due()
+            # The thread's database connection is closed between passes, as a request's is.
+            close_old_connections()
             self._stop.wait(self.tick)
 
     def start(self) -> "EmbeddedScheduler":

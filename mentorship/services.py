@@ -177,7 +177,7 @@ def _member_event(membership: Membership, *, by: User, action: str, detail: str 
 
 def _lock_membership(membership: Membership) -> Membership:
     return (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))
         .select_related("program", "user")
         .get(pk=membership.pk)
     )
@@ -410,7 +410,9 @@ def invitation_resend(
     one stops working, since only the newest link's hash is kept), valid for `valid_days`
     from now. A used, declined or withdrawn invitation is not sent again."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=invitation.pk)
     )
     if invitation.accepted_at is not None:
         raise MentorshipError(_("This invitation has already been accepted."))
@@ -571,7 +573,9 @@ def _lock_answerable(invitation: Invitation, user: User) -> Invitation:
        alone proves nothing (it may have been forwarded); nothing changes.
     """
     invitation = (
-        Invitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=invitation.pk)
     )
     if invitation.accepted_at is not None:
         raise MentorshipError(_("This invitation has already been used."))
@@ -703,8 +707,11 @@ def _pairing_name(pairing: Pairing) -> dict:
 
 
 def _lock(pairing: Pairing) -> Pairing:
+    # Only the pairing's own row is locked (`of`): its mentor and mentee may be gone (an
+    # emptied foreign key is the nullable side of an outer join, which PostgreSQL cannot
+    # lock).
     return (
-        Pairing.objects.select_for_update()
+        Pairing.objects.select_for_update(of=("self",))
         .select_related("program", "mentor", "mentee")
         .get(pk=pairing.pk)
     )
@@ -1004,7 +1011,7 @@ def pairings_end_for_deleted_account(*, user: User) -> int:
     person's pairing (its agreement, meetings and feedback stay, with "a deleted user") is
     history rather than a pairing with nobody. Returns how many ended."""
     pairings = list(
-        Pairing.objects.select_for_update()
+        Pairing.objects.select_for_update(of=("self",))
         .select_related("program", "mentor", "mentee")
         .filter(Q(mentor=user) | Q(mentee=user), status__in=OPEN_PAIRING_STATUSES)
     )
