@@ -774,6 +774,10 @@ def progress_update_delete(*, update: ProgressUpdate, by) -> None:
     if not rows:
         return
     _event(goal=goal, actor=by, action="update_deleted", detail=summary)
+    # Its notices that have not gone out yet go with it (the mentor's "logged progress", the
+    # mentee's "acknowledged").
+    for key in (f"feedback:update:{update.uuid}", f"feedback:ack:{update.uuid}"):
+        notification_withdraw(dedupe_key=key)
     if had_value:
         _refresh_current_value(goal)
 

@@ -404,3 +404,21 @@ def test_the_chart_speaks_the_pages_dates_and_names_whose_values(client, goal, m
     assert f">{start.day} {start:%b} {start.year}</text>" in figure
     assert start.isoformat() + "</text>" not in figure
     assert "Mia Mentee&#x27;s values" in figure or "Mia Mentee's values" in figure
+
+
+def test_deleting_an_update_withdraws_the_notice_that_has_not_gone_out(goal, mentee, mentor):
+    """The mentor's "logged progress" waits to be gathered; once the update is deleted it is
+    withdrawn, and nothing about it reaches him. One already sent stays sent."""
+    from notifications.models import Notification
+
+    kept = _log(goal, mentee, "2")
+    gone = _log(goal, mentee, "3")
+    key = f"feedback:update:{gone.uuid}"
+    assert Notification.objects.filter(dedupe_key=key, recipient=mentor).exists()
+    Notification.objects.filter(dedupe_key=f"feedback:update:{kept.uuid}").update(
+        sent_at=datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
+    )
+    services.progress_update_delete(update=gone, by=mentee)
+    assert not Notification.objects.filter(dedupe_key=key).exists()
+    services.progress_update_delete(update=kept, by=mentee)
+    assert Notification.objects.filter(dedupe_key=f"feedback:update:{kept.uuid}").exists()
