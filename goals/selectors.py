@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar, NamedTuple
 
-from django.db.models import IntegerField, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.viewer import Viewer
@@ -166,15 +167,26 @@ class MilestoneFacts(NamedTuple):
     week_from: int | None
     week_to: int | None
     repeats_until: date | None
+    done_in_week: bool = False
 
 
-_MILESTONE_COLUMNS = tuple(f"milestones__{name}" for name in MilestoneFacts._fields)
+_MILESTONE_COLUMNS = tuple(f"milestones__{name}" for name in MilestoneFacts._fields[:-1])
 
 
-def goals_with_milestones(goals: QuerySet) -> tuple[list[Goal], list[tuple[Goal, MilestoneFacts]]]:
+def goals_with_milestones(
+    goals: QuerySet, *, monday: date | None = None
+) -> tuple[list[Goal], list[tuple[Goal, MilestoneFacts]]]:
     """The goals of `goals` (CARD_COLUMNS only, in its order) with what their progress needs,
-    and their milestones, in one query: the goals joined to their milestones."""
+    and their milestones, in one query: the goals joined to their milestones. With `monday`,
+    each milestone also says whether it (a weekly step) was ticked off in that week."""
     names = CARD_COLUMNS + _MILESTONE_COLUMNS
+    if monday is not None:
+        goals = goals.annotate(
+            step_done_in_week=Exists(
+                StepCompletion.objects.filter(step_id=OuterRef("milestones__id"), week_start=monday)
+            )
+        )
+        names += ("step_done_in_week",)
     width = len(CARD_COLUMNS)
     by_id: dict[int, Goal] = {}
     milestones = []
@@ -195,17 +207,19 @@ def goals_with_milestones(goals: QuerySet) -> tuple[list[Goal], list[tuple[Goal,
 
 
 def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
-    """Four queries: her open goals with their milestones and steps (progress, what is due,
-    this week's steps); which of those steps are ticked off this week (none without steps
-    due); the latest feedback from others; the next check-in (none without an open
-    pairing). "This week" is the week of today in her own time zone (goals.weeks)."""
+    """Three queries: her open goals with their milestones and steps (progress, what is due,
+    this week's steps and whether each is ticked off); the latest feedback from others; the
+    next check-in (none without an open pairing). "This week" is the week of today in her own
+    time zone (goals.weeks)."""
     viewer = Viewer.of(viewer)
     today = today or timezone.localdate()
     own_today = timezone.localtime(timezone.now(), viewer.user.tzinfo).date()
+    monday = week_start(own_today)
     goals, milestones = goals_with_milestones(
         Goal.objects.filter(
             mentee_id=viewer.pk, status__in=OPEN_GOAL_STATUSES, archived_at__isnull=True
-        ).order_by("priority", "created_at", "id")
+        ).order_by("priority", "created_at", "id"),
+        monday=monday,
     )
     soon = today + timedelta(days=UPCOMING_DAYS)
     due = [
@@ -263,7 +277,6 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         unagreed = {link.pairing_id for link in open_links if not link.mentee_agreed}
         waiting = [p for p in pairings if p.pk in unagreed]
     active = [g for g in goals if g.status == GoalStatus.ACTIVE]
-    monday = week_start(own_today)
     due_steps = [
         (goal, m)
         for goal, m in milestones
@@ -271,14 +284,9 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         and goal.status == GoalStatus.ACTIVE
         and is_due_in_week(m, starts_on=goal.starts_on, monday=monday)
     ]
-    # Always one query (not only when steps are due): the page's count stays fixed.
-    done = set(
-        StepCompletion.objects.filter(
-            step__goal__mentee_id=viewer.pk, week_start=monday
-        ).values_list("step_id", flat=True)
-    )
     this_week = [
-        WeekStep(uuid=m.uuid, title=m.title, goal=goal, done=m.id in done) for goal, m in due_steps
+        WeekStep(uuid=m.uuid, title=m.title, goal=goal, done=m.done_in_week)
+        for goal, m in due_steps
     ]
     return MenteeDashboard(
         this_week=this_week,
@@ -552,24 +560,26 @@ def goal_for_page(uuid) -> Goal | None:
     )
 
 
-def goal_milestones(goal: Goal) -> list[Milestone]:
-    """The goal's milestones and weekly steps in their order; the goal's progress then needs
-    no query of its own."""
-    items = list(Milestone.objects.filter(goal_id=goal.pk).order_by("position", "id"))
+def goal_milestones(goal: Goal, *, monday: date) -> list[Milestone]:
+    """The goal's milestones and weekly steps in their order, each step with the number of
+    weeks it was ticked off in (`weeks_done`) and whether `monday`'s week is one of them
+    (`done_in_week`), in one query; the goal's progress then needs no query of its own."""
+    ticks = StepCompletion.objects.filter(step_id=OuterRef("pk"))
+    items = list(
+        Milestone.objects.filter(goal_id=goal.pk)
+        .annotate(
+            weeks_done=Coalesce(
+                Subquery(ticks.values("step_id").annotate(n=Count("*")).values("n")[:1]), 0
+            ),
+            done_in_week=Exists(ticks.filter(week_start=monday)),
+        )
+        .order_by("position", "id")
+    )
     counted = [m for m in items if m.kind == MilestoneKind.MILESTONE]
     goal.milestones_total = len(counted)
     goal.milestones_done = sum(1 for m in counted if m.completed_at is not None)
     goal.__dict__.pop("progress", None)
     return items
-
-
-def goal_step_completions(goal: Goal) -> dict[int, set]:
-    """The weeks (their Mondays) each of the goal's steps was ticked off in: one query."""
-    weeks: dict[int, set] = {}
-    rows = StepCompletion.objects.filter(step__goal_id=goal.pk).values_list("step_id", "week_start")
-    for step_id, monday in rows:
-        weeks.setdefault(step_id, set()).add(monday)
-    return weeks
 
 
 def step_by_uuid(uuid) -> Milestone | None:

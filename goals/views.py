@@ -498,7 +498,7 @@ def _milestone_list(items: list, *, can_edit: bool, empty_text: str, csrf_token:
 
 
 def _step_list(
-    goal: Goal, steps: list, *, weeks_done: dict, can_edit: bool, csrf_token: str, monday: date
+    goal: Goal, steps: list, *, can_edit: bool, csrf_token: str, monday: date
 ) -> SafeString:
     """The weekly plan on the goal page: each step with its weeks, whether it is done this
     week (a tick box for the mentee when it is due this week) and how many weeks it was
@@ -514,9 +514,8 @@ def _step_list(
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
     rows = []
     for step in steps:
-        weeks = weeks_done.get(step.pk, set())
         due_now = this_week >= 1 and is_due_in_week(step, starts_on=goal.starts_on, monday=monday)
-        done_now = monday in weeks
+        done_now = step.done_in_week
         if can_edit and due_now:
             control = format_html(
                 '<form method="post" action="{}">{}<input type="hidden" name="week" value="{}">'
@@ -540,8 +539,8 @@ def _step_list(
             facts.append(_("due %(d)s") % {"d": day(step.due_on)})
         if not due_now:
             facts.append(str(not_now))
-        if weeks:
-            facts.append(done_in % {"n": len(weeks)})
+        if step.weeks_done:
+            facts.append(done_in % {"n": step.weeks_done})
         links = ""
         if can_edit:
             links = format_html(
@@ -799,7 +798,8 @@ def _goal_page(
     step_form=None,
     status: int = 200,
 ):
-    items = selectors.goal_milestones(goal)
+    monday = week_start(services.mentee_today(goal))
+    items = selectors.goal_milestones(goal, monday=monday)
     context = {"goal": goal, "access": access, "progress": goal.progress}
     if access.can_see_details:
         token = get_token(request) if access.can_edit or access.can_acknowledge else ""
@@ -826,12 +826,11 @@ def _goal_page(
             actions_html=_step_list(
                 goal,
                 [m for m in items if m.kind == MilestoneKind.ACTION],
-                weeks_done=selectors.goal_step_completions(goal),
                 can_edit=access.can_edit,
                 csrf_token=token,
-                monday=week_start(services.mentee_today(goal)),
+                monday=monday,
             ),
-            this_week_number=week_number(goal.starts_on, week_start(services.mentee_today(goal))),
+            this_week_number=week_number(goal.starts_on, monday),
             updates=updates,
             chart=chart,
             chart_rows=chart_rows,
