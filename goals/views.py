@@ -508,7 +508,7 @@ def _step_list(
             '<p class="text-body-secondary small mb-0">{}</p>', _("No weekly steps yet.")
         )
     this_week = week_number(goal.starts_on, monday)
-    done_in, not_now = _("done in %(n)d week(s)"), _("not planned this week")
+    not_now = _("not planned this week")
     tick, untick = _("Mark %(t)s done this week"), _("Mark %(t)s not done this week")
     edit, delete = _("Edit %(t)s"), _("Delete %(t)s")
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
@@ -540,7 +540,10 @@ def _step_list(
         if not due_now:
             facts.append(str(not_now))
         if step.weeks_done:
-            facts.append(done_in % {"n": step.weeks_done})
+            facts.append(
+                ngettext("done in %(n)d week", "done in %(n)d weeks", step.weeks_done)
+                % {"n": step.weeks_done}
+            )
         links = ""
         if can_edit:
             links = format_html(

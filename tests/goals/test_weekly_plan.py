@@ -90,7 +90,7 @@ def test_a_plan_as_the_guides_write_it(plan_goal, mentee):
     assert _actions(plan_goal).count("step_added") == 3
 
 
-def test_a_step_is_ticked_off_per_week_not_once_forever(plan_goal, mentee):
+def test_a_step_is_ticked_off_per_week_not_once_forever(client, plan_goal, mentee):
     with time_machine.travel(WEDNESDAY, tick=False):
         step = _step(plan_goal, mentee, "Read one article", repeats_until=date(2026, 4, 30))
         monday = date(2026, 3, 2)
@@ -105,7 +105,14 @@ def test_a_step_is_ticked_off_per_week_not_once_forever(plan_goal, mentee):
             date(2026, 3, 2),
             date(2026, 3, 9),
         }
+        client.force_login(mentee)
+        page = client.get(reverse("goals:goal_detail", args=[plan_goal.uuid])).text
+        assert "done in 2 weeks" in page
+        assert f'aria-label="Mark {step.title} not done this week"' in page  # ticked this week
         assert services.step_tick(step=step, by=mentee, week_start=date(2026, 3, 9), done=False)
+        page = client.get(reverse("goals:goal_detail", args=[plan_goal.uuid])).text
+        assert "done in 1 week</div>" in page
+        assert f'aria-label="Mark {step.title} done this week"' in page
     assert _actions(plan_goal).count("step_done") == 2
     assert _actions(plan_goal).count("step_undone") == 1
 
