@@ -722,7 +722,9 @@ def _check_author(update: ProgressUpdate, by) -> None:
 @transaction.atomic
 def progress_update_edit(*, update: ProgressUpdate, by, changes: dict) -> ProgressUpdate:
     """Correct an update (value, note, confidence, the day it is for), by its author only;
-    the goal's current value follows what the updates now say."""
+    the goal's current value follows what the updates now say. A mentor's acknowledgement
+    was of what the update said: when its value, note or confidence changes, the
+    acknowledgement is cleared and the update is back in the mentor's review queue."""
     _check_author(update, by)
     goal = update.goal
     current = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
@@ -740,7 +742,14 @@ def progress_update_edit(*, update: ProgressUpdate, by, changes: dict) -> Progre
     for f in changed:
         setattr(current, f, fields[f])
     current.edited_at = timezone.now()
-    current.save(update_fields=[*changed, "edited_at"])
+    saved = [*changed, "edited_at"]
+    reopened = current.acknowledged_at is not None and bool(
+        {"value", "note", "confidence"} & set(changed)
+    )
+    if reopened:
+        current.acknowledged_at = current.acknowledged_by = None
+        saved += ["acknowledged_at", "acknowledged_by"]
+    current.save(update_fields=saved)
     parts = []
     for f in changed:
         label = ProgressUpdate._meta.get_field(f).verbose_name
@@ -751,6 +760,8 @@ def progress_update_edit(*, update: ProgressUpdate, by, changes: dict) -> Progre
                 _("%(field)s: %(old)s → %(new)s")
                 % {"field": label, "old": _fmt(getattr(update, f)), "new": _fmt(fields[f])}
             )
+    if reopened:
+        parts.append(_("back for review"))
     _event(
         goal=goal,
         actor=by,

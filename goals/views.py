@@ -1054,9 +1054,18 @@ def update_edit(request, uuid):
     goal = update.goal
     if request.method == "POST":
         form = ProgressUpdateForm(request.POST, instance=update, goal=goal)
+        was_acknowledged = update.acknowledged_at is not None
         if form.is_valid():
-            services.progress_update_edit(update=update, by=request.user, changes=form.cleaned_data)
-            messages.success(request, _("Your update is corrected."))
+            saved = services.progress_update_edit(
+                update=update, by=request.user, changes=form.cleaned_data
+            )
+            if was_acknowledged and saved.acknowledged_at is None:
+                messages.success(
+                    request,
+                    _("Your update is corrected; it is back with your mentor to acknowledge."),
+                )
+            else:
+                messages.success(request, _("Your update is corrected."))
             return redirect(reverse("goals:goal_detail", args=[goal.uuid]) + f"#update-{uuid}")
         status = 400
     else:

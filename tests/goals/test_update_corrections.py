@@ -18,7 +18,7 @@ from goals import services
 from goals.charts import progress_chart
 from goals.models import GoalEvent, ProgressUpdate
 from goals.progress import Health
-from goals.selectors import goal_page_details
+from goals.selectors import goal_page_details, review_queue
 from goals.services import NotAllowed
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +122,40 @@ def test_the_author_corrects_an_update_and_the_history_says_so(goal, mentee):
     assert event.actor == mentee
     assert "4 → 6" in event.detail
     assert "note changed" in event.detail
+
+
+def test_a_changed_acknowledged_update_goes_back_to_the_mentor(goal, mentee, mentor):
+    update = _log(goal, mentee, "4", day=goal.starts_on + timedelta(days=1))
+    assert services.progress_update_acknowledge(update=update, by=mentor)
+    assert not review_queue(mentor).exists()
+    # A new day only: what the mentor saw still stands.
+    services.progress_update_edit(update=update, by=mentee, changes={"occurred_on": goal.starts_on})
+    update.refresh_from_db()
+    assert update.acknowledged_at is not None
+    # A new value: the mentor acknowledged "4", not "6"; it is in the review queue again.
+    services.progress_update_edit(update=update, by=mentee, changes={"value": Decimal("6")})
+    update.refresh_from_db()
+    assert update.acknowledged_at is None and update.acknowledged_by is None
+    assert [row[0] for row in review_queue(mentor)] == [update.uuid]
+    event = GoalEvent.objects.filter(goal=goal, action="update_edited").latest("id")
+    assert "back for review" in event.detail
+    assert services.progress_update_acknowledge(update=update, by=mentor)
+
+
+def test_the_correction_page_says_an_acknowledged_update_goes_back(client, goal, mentee, mentor):
+    update = _log(goal, mentee, "4")
+    services.progress_update_acknowledge(update=update, by=mentor)
+    client.force_login(mentee)
+    address = reverse("goals:update_edit", args=[update.uuid])
+    assert "goes back to them to acknowledge again" in client.get(address).text
+    response = client.post(
+        address,
+        {"value": "5", "note": "", "confidence": "3", "occurred_on": update.occurred_on},
+        follow=True,
+    )
+    assert "back with your mentor to acknowledge" in response.text
+    update.refresh_from_db()
+    assert update.value == 5 and update.acknowledged_at is None
 
 
 def test_moving_an_update_to_an_earlier_day_recomputes_the_current_value(goal, mentee):
