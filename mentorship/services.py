@@ -513,23 +513,37 @@ def _tell_invited_accounts(invitations: list[Invitation]) -> None:
             )
 
 
-def invitations_create_many(*, program: Program, rows: list, by: User) -> tuple[int, int]:
+def invitations_create_many(*, program: Program, rows: list, by: User) -> tuple[int, int, int]:
     """Invite every checked participant row (an import): one invitation and one e-mail per
     row, written in bulk, whether or not the address has an account, so that the admin learns
-    nothing about anyone beyond what the file said. A row whose address already has an open
-    invitation in the same role is not invited twice. Returns how many rows were invited and
-    how many were waiting for an answer already."""
-    waiting = _open_invitations(program, [row.email for row in rows])
-    expires_at = timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+    nothing about anyone beyond what the file said. A row whose address already has an
+    unanswered invitation in the same role gets no second one: while its link works it is
+    left alone (importing a file twice sends nothing twice); once its link has expired it is
+    sent again with a new link, as "Send again" would. Returns how many rows were invited,
+    how many were waiting for an answer already, and how many expired ones were sent again."""
+    waiting = _unanswered_invitations(program, [row.email for row in rows])
+    now = timezone.now()
+    expires_at = now + timedelta(days=INVITATION_VALID_DAYS)
     tokens: dict[str, str] = {}
-    invitations = []
+    invitations, renewed = [], []
     already = 0
     for row in rows:
-        if (row.email, row.role) in waiting:
+        key = (row.email, row.role)
+        found = waiting.get(key)
+        if found is not None and found.expires_at > now:
             already += 1
             continue
-        waiting.add((row.email, row.role))
         token = secrets.token_urlsafe(32)
+        if found is not None:  # expired: the same invitation, a new link
+            found.token_hash = invitation_token_hash(token)
+            found.expires_at = expires_at
+            found.sent_count += 1
+            found.last_sent_at = now
+            found.invited_by = by
+            renewed.append(found)
+            tokens[found.token_hash] = token
+            waiting[key] = found
+            continue
         invitation = Invitation(
             program=program,
             email=row.email,
@@ -542,14 +556,26 @@ def invitations_create_many(*, program: Program, rows: list, by: User) -> tuple[
             skills=row.skills[:500],
             interests=row.interests[:500],
         )
+        waiting[key] = invitation
         tokens[invitation.token_hash] = token
         invitations.append(invitation)
     Invitation.objects.bulk_create(invitations, batch_size=500)
-    emails_enqueue(messages=_invitation_messages(invitations, tokens), kind="invitation")
+    Invitation.objects.bulk_update(
+        renewed,
+        ["token_hash", "expires_at", "sent_count", "last_sent_at", "invited_by"],
+        batch_size=500,
+    )
+    sent = invitations + renewed
+    # The few sent again carry what their invitation said before (a personal message, say):
+    # each is rendered on its own.
+    messages = _invitation_messages(invitations, tokens) + [
+        _invitation_message(invitation, tokens[invitation.token_hash]) for invitation in renewed
+    ]
+    emails_enqueue(messages=messages, kind="invitation")
     # One person invited in two roles hears of the invitations once in the inbox: both wait
     # on "My invitations".
-    _tell_invited_accounts(invitations)
-    return len(invitations), already
+    _tell_invited_accounts(sent)
+    return len(invitations), already, len(renewed)
 
 
 def invitation_find(*, token: str) -> Invitation | None:
@@ -1342,27 +1368,37 @@ def _participants_apply(*, program: Program, rows: list, by: User) -> dict[str, 
     row becomes an invitation (e-mailed) that its person accepts, signing up first if they
     have no account yet, or declines. Rows for people with and without an account are
     treated alike: the result tells the admin only what the file said."""
-    invited, already = invitations_create_many(program=program, rows=rows, by=by)
-    return {"invitations": invited, **({"already_invited": already} if already else {})}
+    invited, already, again = invitations_create_many(program=program, rows=rows, by=by)
+    result = {"invitations": invited}
+    if already:
+        result["already_invited"] = already
+    if again:
+        result["sent_again"] = again
+    return result
 
 
-def _open_invitations(program: Program, emails: list[str]) -> set[tuple[str, str]]:
-    """(e-mail, role) of the invitations of `program` to `emails` still waiting for an
-    answer."""
+def _unanswered_invitations(
+    program: Program, emails: list[str]
+) -> dict[tuple[str, str], Invitation]:
+    """The newest invitation of `program` to each of `emails` in each role that nobody has
+    answered (accepted, declined) or withdrawn, expired or not, by (e-mail, role), locked."""
     from .csv_import import _chunks
 
-    found: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], Invitation] = {}
     for chunk in _chunks(sorted(set(emails))):
-        found.update(
-            Invitation.objects.filter(
+        for invitation in (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .filter(
                 program=program,
                 email__in=chunk,
                 accepted_at__isnull=True,
                 declined_at__isnull=True,
                 revoked_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            ).values_list("email", "role")
-        )
+            )
+            .order_by("created_at", "id")
+        ):
+            found[(invitation.email, invitation.role)] = invitation  # the newest wins
     return found
 
 

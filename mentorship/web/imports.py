@@ -227,6 +227,7 @@ def _participants_message(result: dict) -> str:
     """What a participants import did, for the message after it and for its run's page.
     Every row is an invitation, so it says nothing about who already had an account."""
     invited, already = result.get("invitations", 0), result.get("already_invited", 0)
+    again = result.get("sent_again", 0)
     parts = []
     if invited:
         parts.append(
@@ -249,6 +250,17 @@ def _participants_message(result: dict) -> str:
                 already,
             )
             % {"n": already}
+        )
+    if again:
+        parts.append(
+            ngettext(
+                "%(n)s row was invited before and its link had expired; it was sent again "
+                "with a new link.",
+                "%(n)s rows were invited before and their links had expired; they were sent "
+                "again with new links.",
+                again,
+            )
+            % {"n": again}
         )
     return " ".join(parts) or _("Nobody was invited.")
 

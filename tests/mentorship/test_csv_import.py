@@ -4,14 +4,17 @@ all rows or none."""
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from mentorship import csv_import, services
 from mentorship.models import ImportRun, Invitation, Membership, Pairing, PairingStatus, Role
+from mentorship.web.imports import _participants_message
 from tests.factories import MembershipFactory, PairingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +127,29 @@ def test_importing_the_same_file_again_sends_no_second_invitation(program, admin
         "already_invited": 1,
     }
     assert Invitation.objects.filter(email="again@example.com").count() == 1
+
+
+def test_an_expired_invitation_imported_again_is_sent_again_not_doubled(
+    program, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    text = HEADER + "late@example.com,L,mentee,,,\nfresh@example.com,F,mentor,,,\n"
+    services.participants_import(program=program, text=text, by=admin)
+    late = Invitation.objects.get(email="late@example.com")
+    old_hash = late.token_hash
+    Invitation.objects.filter(pk=late.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.participants_import(program=program, text=text, by=admin)
+    assert result == {"invitations": 0, "already_invited": 1, "sent_again": 1}
+    assert Invitation.objects.filter(email="late@example.com").count() == 1
+    late.refresh_from_db()
+    assert late.token_hash != old_hash and not late.is_expired and late.sent_count == 2
+    # Only the expired one hears again, and its new link opens it.
+    assert [m.to for m in mailoutbox] == [["late@example.com"]]
+    link = re.search(r"/invitations/([\w-]+)/", mailoutbox[0].body).group(1)
+    assert services.invitation_find(token=link) == late
+    assert "their links had expired" not in _participants_message(result)
+    assert "its link had expired; it was sent again" in _participants_message(result)
 
 
 def test_file_with_one_bad_row_imports_nothing(program, admin):
