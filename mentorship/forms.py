@@ -17,6 +17,7 @@ from .models import (
     PROGRAM_FIELDS,
     Agreement,
     CheckIn,
+    JoinPolicy,
     Program,
     Role,
 )
@@ -46,6 +47,18 @@ class ProgramForm(forms.ModelForm):
         help_texts = {
             "slug": _("Letters, digits and hyphens, e.g. “spring-2027”. Unique on this site."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older client, a script): the program keeps its policy, a new one is
+        # invite only.
+        self.fields["join_policy"].required = False
+
+    def clean_join_policy(self):
+        value = self.cleaned_data.get("join_policy")
+        if value:
+            return value
+        return self.instance.join_policy if self.instance.pk else JoinPolicy.INVITE_ONLY
 
 
 class InvitationForm(forms.Form):
