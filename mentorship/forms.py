@@ -267,7 +267,7 @@ class ApplicationForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("A few sentences for the program's admins (and later your pair)."),
+        help_text=_("A few sentences for the program's admins."),
     )
     skills = forms.CharField(
         label=_("Skills you can offer"),
