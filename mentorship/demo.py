@@ -169,6 +169,10 @@ def _seed_applicant(program: Program, *, password: str) -> tuple[str, str, str]:
         user=user, email=person.email, defaults={"verified": True, "primary": True}
     )
     if not Application.objects.filter(program=program, user=user).exists():
+        # A demo program seeded before programs took applications is opened to them too.
+        if program.join_policy == JoinPolicy.INVITE_ONLY:
+            program.join_policy = JoinPolicy.APPROVAL
+            program.save(update_fields=["join_policy"])
         Application.objects.create(
             program=program,
             user=user,
