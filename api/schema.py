@@ -129,6 +129,10 @@ STEP_RULES = (
     "`week_from` and is not before it; `repeats_until` is not before the goal starts."
 )
 # Rules across fields of a goal, which JSON Schema cannot state.
+PROGRAM_RULES = (
+    "The program does not end before it starts; `stall_after_days` is at least "
+    "`checkin_cadence_days` (14 and 30 when not given)."
+)
 GOAL_RULES = (
     "The target date is after the start date; a starting value and a target value are given "
     "both or neither, and differ."
@@ -186,6 +190,7 @@ def state_field_rules(result) -> None:
             for field in PROGRAM_POSITIVE_FIELDS:
                 if field in properties:
                     properties[field]["minimum"] = 1
+            component["description"] = PROGRAM_RULES
         if name in ("GoalCreateRequest", "PatchedGoalUpdateRequest"):
             component["description"] = GOAL_RULES
         if name in UPDATE_REQUESTS:

@@ -17,11 +17,14 @@ ROLE_DASHBOARDS = [
 @require_GET
 def home(request):
     """Anonymous visitors see the landing page; a person with one role goes straight to that
-    role's dashboard; a person with several chooses."""
+    role's dashboard; a person with several chooses; a person in no program yet goes to the
+    programs they may join (and their invitations)."""
     if not request.user.is_authenticated:
         return render(request, "landing.html")
     roles = request.viewer.roles
     dashboards = [(role, reverse(name)) for role, name in ROLE_DASHBOARDS if role in roles]
+    if not dashboards:
+        return redirect("mentorship:join_list")
     if len(dashboards) == 1:
         return redirect(dashboards[0][1])
     return render(request, "home.html", {"dashboards": dashboards})

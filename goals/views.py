@@ -30,8 +30,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.access import require, require_found
 from core.csvsafe import csv_response
 from core.errors import Conflict, InvalidInput
-from mentorship.models import DELETED_USER
+from mentorship.models import DELETED_USER, Role
 from mentorship.policy import get_program_for_admin
+from mentorship.selectors import member_checklists
 
 from . import selectors, services
 from .charts import progress_chart
@@ -1353,7 +1354,11 @@ def mentee_dashboard(request):
         checkin.with_text = _("With %(mentor)s") % {"mentor": checkin.mentor.display_name}
         checkin.due_text = day(checkin.next_checkin_due, "l j M Y")
         checkin.is_overdue = checkin.next_checkin_due < timezone.localdate()
-    return render(request, "goals/mentee_dashboard.html", {"dash": dash})
+    return render(
+        request,
+        "goals/mentee_dashboard.html",
+        {"dash": dash, "checklists": member_checklists(request.viewer, Role.MENTEE)},
+    )
 
 
 @login_required
@@ -1363,7 +1368,11 @@ def mentor_dashboard(request):
     due = _("due %(d)s")
     for pairing in dash.overdue_checkins:
         pairing.due_text = due % {"d": day(pairing.next_checkin_due)}
-    return render(request, "goals/mentor_dashboard.html", {"dash": dash})
+    return render(
+        request,
+        "goals/mentor_dashboard.html",
+        {"dash": dash, "checklists": member_checklists(request.viewer, Role.MENTOR)},
+    )
 
 
 @login_required

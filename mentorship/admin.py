@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from .models import (
     Agreement,
+    Application,
     CheckIn,
     Invitation,
     Membership,
@@ -31,9 +32,10 @@ class ProgramAdmin(admin.ModelAdmin):
         "checkin_cadence_days",
         "stall_after_days",
         "max_active_goals",
+        "join_policy",
         "is_active",
     ]
-    list_filter = ["is_active", "starts_on"]
+    list_filter = ["is_active", "join_policy", "starts_on"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["uuid", "created_at"]
@@ -146,3 +148,12 @@ class MentorshipFeedbackAdmin(admin.ModelAdmin):
     search_fields = ["comment", "author__email", "pairing__mentor__email", "pairing__mentee__email"]
     list_select_related = ["pairing__mentor", "pairing__mentee", "pairing__program", "author"]
     raw_id_fields = ["pairing", "author"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["user", "program", "role", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "role", "program"]
+    search_fields = ["user__email", "user__name", "program__name"]
+    raw_id_fields = ["user", "decided_by"]
+    readonly_fields = ["uuid", "created_at"]

@@ -1,4 +1,5 @@
-"""Demo data for trying the site: one program with an admin, two mentors and four mentees.
+"""Demo data for trying the site: one program with an admin, two mentors and four mentees,
+open to applications with one waiting for the admin's approval.
 
 Every step looks its rows up before creating them, so running it again creates nothing new.
 Later parts of the product (pairings, goals, check-ins) add their own demo data here.
@@ -9,11 +10,12 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from goals import demo as goals_demo
 
-from .models import Membership, Pairing, Program, Role
+from .models import Application, ApplicationStatus, JoinPolicy, Membership, Pairing, Program, Role
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
             "description": DEMO_PROGRAM["description"],
             "starts_on": date(2026, 9, 1),
             "ends_on": date(2027, 2, 28),
+            # Open with approval: the applicant below waits in the admin's queue.
+            "join_policy": JoinPolicy.APPROVAL,
         },
     )
     logins = []
@@ -123,12 +127,63 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
                 "skills": person.skills,
                 "interests": person.interests,
                 "capacity": person.capacity,
+                # The demo mentors have chosen their capacity (their first-steps checklist).
+                "capacity_set_at": timezone.now() if person.role == Role.MENTOR else None,
             },
         )
         logins.append((person.email, password, str(person.role)))
+    logins.append(_seed_applicant(program, password=password))
     _seed_pairings(program)
     goals_demo.seed(program)
     return logins
+
+
+# Someone who signed up on her own and applied to the demo program: she waits for approval.
+DEMO_APPLICANT = DemoPerson(
+    "applicant.maya@example.com",
+    "Maya Chen",
+    "applicant",
+    "Europe/Madrid",
+    skills="data analysis, sql",
+    interests="leadership, public speaking",
+)
+DEMO_APPLICATION_MESSAGE = (
+    "I lead my first small team next spring and want to get better at running meetings and "
+    "presenting our results to the rest of the company."
+)
+
+
+def _seed_applicant(program: Program, *, password: str) -> tuple[str, str, str]:
+    """The applicant's account (no membership) and her application waiting for approval;
+    written directly, so that seeding tells no admin. Her login is printed with the others."""
+    person = DEMO_APPLICANT
+    user = User.objects.filter(email=person.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=person.email, password=password, name=person.name, timezone=person.timezone
+        )
+    else:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=person.email, defaults={"verified": True, "primary": True}
+    )
+    if not Application.objects.filter(program=program, user=user).exists():
+        # A demo program seeded before programs took applications is opened to them too.
+        if program.join_policy == JoinPolicy.INVITE_ONLY:
+            program.join_policy = JoinPolicy.APPROVAL
+            program.save(update_fields=["join_policy"])
+        Application.objects.create(
+            program=program,
+            user=user,
+            role=Role.MENTEE,
+            status=ApplicationStatus.PENDING,
+            message=DEMO_APPLICATION_MESSAGE,
+            skills=person.skills,
+            interests=person.interests,
+            created_at=timezone.now() - timedelta(days=2),
+        )
+    return person.email, password, person.role
 
 
 # (mentor, mentee, days ago of each check-in). Ben stays unpaired so matching has someone to
@@ -144,8 +199,6 @@ def _seed_pairings(program: Program) -> None:
     """Active pairings with accepted agreements, a few check-ins and their history. Written
     directly rather than through the services so that seeding sends nobody an e-mail; a pair
     that already has a pairing is left alone."""
-    from django.utils import timezone
-
     from .models import Agreement, CheckIn, PairingEvent, PairingStatus
 
     admin = User.objects.get(email=DEMO_PEOPLE[0].email)

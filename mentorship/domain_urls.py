@@ -3,7 +3,7 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 
 from django.urls import path
 
-from .web import imports, invitations, pairings, programs
+from .web import imports, invitations, joining, pairings, programs
 
 app_name = "mentorship"
 
@@ -85,6 +85,34 @@ urlpatterns = [
         name="program_match",
     ),
     path("programs/<uuid:program_uuid>/pairings/new/", programs.pairing_new, name="pairing_new"),
+    path("join/", joining.join_list, name="join_list"),
+    path("join/<uuid:program_uuid>/", joining.join_apply, name="join_apply"),
+    path(
+        "applications/<uuid:application_uuid>/withdraw/",
+        joining.application_withdraw,
+        name="application_withdraw",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/applications/",
+        joining.application_queue,
+        name="application_queue",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/applications/<uuid:application_uuid>/decide/",
+        joining.application_decide,
+        name="application_decide",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/setup/dismiss/",
+        joining.program_setup_dismiss,
+        name="program_setup_dismiss",
+    ),
+    path(
+        "memberships/<uuid:membership_uuid>/checklist/dismiss/",
+        joining.checklist_dismiss,
+        name="checklist_dismiss",
+    ),
+    path("memberships/<uuid:membership_uuid>/capacity/", joining.my_capacity, name="my_capacity"),
     path("invitations/", invitations.my_invitations, name="my_invitations"),
     path(
         "invitations/<uuid:invitation_uuid>/answer/",

@@ -17,6 +17,7 @@ from .models import (
     PROGRAM_FIELDS,
     Agreement,
     CheckIn,
+    JoinPolicy,
     Program,
     Role,
 )
@@ -41,10 +42,23 @@ class ProgramForm(forms.ModelForm):
             "starts_on": DateInput(),
             "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "join_policy": forms.RadioSelect,
         }
         help_texts = {
             "slug": _("Letters, digits and hyphens, e.g. “spring-2027”. Unique on this site."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older client, a script): the program keeps its policy, a new one is
+        # invite only.
+        self.fields["join_policy"].required = False
+
+    def clean_join_policy(self):
+        value = self.cleaned_data.get("join_policy")
+        if value:
+            return value
+        return self.instance.join_policy if self.instance.pk else JoinPolicy.INVITE_ONLY
 
 
 class InvitationForm(forms.Form):
@@ -230,4 +244,60 @@ class MemberRemoveForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Their open pairings end with this reason; the member is told."),
+    )
+
+
+APPLY_ROLE_CHOICES = [
+    (Role.MENTEE, _("Mentee: I want to learn and grow with a mentor")),
+    (Role.MENTOR, _("Mentor: I want to help someone else grow")),
+]
+
+
+class ApplicationForm(forms.Form):
+    """A person's application to join a program (mentorship.services.application_submit)."""
+
+    role = forms.ChoiceField(
+        label=_("Join as"),
+        choices=APPLY_ROLE_CHOICES,
+        initial=Role.MENTEE,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label=_("What do you hope to get out of it?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few sentences for the program's admins."),
+    )
+    skills = forms.CharField(
+        label=_("Skills you can offer"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by commas, e.g. “python, public speaking”."),
+    )
+    interests = forms.CharField(
+        label=_("What you want to learn"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by commas, e.g. “leadership, career change”."),
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, sent to the applicant)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CapacityForm(forms.Form):
+    """A mentor's own capacity in one program (mentorship.services.membership_capacity_set)."""
+
+    capacity = forms.IntegerField(
+        label=_("How many mentees can you take at once?"),
+        min_value=0,
+        max_value=50,
+        help_text=_("0 means none for now. You can change it at any time."),
     )

@@ -25,6 +25,7 @@ PROGRAM_FIELDS = (
     "name",
     "slug",
     "description",
+    "join_policy",
     "checkin_cadence_days",
     "stall_after_days",
     "max_active_goals",
@@ -36,11 +37,31 @@ PROGRAM_FIELDS = (
 PROGRAM_POSITIVE_FIELDS = ("checkin_cadence_days", "stall_after_days", "max_active_goals")
 
 
+class JoinPolicy(models.TextChoices):
+    INVITE_ONLY = "invite_only", _("Invite only")
+    APPROVAL = "approval", _("Open, with approval")
+    OPEN = "open", _("Open")
+
+
+# Programs people may find and apply to on their own (never an invite-only one).
+JOINABLE_POLICIES = (JoinPolicy.APPROVAL, JoinPolicy.OPEN)
+
+
 class Program(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     description = models.TextField(_("description"), max_length=4000, blank=True)
+    join_policy = models.CharField(
+        _("who may join"),
+        max_length=12,
+        choices=JoinPolicy.choices,
+        default=JoinPolicy.INVITE_ONLY,
+        help_text=_(
+            "Invite only: people join through your invitations. Open with approval: anyone "
+            "signed in may apply and you approve or decline. Open: anyone may join at once."
+        ),
+    )
     checkin_cadence_days = models.PositiveSmallIntegerField(
         _("check-in cadence (days)"),
         default=14,
@@ -60,6 +81,8 @@ class Program(models.Model):
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The admin closed the setup checklist of the program dashboard.
+    setup_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -88,6 +111,19 @@ class Program(models.Model):
             value = getattr(self, name)
             if value is not None and value < 1:
                 errors[name] = _("Use a number of at least 1.")
+        cadence, stall = self.checkin_cadence_days, self.stall_after_days
+        if (
+            "stall_after_days" not in errors
+            and "checkin_cadence_days" not in errors
+            and cadence is not None
+            and stall is not None
+            and stall < cadence
+        ):
+            # A pair that keeps to the cadence would be shown as stalled between meetings.
+            errors["stall_after_days"] = _(
+                "A pairing cannot stall before its next check-in is due: use at least the "
+                "check-in cadence (%(days)s days)."
+            ) % {"days": cadence}
         if errors:
             raise ValidationError(errors)
 
@@ -114,6 +150,10 @@ class Membership(models.Model):
     skills = models.CharField(_("skills"), max_length=500, blank=True)
     interests = models.CharField(_("interests"), max_length=500, blank=True)
     joined_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The first-steps checklist of the member's dashboard: closed by the member; and when a
+    # mentor's capacity was last chosen (by the mentor, an admin or an import).
+    checklist_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    capacity_set_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["program", "role", "user__email"]
@@ -195,6 +235,62 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and not self.is_expired
         )
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+# The roles a person may apply for (admins are made by other admins).
+APPLICATION_ROLES = (Role.MENTEE, Role.MENTOR)
+
+
+class Application(models.Model):
+    """A person asks to join a program in a role. In an open program it is approved at once;
+    in one open with approval it waits for an admin, who approves (the membership is made
+    then) or declines. Kept afterwards as the record of who decided what."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_applications"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    message = models.TextField(_("what you hope to get out of it"), max_length=2000, blank=True)
+    skills = models.CharField(_("skills"), max_length=500, blank=True)
+    interests = models.CharField(_("interests"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "user"],
+                condition=Q(status="pending"),
+                name="application_one_pending_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["program", "status", "created_at"], name="application_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.program} ({self.role}, {self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ApplicationStatus.PENDING
 
 
 class PairingStatus(models.TextChoices):

@@ -12,6 +12,13 @@ may see it but not change it gets 403.
   ends. Admins change its status (pause, end, reassign) but do not log the pair's meetings or
   accept their agreement.
 
+- A program open to applications (open, or open with approval, and active) is seen by
+  everyone signed in, on its join page; an invite-only one is never shown there, to anyone
+  (404). An application is its applicant's (withdraw) and its program admins' (approve,
+  decline: 403 for the program's other members, 404 for everyone else).
+- A membership's first-steps checklist and a mentor's own capacity page are the member's
+  own: 404 for everyone else.
+
 - An invitation is bound to its address: only an account on which that address is verified
   may accept or decline it (`invitation_bound_to`).
 
@@ -28,7 +35,16 @@ from django.db.models import Q
 from core.access import require, require_found
 from core.viewer import Viewer
 
-from .models import CheckIn, ImportRun, MentorshipFeedback, Pairing, Program
+from .models import (
+    JOINABLE_POLICIES,
+    Application,
+    CheckIn,
+    ImportRun,
+    Membership,
+    MentorshipFeedback,
+    Pairing,
+    Program,
+)
 
 MENTOR = "mentor"
 MENTEE = "mentee"
@@ -59,6 +75,65 @@ def get_import_run_for_admin(viewer_or_user, program_uuid, run_uuid) -> ImportRu
     )
     require_found(run is not None and run.program_id in viewer.admin_program_ids)
     return run
+
+
+def get_joinable_program(viewer_or_user, program_uuid) -> Program:
+    """A program the viewer may apply to: active, open or open with approval. 404 for an
+    invite-only or inactive one, whoever asks (its members included): it takes no
+    applications, and a stranger may not learn that it exists. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and program_uuid is not None)
+    program = Program.objects.filter(
+        uuid=program_uuid, is_active=True, join_policy__in=JOINABLE_POLICIES
+    ).first()
+    require_found(program is not None)
+    return program
+
+
+def get_application_for_admin(viewer_or_user, program_uuid, application_uuid) -> Application:
+    """An application to a program the viewer runs, with its applicant. 403 for the program's
+    other members (as on every program page), 404 for everyone else and for an application
+    to another program. Two queries: the program's row and the application's."""
+    program = get_program_for_admin(viewer_or_user, program_uuid)
+    application = (
+        Application.objects.select_related("user", "decided_by")
+        .filter(uuid=application_uuid, program=program)
+        .first()
+        if application_uuid is not None
+        else None
+    )
+    require_found(application is not None)
+    application.program = program
+    return application
+
+
+def get_own_application(viewer_or_user, application_uuid) -> Application:
+    """One of the viewer's own applications; 404 for anyone else's. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and application_uuid is not None)
+    application = (
+        Application.objects.select_related("program")
+        .filter(uuid=application_uuid, user_id=viewer.pk)
+        .first()
+    )
+    require_found(application is not None)
+    return application
+
+
+def get_own_membership(viewer_or_user, membership_uuid, *, role: str | None = None) -> Membership:
+    """One of the viewer's own memberships (in `role`, when given); 404 for anyone else's,
+    the program's admins included: a checklist and one's own capacity are the member's
+    business (admins correct a member on the member's page). One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and membership_uuid is not None)
+    memberships = Membership.objects.select_related("program").filter(
+        uuid=membership_uuid, user_id=viewer.pk
+    )
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    membership = memberships.first()
+    require_found(membership is not None)
+    return membership
 
 
 def invitation_bound_to(viewer_or_user, invitation) -> bool:

@@ -20,7 +20,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.viewer import Viewer
@@ -28,9 +30,12 @@ from goals.models import Category, Goal
 
 from .models import (
     DELETED_USER,
+    JOINABLE_POLICIES,
     OPEN_PAIRING_STATUSES,
     PAIRING_FIELDS,
     Agreement,
+    Application,
+    ApplicationStatus,
     CheckIn,
     ImportRun,
     Invitation,
@@ -259,6 +264,10 @@ class ProgramDashboard:
     stalled: list[OpenPairing]
     feedback: dict
     pending_invitations: int
+    # Applications waiting in the program's queue, and invitations ever sent (the setup
+    # checklist's "people invited").
+    pending_applications: int = 0
+    invitations_sent: int = 0
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -274,14 +283,16 @@ def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
 
 
 def program_stats(program: Program) -> dict:
-    """Members by role, pairings by status, open invitations and the feedback aggregates
-    (by whom: the pair's mentor or mentee), in one query of four grouped counts.
+    """Members by role, pairings by status, open invitations (and all ever sent),
+    applications waiting and the feedback aggregates (by whom: the pair's mentor or mentee),
+    in one query of six grouped counts.
 
     Written as SQL: the same numbers as correlated ORM subqueries took longer to build and
     compile in Python than the database took to answer them.
     """
     membership, pairing = Membership._meta.db_table, Pairing._meta.db_table
     invitation, feedback = Invitation._meta.db_table, MentorshipFeedback._meta.db_table
+    application = Application._meta.db_table
     # Table names come from the models, the values are parameters. Every column has one type
     # in every branch (PostgreSQL will not unite a NULL text with a sum).
     sql = (
@@ -293,17 +304,33 @@ def program_stats(program: Program) -> dict:
         "WHERE program_id = %s AND accepted_at IS NULL AND declined_at IS NULL "
         "AND revoked_at IS NULL "
         "AND expires_at > %s "
+        f"UNION ALL SELECT 'invitations_sent', '', COUNT(*), 0 FROM {invitation} "
+        "WHERE program_id = %s "
+        f"UNION ALL SELECT 'applications', '', COUNT(*), 0 FROM {application} "
+        "WHERE program_id = %s AND status = %s "
         "UNION ALL SELECT 'feedback', CASE WHEN f.author_id = p.mentor_id THEN 'mentor' "
         "WHEN f.author_id = p.mentee_id THEN 'mentee' ELSE '' END, COUNT(*), SUM(f.rating) "
         f"FROM {feedback} f JOIN {pairing} p ON p.id = f.pairing_id WHERE p.program_id = %s "
         "GROUP BY 2"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [program.pk, program.pk, program.pk, timezone.now(), program.pk])
+        cursor.execute(
+            sql,
+            [
+                program.pk,
+                program.pk,
+                program.pk,
+                timezone.now(),
+                program.pk,
+                program.pk,
+                ApplicationStatus.PENDING.value,
+                program.pk,
+            ],
+        )
         rows = cursor.fetchall()
     roles = dict.fromkeys(Role.values, 0)
     statuses = dict.fromkeys(PairingStatus.values, 0)
-    invitations = 0
+    invitations = invitations_sent = applications = 0
     ratings: dict[str, tuple[int, int]] = {}
     for kind, key, count, total in rows:
         if kind == "role":
@@ -312,6 +339,10 @@ def program_stats(program: Program) -> dict:
             statuses[key] = count
         elif kind == "invitations":
             invitations = count
+        elif kind == "invitations_sent":
+            invitations_sent = count
+        elif kind == "applications":
+            applications = count
         else:
             ratings[key] = (count, total)
 
@@ -328,6 +359,8 @@ def program_stats(program: Program) -> dict:
         "role_counts": roles,
         "pairings_by_status": statuses,
         "pending_invitations": invitations,
+        "invitations_sent": invitations_sent,
+        "pending_applications": applications,
         "feedback": feedback_stats,
     }
 
@@ -835,3 +868,238 @@ def recent_import_runs(program: Program, *, limit: int = 5) -> list[ImportRun]:
         .defer("batches", "result")
         .order_by("-created_at")[:limit]
     )
+
+
+# --- Joining a program, and the first steps -------------------------------------------------
+
+
+def profile_is_complete(user) -> bool:
+    """Whether the person has told the program who they are: the one definition the
+    first-steps checklists use. For now: a name. (To be switched to the profile's fields,
+    headline, bio, offers and wants, once profiles exist; nothing else decides it.)"""
+    return bool((user.name or "").strip())
+
+
+@dataclass
+class JoinableProgram:
+    program: Program
+    # The roles the viewer holds in it already, and their application waiting there.
+    roles: frozenset
+    pending_uuid: object = None
+    pending_role: str = ""
+
+
+def joinable_programs(viewer_or_user) -> list[JoinableProgram]:
+    """The active programs anyone signed in may apply to (open, or open with approval; never
+    an invite-only one), by name, each with the viewer's roles in it and their application
+    waiting there. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    mine = Membership.objects.filter(program_id=OuterRef("pk"), user_id=viewer.pk)
+    pending = Application.objects.filter(
+        program_id=OuterRef("pk"), user_id=viewer.pk, status=ApplicationStatus.PENDING
+    )
+    programs = (
+        Program.objects.filter(is_active=True, join_policy__in=JOINABLE_POLICIES)
+        .annotate(
+            is_mentee=Exists(mine.filter(role=Role.MENTEE)),
+            is_mentor=Exists(mine.filter(role=Role.MENTOR)),
+            is_admin=Exists(mine.filter(role=Role.ADMIN)),
+            pending_uuid=Subquery(pending.values("uuid")[:1]),
+            pending_role=Subquery(pending.values("role")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+    rows = []
+    for program in programs:
+        held = {
+            role
+            for role, flag in (
+                (Role.MENTEE, program.is_mentee),
+                (Role.MENTOR, program.is_mentor),
+                (Role.ADMIN, program.is_admin),
+            )
+            if flag
+        }
+        rows.append(
+            JoinableProgram(
+                program=program,
+                roles=frozenset(held),
+                pending_uuid=program.pending_uuid,
+                pending_role=program.pending_role or "",
+            )
+        )
+    return rows
+
+
+def applications_of(viewer_or_user, *, limit: int = 20) -> list[Application]:
+    """The viewer's latest applications, any status, with their programs. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    return list(
+        Application.objects.filter(user_id=viewer.pk)
+        .select_related("program")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def application_queue(program: Program) -> QuerySet[Application]:
+    """The program's applications waiting for a decision, oldest first, with the applicants.
+    Counted by the dashboard's link (program_stats) from the same condition."""
+    return (
+        Application.objects.filter(program=program, status=ApplicationStatus.PENDING)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+def recent_decisions(program: Program, *, limit: int = 10) -> list[Application]:
+    """The program's latest decided (or withdrawn) applications, with who decided. One query."""
+    return list(
+        Application.objects.filter(program=program)
+        .exclude(status=ApplicationStatus.PENDING)
+        .select_related("user", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class ChecklistItem:
+    label: str
+    done: bool
+    url: str = ""
+    hint: str = ""
+
+
+@dataclass
+class Checklist:
+    program_name: str
+    role: str
+    items: list
+    # Where the dismiss button posts (a member's) or the program's own.
+    dismiss_url: str = ""
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for item in self.items if item.done)
+
+    @property
+    def is_done(self) -> bool:
+        return all(item.done for item in self.items)
+
+
+def member_checklists(viewer_or_user, role: str) -> list[Checklist]:
+    """The first-steps checklists of the viewer's memberships in `role` (mentee or mentor)
+    in active programs, each until it is done or dismissed. One query, whatever the number
+    of programs, goals or pairings: every fact is an EXISTS on the membership's row.
+
+    - mentee: profile complete, agreement accepted (of a pairing in that program), a first
+      goal (any goal of hers);
+    - mentor: profile complete, capacity chosen (by them, an admin or an import), agreement
+      accepted.
+    """
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return []
+    side = "mentee" if role == Role.MENTEE else "mentor"
+    agreed = Agreement.objects.filter(
+        pairing__program_id=OuterRef("program_id"),
+        **{f"pairing__{side}_id": viewer.pk, f"{side}_accepted_at__isnull": False},
+    )
+    paired = Pairing.objects.filter(program_id=OuterRef("program_id"), **{f"{side}_id": viewer.pk})
+    rows = (
+        Membership.objects.filter(
+            user_id=viewer.pk,
+            role=role,
+            checklist_dismissed_at__isnull=True,
+            program__is_active=True,
+        )
+        .annotate(
+            agreed=Exists(agreed),
+            paired=Exists(paired),
+            has_goal=Exists(Goal.objects.filter(mentee_id=viewer.pk)),
+        )
+        .order_by("joined_at", "pk")
+        .values_list("uuid", "program__name", "capacity_set_at", "agreed", "paired", "has_goal")
+    )
+    profile_done = profile_is_complete(viewer.user)
+    profile = reverse("accounts:profile")
+    pairings = reverse("mentorship:my_pairings")
+    checklists = []
+    for uuid_, program_name, capacity_set_at, is_agreed, is_paired, has_goal in rows:
+        profile_item = ChecklistItem(_("Complete your profile"), profile_done, profile)
+        agreement_item = ChecklistItem(
+            _("Accept your agreement"),
+            is_agreed,
+            pairings if is_paired else "",
+            "" if is_paired else _("once you are paired"),
+        )
+        if role == Role.MENTEE:
+            items = [
+                profile_item,
+                agreement_item,
+                ChecklistItem(_("Create your first goal"), has_goal, reverse("goals:goal_create")),
+            ]
+        else:
+            items = [
+                profile_item,
+                ChecklistItem(
+                    _("Set your capacity"),
+                    capacity_set_at is not None,
+                    reverse("mentorship:my_capacity", args=[uuid_]),
+                ),
+                agreement_item,
+            ]
+        checklist = Checklist(
+            program_name=program_name,
+            role=role,
+            items=items,
+            dismiss_url=reverse("mentorship:checklist_dismiss", args=[uuid_]),
+        )
+        if not checklist.is_done:
+            checklists.append(checklist)
+    return checklists
+
+
+def program_setup_checklist(dashboard: ProgramDashboard) -> Checklist | None:
+    """The setup checklist of a new program's dashboard, from what the dashboard read
+    already (no query): cadence and stall threshold set (the threshold not shorter than the
+    cadence), people invited (an invitation sent, or members besides the admins), a first
+    pairing made. None once done or dismissed."""
+    program = dashboard.program
+    if program.setup_dismissed_at is not None:
+        return None
+    edit = reverse("mentorship:program_edit", args=[program.uuid])
+    people = dashboard.role_counts.get(Role.MENTOR, 0) + dashboard.role_counts.get(Role.MENTEE, 0)
+    cadence, stall = program.checkin_cadence_days, program.stall_after_days
+    items = [
+        ChecklistItem(
+            _("Set the check-in cadence"),
+            bool(cadence),
+            edit,
+            _("every %(n)s days") % {"n": cadence} if cadence else "",
+        ),
+        ChecklistItem(
+            _("Set the stall threshold"),
+            bool(stall and cadence and stall >= cadence),
+            edit,
+            _("stalled after %(n)s days without a check-in") % {"n": stall}
+            if stall and cadence and stall >= cadence
+            else _("at least the check-in cadence"),
+        ),
+        ChecklistItem(
+            _("Invite people"),
+            bool(dashboard.invitations_sent or people),
+            reverse("mentorship:program_invite", args=[program.uuid]),
+        ),
+        ChecklistItem(
+            _("Make the first pairing"),
+            bool(sum(dashboard.pairings_by_status.values())),
+            reverse("mentorship:pairing_new", args=[program.uuid]),
+        ),
+    ]
+    checklist = Checklist(
+        program_name=program.name,
+        role=Role.ADMIN,
+        items=items,
+        dismiss_url=reverse("mentorship:program_setup_dismiss", args=[program.uuid]),
+    )
+    return None if checklist.is_done else checklist

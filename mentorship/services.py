@@ -29,18 +29,23 @@ from core.dedupe import recent_twin
 from core.errors import Forbidden, InvalidInput
 from notifications.email import build_email
 from notifications.kinds import Kind
-from notifications.services import email_enqueue, emails_enqueue, notify
+from notifications.services import email_enqueue, emails_enqueue, notification_withdraw, notify
 
 from . import policy
 from .models import (
+    APPLICATION_ROLES,
     CHECKIN_FIELDS,
+    JOINABLE_POLICIES,
     OPEN_PAIRING_STATUSES,
     PROGRAM_FIELDS,
     Agreement,
+    Application,
+    ApplicationStatus,
     CheckIn,
     ImportRun,
     ImportRunStatus,
     Invitation,
+    JoinPolicy,
     MemberEvent,
     Membership,
     MentorshipFeedback,
@@ -158,7 +163,9 @@ def membership_add(
         raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
     defaults: dict = {"skills": skills, "interests": interests}
     if capacity is not None:
+        # Chosen for this person (an import's column): the mentor's checklist counts it.
         defaults["capacity"] = capacity
+        defaults["capacity_set_at"] = timezone.now()
     membership, _created = Membership.objects.get_or_create(
         program=program, user=user, role=role, defaults=defaults
     )
@@ -271,9 +278,13 @@ def membership_update(
         changes.append(_("interests: %(v)s") % {"v": interests or "—"})
     if not changes:
         return membership
+    update_fields = ["role", "capacity", "skills", "interests"]
+    if capacity != membership.capacity:
+        membership.capacity_set_at = timezone.now()
+        update_fields.append("capacity_set_at")
     membership.role, membership.capacity = role, capacity
     membership.skills, membership.interests = skills, interests
-    membership.save(update_fields=["role", "capacity", "skills", "interests"])
+    membership.save(update_fields=update_fields)
     _member_event(membership, by=by, action="member_changed", detail="; ".join(changes))
     return membership
 
@@ -695,6 +706,284 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
     return invitation
+
+
+# --- Applications ---------------------------------------------------------------------------
+
+APPLICATION_MESSAGE_MAX = 2000
+
+
+def _program_admins(program: Program) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__program=program, memberships__role=Role.ADMIN, is_active=True
+        ).order_by("pk")
+    )
+
+
+def _admin_notice_key(application: Application, admin_pk: int) -> str:
+    return f"application:{application.uuid}:admin:{admin_pk}"
+
+
+def _role_word(role: str) -> str:
+    return str(Role(role).label).lower()
+
+
+def _already_pending(program: Program) -> MentorshipConflict:
+    return MentorshipConflict(
+        _(
+            "You have applied to %(program)s already, and your application is waiting for an "
+            "admin's answer. Withdraw it first if you want to apply differently."
+        )
+        % {"program": program.name}
+    )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    program: Program,
+    user: User,
+    role: str,
+    message: str = "",
+    skills: str = "",
+    interests: str = "",
+) -> Application:
+    """`user` applies to join `program` as `role`: their own act, and the only way in
+    besides an invitation.
+
+    1. Refused with a message: a program that takes no applications (invite only, or not
+       active), a role one may not apply for (admins are made by admins), a role the person
+       holds there already, and a second application while one waits (one at a time, backed
+       by the constraint `application_one_pending_per_person`).
+    2. An open program: the application is approved at once and the person becomes a member
+       (membership_add, with the skills and interests given); its admins are told in the
+       inbox.
+    3. Open with approval: the application waits in the program's queue; its admins are told
+       in the inbox (and count it in their weekly digest).
+    """
+    if not program.is_active or program.join_policy not in JOINABLE_POLICIES:
+        raise MentorshipError(
+            _("%(program)s does not take applications: its admins invite people.")
+            % {"program": program.name}
+        )
+    if role not in APPLICATION_ROLES:
+        raise MentorshipError(_("Apply as a mentee or as a mentor."), field="role")
+    message = message.strip()
+    if len(message) > APPLICATION_MESSAGE_MAX:
+        raise MentorshipError(
+            _("Write at most %(n)s characters.") % {"n": f"{APPLICATION_MESSAGE_MAX:,}"},
+            field="message",
+        )
+    if Membership.objects.filter(program=program, user=user, role=role).exists():
+        raise MentorshipConflict(
+            _("You are already a %(role)s in %(program)s.")
+            % {"role": _role_word(role), "program": program.name},
+            field="role",
+        )
+    if Application.objects.filter(
+        program=program, user=user, status=ApplicationStatus.PENDING
+    ).exists():
+        raise _already_pending(program)
+    is_open = program.join_policy == JoinPolicy.OPEN
+    now = timezone.now()
+    application = Application(
+        program=program,
+        user=user,
+        role=role,
+        message=message,
+        skills=skills.strip()[:500],
+        interests=interests.strip()[:500],
+        status=ApplicationStatus.APPROVED if is_open else ApplicationStatus.PENDING,
+        decided_at=now if is_open else None,
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:
+        # The same person applying twice at once: the constraint lets one through.
+        raise _already_pending(program) from error
+    if is_open:
+        membership_add(
+            program=program,
+            user=user,
+            role=role,
+            skills=application.skills,
+            interests=application.interests,
+        )
+        title = _("%(name)s joined %(program)s as %(role)s")
+        url = reverse("mentorship:member_list", args=[program.uuid])
+    else:
+        title = _("%(name)s applied to join %(program)s as %(role)s")
+        url = reverse("mentorship:application_queue", args=[program.uuid])
+    words = {"name": user.display_name, "program": program.name, "role": _role_word(role)}
+    for admin in _program_admins(program):
+        if admin.pk == user.pk:
+            continue
+        notify(
+            recipient=admin,
+            kind=Kind.APPLICATION_RECEIVED,
+            dedupe_key=_admin_notice_key(application, admin.pk),
+            title=title % words,
+            body=message[:500],
+            url=url,
+            send_email=False,
+        )
+    return application
+
+
+def application_state_message(application: Application) -> str:
+    """Why a decided application cannot be decided (or withdrawn) again."""
+    who = (
+        application.decided_by.display_name
+        if application.decided_by_id and application.decided_by
+        else _("another admin")
+    )
+    if application.status == ApplicationStatus.APPROVED:
+        if application.decided_by_id is None:
+            return _("This application was approved when it was made (the program is open).")
+        return _("This application was approved already, by %(who)s.") % {"who": who}
+    if application.status == ApplicationStatus.DECLINED:
+        return _("This application was declined already, by %(who)s.") % {"who": who}
+    return _("This application was withdrawn by the person who made it.")
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, user: User) -> Application:
+    """The applicant takes back an application that waits for an answer; the admins' inbox
+    notices of it go too (unless read on the way). A decided one cannot be withdrawn."""
+    now = timezone.now()
+    changed = Application.objects.filter(
+        pk=application.pk, user=user, status=ApplicationStatus.PENDING
+    ).update(status=ApplicationStatus.WITHDRAWN, decided_at=now, decided_by=user)
+    application.refresh_from_db()
+    if not changed:
+        raise MentorshipConflict(application_state_message(application))
+    for admin in _program_admins(application.program):
+        notification_withdraw(dedupe_key=_admin_notice_key(application, admin.pk))
+    return application
+
+
+@transaction.atomic
+def application_decide(
+    *, application: Application, by: User, approve: bool, reason: str = ""
+) -> Application:
+    """A program admin approves or declines an application that waits.
+
+    1. The application's row is locked and must still be waiting: of two admins deciding at
+       once, the second waits for the first and is then told who decided (MentorshipConflict).
+       The update is conditional too (status still pending), for databases without row locks.
+    2. Approved: the person becomes a member in the role applied for, with the skills and
+       interests given (membership_add), in this same transaction.
+    3. The applicant is told by e-mail and in the inbox, with the reason when declined.
+    """
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise MentorshipError(_("Write at most 500 characters."), field="reason")
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("program", "user", "decided_by")
+        .get(pk=application.pk)
+    )
+    if locked.status != ApplicationStatus.PENDING:
+        raise MentorshipConflict(application_state_message(locked))
+    now = timezone.now()
+    status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
+    changed = Application.objects.filter(pk=locked.pk, status=ApplicationStatus.PENDING).update(
+        status=status,
+        decided_by=by,
+        decided_at=now,
+        decline_reason="" if approve else reason,
+    )
+    if changed != 1:
+        locked.refresh_from_db()
+        raise MentorshipConflict(application_state_message(locked))
+    locked.status, locked.decided_by, locked.decided_at = status, by, now
+    locked.decline_reason = "" if approve else reason
+    program, person = locked.program, locked.user
+    words = {"program": program.name, "role": _role_word(locked.role)}
+    if approve:
+        membership_add(
+            program=program,
+            user=person,
+            role=locked.role,
+            skills=locked.skills,
+            interests=locked.interests,
+        )
+        notify(
+            recipient=person,
+            kind=Kind.APPLICATION_DECIDED,
+            dedupe_key=f"application:{locked.uuid}:decided",
+            title=_("Your application to %(program)s was approved") % words,
+            body=_("You are now a %(role)s in %(program)s.") % words,
+            url=reverse("home"),
+            payload={"decision": "approved", **words},
+        )
+    else:
+        notify(
+            recipient=person,
+            kind=Kind.APPLICATION_DECIDED,
+            dedupe_key=f"application:{locked.uuid}:decided",
+            title=_("Your application to %(program)s was declined") % words,
+            body=reason,
+            url=reverse("mentorship:join_list"),
+            payload={"decision": "declined", "reason": reason, **words},
+        )
+    return locked
+
+
+# --- First steps: the members' and the program's checklists ---------------------------------
+
+
+@transaction.atomic
+def membership_checklist_dismiss(*, membership: Membership) -> Membership:
+    """The member closes their first-steps checklist; it stays closed."""
+    if membership.checklist_dismissed_at is None:
+        membership.checklist_dismissed_at = timezone.now()
+        Membership.objects.filter(pk=membership.pk, checklist_dismissed_at__isnull=True).update(
+            checklist_dismissed_at=membership.checklist_dismissed_at
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_capacity_set(*, membership: Membership, capacity: int) -> Membership:
+    """A mentor says how many mentees they take at once in a program: from 0 to 50, and not
+    fewer than they mentor now. Recorded on the member's page (MemberEvent)."""
+    membership = _lock_membership(membership)
+    if membership.role != Role.MENTOR:
+        raise MentorshipError(_("Only mentors have a capacity."))
+    if not 0 <= capacity <= 50:
+        raise MentorshipError(_("Capacity is a whole number from 0 to 50."), field="capacity")
+    open_count = _open_pairings_of(membership).count()
+    if capacity < open_count:
+        raise MentorshipConflict(
+            _("You mentor %(n)s people now: the capacity cannot be lower.") % {"n": open_count},
+            field="capacity",
+        )
+    old = membership.capacity
+    membership.capacity = capacity
+    membership.capacity_set_at = timezone.now()
+    membership.save(update_fields=["capacity", "capacity_set_at"])
+    if old != capacity:
+        _member_event(
+            membership,
+            by=membership.user,
+            action="member_changed",
+            detail=_("capacity %(old)s → %(new)s") % {"old": old, "new": capacity},
+        )
+    return membership
+
+
+@transaction.atomic
+def program_setup_dismiss(*, program: Program) -> Program:
+    """An admin closes the program's setup checklist; it stays closed for every admin."""
+    if program.setup_dismissed_at is None:
+        program.setup_dismissed_at = timezone.now()
+        Program.objects.filter(pk=program.pk, setup_dismissed_at__isnull=True).update(
+            setup_dismissed_at=program.setup_dismissed_at
+        )
+    return program
 
 
 # --- Pairings -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 
 from goals.models import Comment, Goal, GoalStatus, Milestone, MilestoneKind, ProgressUpdate
@@ -20,6 +20,8 @@ from goals.progress import Progress, Source, goal_progress
 from mentorship.models import (
     DELETED_USER,
     OPEN_PAIRING_STATUSES,
+    Application,
+    ApplicationStatus,
     Invitation,
     Membership,
     Pairing,
@@ -357,7 +359,8 @@ def compose_admin(
     admin_ids: list[int], *, now: datetime, since: dict[int, datetime]
 ) -> dict[int, dict]:
     """Per program each admin runs: stalled pairings, pairings waiting for acceptance, overdue
-    check-ins, unpaired mentees, open invitations, goal health. Six queries per batch."""
+    check-ins, unpaired mentees, open invitations and applications waiting, goal health. Six
+    queries per batch."""
     today = now.date()
     memberships = list(
         Membership.objects.filter(user_id__in=admin_ids, role=Role.ADMIN, program__is_active=True)
@@ -415,7 +418,9 @@ def compose_admin(
     ):
         if m["user_id"] not in paired[m["program_id"]]:
             unpaired[m["program_id"]].append(person_name(m["user__name"], m["user__email"]))
-    invitations = dict(
+    # Invitations not answered and applications waiting for approval, by program: one
+    # query (a UNION), so the batch's count stays as it was before applications existed.
+    open_invitations = (
         Invitation.objects.filter(
             program_id__in=program_ids,
             accepted_at__isnull=True,
@@ -424,9 +429,21 @@ def compose_admin(
             expires_at__gt=now,
         )
         .values("program_id")
-        .annotate(n=Count("id"))
-        .values_list("program_id", "n")
+        .annotate(n=Count("id"), what=Value("invitations"))
+        .values_list("what", "program_id", "n")
+        .order_by()
     )
+    waiting_applications = (
+        Application.objects.filter(program_id__in=program_ids, status=ApplicationStatus.PENDING)
+        .values("program_id")
+        .annotate(n=Count("id"), what=Value("applications"))
+        .values_list("what", "program_id", "n")
+        .order_by()
+    )
+    invitations: dict[int, int] = {}
+    applications: dict[int, int] = {}
+    for what, program_id, n in open_invitations.union(waiting_applications, all=True):
+        (invitations if what == "invitations" else applications)[program_id] = n
     # Admins see a summary of the goals shared beyond the mentee (goals.policy), never a
     # private one, not even in a count.
     goals = list(
@@ -480,6 +497,10 @@ def compose_admin(
                 "checkins_overdue_count": len(overdue[program_id]),
                 "invitations_open": invitations.get(program_id, 0),
                 "invitations_url": links.path_to("mentorship:program_invite", m["program__uuid"]),
+                "applications_waiting": applications.get(program_id, 0),
+                "applications_url": links.path_to(
+                    "mentorship:application_queue", m["program__uuid"]
+                ),
                 "health": dict(health[program_id]),
                 "stall_after_days": stall_days[program_id],
             }

@@ -29,6 +29,7 @@ TEMPLATES = {
     Kind.MILESTONE_DUE_SOON: "reminder",
     Kind.MILESTONE_OVERDUE: "reminder",
     Kind.FEEDBACK: "feedback",
+    Kind.APPLICATION_DECIDED: "application_decided",
     Kind.DIGEST_MENTOR: "digest_mentor",
     Kind.DIGEST_MENTEE: "digest_mentee",
     Kind.DIGEST_ADMIN: "digest_admin",

@@ -13,14 +13,20 @@ class Kind(models.TextChoices):
     MILESTONE_COMPLETED = "milestone_completed", _("A mentee completed a milestone")
     FEEDBACK = "feedback", _("New feedback, acknowledgements and updates")
     PAIRING_CHANGED = "pairing_changed", _("Changes to your pairings and agreements")
+    APPLICATION_DECIDED = "application_decided", _("Answers to your applications to programs")
+    APPLICATION_RECEIVED = (
+        "application_received",
+        _("New applications to your programs (program admins)"),
+    )
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
 
 
 # Which kinds can reach someone in each role (the programs' roles, mentorship.Role's values).
-# Changes to pairings and agreements reach everyone: invitations and answers to them too.
-EVERYONE_KINDS = frozenset({Kind.PAIRING_CHANGED})
+# Changes to pairings and agreements reach everyone: invitations and answers to them too; so
+# does the answer to an application, which anyone signed in may make.
+EVERYONE_KINDS = frozenset({Kind.PAIRING_CHANGED, Kind.APPLICATION_DECIDED})
 KINDS_BY_ROLE = {
     "mentee": frozenset(
         {
@@ -41,7 +47,7 @@ KINDS_BY_ROLE = {
             Kind.DIGEST_MENTOR,
         }
     ),
-    "admin": frozenset({Kind.PAIRING_STALLED, Kind.DIGEST_ADMIN}),
+    "admin": frozenset({Kind.PAIRING_STALLED, Kind.APPLICATION_RECEIVED, Kind.DIGEST_ADMIN}),
 }
 
 

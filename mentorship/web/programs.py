@@ -92,6 +92,8 @@ def program_dashboard(request, program_uuid):
             "unpaired_rows": display.unpaired_rows(program, dashboard.unpaired),
             # Goal health (on track / at risk / off track counts of active goals).
             "goal_health": goal_health_distribution(program),
+            # A new program's setup checklist, from the counts above (no query).
+            "setup_checklist": selectors.program_setup_checklist(dashboard),
         },
     )
 

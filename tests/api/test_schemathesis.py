@@ -54,6 +54,11 @@ def follows_cross_field_rules(label: str, body: dict) -> bool:
             return False
         return baseline is None or Decimal(baseline) != Decimal(goal)
     if label == "POST /api/v1/programs/":
+        # PROGRAM_RULES: a pairing does not stall before its next check-in is due.
+        cadence, stall = body.get("checkin_cadence_days", 14), body.get("stall_after_days", 30)
+        numbers = all(isinstance(n, int) and not isinstance(n, bool) for n in (cadence, stall))
+        if numbers and stall < cadence:
+            return False
         starts_on = body.get("starts_on") or localdate().isoformat()
         ends_on = body.get("ends_on")
         # Stateful sequences send invalid bodies too: compare dates only when both are text.

@@ -67,7 +67,7 @@ def test_admin_runs_a_program(page, live_server, output_path, admin, settings, w
     program = Program.objects.get(slug=f"autumn-{width}")
 
     # 2. Two invitations.
-    page.get_by_role("link", name="Invite").click()
+    page.get_by_role("link", name="Invite", exact=True).click()
     for email, role in ((existing.email, "mentor"), (newcomer, "mentee")):
         page.locator("#id_email").fill(email)
         page.locator("#id_role").select_option(role)

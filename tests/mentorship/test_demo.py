@@ -33,3 +33,18 @@ def test_demo_pairings_are_idempotent():
     # Both demo mentors share something with Ben (his interests, his goals' categories).
     assert len(suggestions) == 2
     assert all(s.shared and s.can_pair for s in suggestions)
+
+
+def test_the_demo_program_takes_applications_and_one_waits():
+    from mentorship.models import Application, ApplicationStatus, JoinPolicy
+
+    logins = demo.seed(password="demo-mentoring-2026")
+    assert ("applicant.maya@example.com", "demo-mentoring-2026", "applicant") in logins
+    program = Program.objects.get(slug="demo-2026")
+    assert program.join_policy == JoinPolicy.APPROVAL
+    [waiting] = selectors.application_queue(program)
+    assert waiting.user.email == "applicant.maya@example.com"
+    assert waiting.status == ApplicationStatus.PENDING and waiting.role == "mentee"
+    assert not program.memberships.filter(user=waiting.user).exists()
+    demo.seed(password="demo-mentoring-2026")
+    assert Application.objects.count() == 1

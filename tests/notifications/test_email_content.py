@@ -83,8 +83,16 @@ def test_the_admin_digest_lists_what_waits_on_people(program, mentor, mentee, ot
         services.invitation_create(
             program=program, email="new@example.com", role="mentee", invited_by=admin
         )
+        # Someone applied to join (the program is open with approval).
+        program.join_policy = "approval"
+        program.save()
+        services.application_submit(
+            program=program, user=person("sam@example.com", "Sam"), role="mentee"
+        )
     _subject, text, html = sent_digest(admin, Kind.DIGEST_ADMIN)
+    assert "/applications/" in text and "/applications/" in html
     for body in (text, html):
+        assert "1 application waiting for approval" in body
         assert "1 pairing waiting for acceptance" in body
         assert "proposed 4 days ago" in body
         assert "1 check-in overdue" in body and "due Wed 28 Oct" in body

@@ -24,6 +24,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.MILESTONE_OVERDUE,
         Kind.FEEDBACK,
         Kind.PAIRING_CHANGED,
+        Kind.APPLICATION_DECIDED,
         Kind.DIGEST_MENTEE,
     }
     assert offered(client, mentor) == {
@@ -32,14 +33,18 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.MILESTONE_COMPLETED,
         Kind.FEEDBACK,
         Kind.PAIRING_CHANGED,
+        Kind.APPLICATION_DECIDED,
         Kind.DIGEST_MENTOR,
     }
     assert offered(client, admin) == {
         Kind.PAIRING_STALLED,
         Kind.PAIRING_CHANGED,
+        Kind.APPLICATION_DECIDED,
+        Kind.APPLICATION_RECEIVED,
         Kind.DIGEST_ADMIN,
     }
-    assert offered(client, stranger) == {Kind.PAIRING_CHANGED}
+    # Anyone signed in may apply to a program, and hears the answer.
+    assert offered(client, stranger) == {Kind.PAIRING_CHANGED, Kind.APPLICATION_DECIDED}
     html = client.get(reverse("notifications:preferences")).content.decode()
     assert "Weekly digest for program admins" not in html
 

@@ -40,10 +40,11 @@ def test_seed_demo_creates_a_program_with_admin_mentors_and_mentees():
 def test_seed_demo_prints_one_login_per_line_that_works(client):
     lines = seed("--password", "a-demo-passphrase-1")
     logins = [line.split() for line in lines if "@" in line]
-    assert len(logins) == 7
+    # The admin, two mentors, four mentees and a person whose application waits.
+    assert len(logins) == 8
     for email, password, role in logins:
         assert password == "a-demo-passphrase-1"
-        assert role in {"admin", "mentor", "mentee"}
+        assert role in {"admin", "mentor", "mentee", "applicant"}
         assert User.objects.filter(email=email).exists()
     email = logins[0][0]
     response = client.post(

@@ -122,6 +122,20 @@ def url_kwargs(name: str, w) -> dict:
         "mentorship:import_run_skipped",
     ):
         return {**program, "run_uuid": _import_run(w).uuid}
+    # Joining a program: the world's other program is open to applications; mentee A has an
+    # application waiting in her own program (to be a mentor there too).
+    if name == "mentorship:join_apply":
+        return {"program_uuid": _joinable_program(w).uuid}
+    if name == "mentorship:application_withdraw":
+        return {"application_uuid": _application(w).uuid}
+    if name == "mentorship:application_queue":
+        return program
+    if name == "mentorship:application_decide":
+        return {**program, "application_uuid": _application(w).uuid}
+    if name == "mentorship:checklist_dismiss":
+        return {"membership_uuid": w.membership.uuid}
+    if name == "mentorship:my_capacity":
+        return {"membership_uuid": _mentor_membership(w).uuid}
     if name in special:
         return special[name]
     if name.startswith("mentorship:pairing_") and name != "mentorship:pairing_new":
@@ -156,6 +170,34 @@ def _import_run(w):
         },
     )
     return run
+
+
+def _joinable_program(w):
+    """The world's other program, opened to applications with approval."""
+    from mentorship.models import JoinPolicy, Program
+
+    Program.objects.filter(pk=w.other_program.pk).update(join_policy=JoinPolicy.APPROVAL)
+    return w.other_program
+
+
+def _application(w):
+    """Mentee A's application, waiting, to mentor in her own program too."""
+    from mentorship.models import Application, ApplicationStatus, Role
+
+    application, _created = Application.objects.get_or_create(
+        program=w.program,
+        user=w.users["mentee"],
+        status=ApplicationStatus.PENDING,
+        defaults={"role": Role.MENTOR, "message": "I would like to mentor too."},
+    )
+    return application
+
+
+def _mentor_membership(w):
+    """Maria's mentor membership of A's program (her own capacity page)."""
+    from mentorship.models import Membership, Role
+
+    return Membership.objects.get(program=w.program, user=w.users["mentor"], role=Role.MENTOR)
 
 
 def url_for(name: str, w) -> str:

@@ -125,6 +125,33 @@ MATRIX = {
     "mentorship:checkin_edit": ("302L 403 404 200 404 403 404", "302L 403 404 200 404 403 404"),
     "mentorship:feedback_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
     "mentorship:feedback_edit": ("302L 200 404 403 404 404 404", "302L 200 404 403 404 404 404"),
+    # Joining a program: the list is everyone's own; the world's other program is open with
+    # approval, so anyone signed in may apply (an empty form is shown again); mentee A's
+    # application is withdrawn by her only and decided by her program's admins only (an
+    # empty decision is a 400); the checklist and the capacity page are the member's own.
+    "mentorship:join_list": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
+    "mentorship:join_apply": ("302L 200 200 200 200 200 200", "302L 200 200 200 200 200 200"),
+    "mentorship:application_withdraw": (
+        "302L 405 405 405 405 405 405",
+        "302L 302 404 404 404 404 404",
+    ),
+    "mentorship:application_queue": (
+        "302L 403 403 403 403 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:application_decide": (
+        "302L 405 405 405 405 405 405",
+        "302L 403 403 403 403 400 404",
+    ),
+    "mentorship:checklist_dismiss": (
+        "302L 405 405 405 405 405 405",
+        "302L 302 404 404 404 404 404",
+    ),
+    "mentorship:my_capacity": ("302L 404 404 200 404 404 404", "302L 404 404 200 404 404 404"),
+    "mentorship:program_setup_dismiss": (
+        "302L 405 405 405 405 405 405",
+        "302L 403 403 403 403 302 404",
+    ),
     "mentorship:import_confirm": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_map": ("302L 405 405 405 405 405 405", "302L 403 403 403 403 302 404"),
     "mentorship:import_upload": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
@@ -249,6 +276,9 @@ OBJECT_ROW_PREFIXES = (
     "mentorship:import_",
     "mentorship:invitation_revoke",
     "mentorship:invitation_resend",
+    "mentorship:application_",
+    "mentorship:checklist_",
+    "mentorship:my_capacity",
     "notifications:open",
     "notifications:mark_read",
     "api:token_revoke",

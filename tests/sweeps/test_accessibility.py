@@ -27,6 +27,8 @@ PAGES = {
         "accounts:profile",
         "api:tokens",
         "api:your_data",
+        "mentorship:join_list",
+        "mentorship:join_apply",
     ],
     "mentor": [
         "goals:mentor_dashboard",
@@ -35,6 +37,7 @@ PAGES = {
         "goals:goal_detail",
         "mentorship:pairing_detail",
         "notifications:inbox",
+        "mentorship:my_capacity",
     ],
     "admin": [
         "mentorship:program_list",
@@ -45,6 +48,7 @@ PAGES = {
         "mentorship:pairing_new",
         "goals:program_goals",
         "mentorship:program_edit",
+        "mentorship:application_queue",
     ],
 }
 BLOCKING = ("serious", "critical")
