@@ -886,7 +886,10 @@ def application_decide(
         .get(pk=application.pk)
     )
     if locked.status != ApplicationStatus.PENDING:
-        raise MentorshipConflict(application_state_message(locked))
+        # Read again: on PostgreSQL a row that was waited for comes back with its new
+        # columns, but the rows joined to it (who decided) as they were before.
+        decided = Application.objects.select_related("decided_by").get(pk=locked.pk)
+        raise MentorshipConflict(application_state_message(decided))
     now = timezone.now()
     status = ApplicationStatus.APPROVED if approve else ApplicationStatus.DECLINED
     changed = Application.objects.filter(pk=locked.pk, status=ApplicationStatus.PENDING).update(
