@@ -443,6 +443,11 @@ def test_every_form_page_is_fuzzed():
         # tests/mentorship/test_csv_import.py sends it every kind of bad choice.
         "mentorship:import_map",
         "mentorship:pairing_agreement_accept",
+        # One-button posts of the joining flow; their refusals are in
+        # tests/mentorship/test_applications.py and test_checklists.py.
+        "mentorship:application_withdraw",
+        "mentorship:checklist_dismiss",
+        "mentorship:program_setup_dismiss",
         "mentorship:checkin_delete",
         "mentorship:feedback_delete",
         "mentorship:pairing_complete",
