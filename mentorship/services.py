@@ -409,6 +409,18 @@ def invitation_create(
 
 
 @transaction.atomic
+def _give_new_link(invitation: Invitation, *, by: User, now, expires_at) -> str:
+    """Give an unanswered invitation a new link (the old one stops working: only the newest
+    link's hash is kept), sent again by `by` now; return the link's token. Not saved."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = invitation_token_hash(token)
+    invitation.expires_at = expires_at
+    invitation.sent_count += 1
+    invitation.last_sent_at = now
+    invitation.invited_by = by
+    return token
+
+
 def invitation_resend(
     *,
     invitation: Invitation,
@@ -432,13 +444,8 @@ def invitation_resend(
             _("This invitation was declined or withdrawn; invite %(email)s again instead.")
             % {"email": invitation.email}
         )
-    token = secrets.token_urlsafe(32)
     now = timezone.now()
-    invitation.token_hash = invitation_token_hash(token)
-    invitation.expires_at = now + timedelta(days=valid_days)
-    invitation.sent_count += 1
-    invitation.last_sent_at = now
-    invitation.invited_by = by
+    token = _give_new_link(invitation, by=by, now=now, expires_at=now + timedelta(days=valid_days))
     if name:
         invitation.name = name
     if message:
@@ -544,17 +551,13 @@ def invitations_create_many(*, program: Program, rows: list, by: User) -> tuple[
         if found is not None and found.expires_at > now:
             already += 1
             continue
-        token = secrets.token_urlsafe(32)
         if found is not None:  # expired: the same invitation, a new link
-            found.token_hash = invitation_token_hash(token)
-            found.expires_at = expires_at
-            found.sent_count += 1
-            found.last_sent_at = now
-            found.invited_by = by
+            token = _give_new_link(found, by=by, now=now, expires_at=expires_at)
             renewed.append(found)
             tokens[found.token_hash] = token
             waiting[key] = found
             continue
+        token = secrets.token_urlsafe(32)
         invitation = Invitation(
             program=program,
             email=row.email,
@@ -938,15 +941,21 @@ def application_decide(
 # --- First steps: the members' and the program's checklists ---------------------------------
 
 
+def _stamp_once(instance, field: str):
+    """Set the time `field` of `instance` to now unless it is set already (in the database
+    too: the first of two clicks wins), and return the instance."""
+    if getattr(instance, field) is None:
+        setattr(instance, field, timezone.now())
+        type(instance).objects.filter(pk=instance.pk, **{f"{field}__isnull": True}).update(
+            **{field: getattr(instance, field)}
+        )
+    return instance
+
+
 @transaction.atomic
 def membership_checklist_dismiss(*, membership: Membership) -> Membership:
     """The member closes their first-steps checklist; it stays closed."""
-    if membership.checklist_dismissed_at is None:
-        membership.checklist_dismissed_at = timezone.now()
-        Membership.objects.filter(pk=membership.pk, checklist_dismissed_at__isnull=True).update(
-            checklist_dismissed_at=membership.checklist_dismissed_at
-        )
-    return membership
+    return _stamp_once(membership, "checklist_dismissed_at")
 
 
 @transaction.atomic
@@ -981,12 +990,7 @@ def membership_capacity_set(*, membership: Membership, capacity: int) -> Members
 @transaction.atomic
 def program_setup_dismiss(*, program: Program) -> Program:
     """An admin closes the program's setup checklist; it stays closed for every admin."""
-    if program.setup_dismissed_at is None:
-        program.setup_dismissed_at = timezone.now()
-        Program.objects.filter(pk=program.pk, setup_dismissed_at__isnull=True).update(
-            setup_dismissed_at=program.setup_dismissed_at
-        )
-    return program
+    return _stamp_once(program, "setup_dismissed_at")
 
 
 # --- Pairings -------------------------------------------------------------------------------
