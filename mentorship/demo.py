@@ -1,10 +1,12 @@
 """Demo data for trying the site: one program with an admin, two mentors and four mentees,
-open to applications with one waiting for the admin's approval.
+open to applications with one waiting for the admin's approval, and one person imported from a
+CSV file who has not joined yet.
 
 Every step looks its rows up before creating them, so running it again creates nothing new.
 Later parts of the product (pairings, goals, check-ins) add their own demo data here.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,7 +17,17 @@ from django.utils import timezone
 from accounts.models import User
 from goals import demo as goals_demo
 
-from .models import Application, ApplicationStatus, JoinPolicy, Membership, Pairing, Program, Role
+from . import services
+from .models import (
+    Application,
+    ApplicationStatus,
+    Invitation,
+    JoinPolicy,
+    Membership,
+    Pairing,
+    Program,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +145,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
         )
         logins.append((person.email, password, str(person.role)))
     logins.append(_seed_applicant(program, password=password))
+    _seed_imported(program)
     _seed_pairings(program)
     goals_demo.seed(program)
     return logins
@@ -184,6 +197,39 @@ def _seed_applicant(program: Program, *, password: str) -> tuple[str, str, str]:
             created_at=timezone.now() - timedelta(days=2),
         )
     return person.email, password, person.role
+
+
+# Imported from a CSV file three days ago; she has not followed her welcome e-mail's link yet, so
+# the admin sees her among the people who have not joined (and can send the e-mail again).
+DEMO_IMPORTED = DemoPerson(
+    "tomasa.reyes@example.com",
+    "Tomasa Reyes",
+    Role.MENTEE,
+    "America/Mexico_City",
+    interests="career growth, negotiation",
+)
+
+
+def _seed_imported(program: Program) -> None:
+    """Her invitation, written directly so that seeding sends no e-mail. Nobody holds its link
+    (only a hash of a random secret is stored): resending it is how the admin gives her one."""
+    person = DEMO_IMPORTED
+    if Invitation.objects.filter(program=program, email=person.email).exists():
+        return
+    admin = Membership.objects.filter(program=program, role=Role.ADMIN).first()
+    sent = timezone.now() - timedelta(days=3)
+    Invitation.objects.create(
+        program=program,
+        email=person.email,
+        name=person.name,
+        role=person.role,
+        token_hash=services.invitation_token_hash(secrets.token_urlsafe(32)),
+        invited_by=admin.user if admin else None,
+        created_at=sent,
+        last_sent_at=sent,
+        expires_at=sent + timedelta(days=services.INVITATION_VALID_DAYS),
+        interests=person.interests,
+    )
 
 
 # (mentor, mentee, days ago of each check-in). Ben stays unpaired so matching has someone to

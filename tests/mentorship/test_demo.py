@@ -2,7 +2,9 @@
 Ben left unpaired for matching, and nothing new on a second run."""
 
 import pytest
+from django.core import mail
 
+from accounts.models import User
 from mentorship import demo, selectors
 from mentorship.models import CheckIn, Pairing, PairingStatus, Program
 
@@ -48,3 +50,15 @@ def test_the_demo_program_takes_applications_and_one_waits():
     assert not program.memberships.filter(user=waiting.user).exists()
     demo.seed(password="demo-mentoring-2026")
     assert Application.objects.count() == 1
+
+
+def test_one_imported_person_has_not_joined_yet():
+    """The admin's list of people who have not joined shows the demo's imported person, whose
+    invitation nobody can use until the admin sends it again (seeding sends no e-mail)."""
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    program = Program.objects.get(slug=demo.DEMO_PROGRAM["slug"])
+    waiting = list(selectors.pending_invitations(program))
+    assert [i.email for i in waiting] == [demo.DEMO_IMPORTED.email]
+    assert not User.objects.filter(email=demo.DEMO_IMPORTED.email).exists()
+    assert mail.outbox == []
