@@ -70,13 +70,21 @@ def calendar_feed_events(user) -> tuple[list[Pairing], list[Milestone], list[Goa
     )
     milestones = list(
         Milestone.objects.filter(
-            goal__mentee=user, goal__status__in=OPEN_GOAL_STATUSES, due_on__isnull=False
+            goal__mentee=user,
+            goal__status__in=OPEN_GOAL_STATUSES,
+            goal__archived_at__isnull=True,
+            due_on__isnull=False,
         )
         .select_related("goal")
         .order_by("due_on", "pk")
     )
     goals = list(
-        Goal.objects.filter(mentee=user, status__in=OPEN_GOAL_STATUSES, target_date__isnull=False)
+        Goal.objects.filter(
+            mentee=user,
+            status__in=OPEN_GOAL_STATUSES,
+            archived_at__isnull=True,
+            target_date__isnull=False,
+        )
         .only("uuid", "title", "target_date", "status")
         .order_by("target_date", "pk")
     )

@@ -104,7 +104,11 @@ def compose_mentor(
         )
     )
     mentee_ids = {p["mentee_id"] for p in pairings}
-    shared = Q(goal__mentee_id__in=mentee_ids, goal__visibility__in=SHARED_WITH_MENTOR)
+    shared = Q(
+        goal__mentee_id__in=mentee_ids,
+        goal__visibility__in=SHARED_WITH_MENTOR,
+        goal__archived_at__isnull=True,
+    )
     # A pairing reaches the goals of its program and those without one (goals.policy): the
     # rows are keyed by mentee and goal program, and each pairing takes its two keys.
     awaiting = {
@@ -211,7 +215,9 @@ def compose_mentee(
     today = now.date()
     min_since = min(since.values()) if since else now - timedelta(days=7)
     goals = list(
-        Goal.objects.filter(mentee_id__in=mentee_ids, status__in=OPEN_GOAL_STATUSES)
+        Goal.objects.filter(
+            mentee_id__in=mentee_ids, status__in=OPEN_GOAL_STATUSES, archived_at__isnull=True
+        )
         .order_by("mentee_id", "priority", "created_at")
         .values(
             "id",
@@ -227,7 +233,11 @@ def compose_mentee(
             "target_date",
         )
     )
-    open_goals = Q(goal__mentee_id__in=mentee_ids, goal__status__in=OPEN_GOAL_STATUSES)
+    open_goals = Q(
+        goal__mentee_id__in=mentee_ids,
+        goal__status__in=OPEN_GOAL_STATUSES,
+        goal__archived_at__isnull=True,
+    )
     counts = {
         row["goal_id"]: row
         # Filtered by mentee (a join) rather than by a list of goal ids: fewer parameters to
@@ -247,6 +257,7 @@ def compose_mentee(
         Milestone.objects.filter(
             goal__mentee_id__in=mentee_ids,
             goal__status__in=OPEN_GOAL_STATUSES,
+            goal__archived_at__isnull=True,
             completed_at__isnull=True,
             due_on__lte=today + timedelta(days=UPCOMING_DAYS),
         )
@@ -447,7 +458,9 @@ def compose_admin(
     # Admins see a summary of the goals shared beyond the mentee (goals.policy), never a
     # private one, not even in a count.
     goals = list(
-        Goal.objects.filter(status=GoalStatus.ACTIVE, visibility__in=SHARED_WITH_MENTOR)
+        Goal.objects.filter(
+            status=GoalStatus.ACTIVE, visibility__in=SHARED_WITH_MENTOR, archived_at__isnull=True
+        )
         .filter(Q(program_id__in=program_ids) | Q(pairing__program_id__in=program_ids))
         .values(
             "id",
@@ -464,7 +477,9 @@ def compose_admin(
     counts = {
         row["goal_id"]: row
         for row in Milestone.objects.filter(
-            goal__status=GoalStatus.ACTIVE, goal__visibility__in=SHARED_WITH_MENTOR
+            goal__status=GoalStatus.ACTIVE,
+            goal__visibility__in=SHARED_WITH_MENTOR,
+            goal__archived_at__isnull=True,
         )
         .filter(Q(goal__program_id__in=program_ids) | Q(goal__pairing__program_id__in=program_ids))
         .values("goal_id")

@@ -304,6 +304,7 @@ def milestone_reminders(now: datetime) -> list[Notification]:
             due_on__gte=today - timedelta(days=3),
             due_on__lte=today + timedelta(days=3),
             goal__status=GoalStatus.ACTIVE,
+            goal__archived_at__isnull=True,
             goal__mentee__is_active=True,
         ).values(
             "uuid",
