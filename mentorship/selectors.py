@@ -762,6 +762,7 @@ def mentee_match_terms(mentee_membership: Membership) -> list[str]:
     labels = dict(Category.choices)
     categories = (
         Goal.objects.filter(mentee=mentee_membership.user_id)
+        .order_by()  # the model's ordering would make DISTINCT keep one row per goal
         .values_list("category", flat=True)
         .distinct()
     )
@@ -772,9 +773,12 @@ def mentee_match_terms(mentee_membership: Membership) -> list[str]:
     return terms
 
 
-def mentor_suggestions(program: Program, mentee_membership: Membership) -> list[Suggestion]:
+def mentor_suggestions(
+    program: Program, mentee_membership: Membership, *, terms: list[str] | None = None
+) -> list[Suggestion]:
     """Mentors of the program ranked for one mentee, each with the reasons that say why.
-    One query (the mentors, with their load and profiles).
+    One query (the mentors, with their load and profiles), and one for the mentee's terms
+    unless the caller has them already (`terms`, from mentee_match_terms).
 
     1. Overlap: the mentee's wants, interests and goal categories (mentee_match_terms) that
        the mentor offers (profile) or lists as skills or interests; each shared term weighs
@@ -789,7 +793,7 @@ def mentor_suggestions(program: Program, mentee_membership: Membership) -> list[
     """
     from django.utils.translation import ngettext
 
-    wanted = mentee_match_terms(mentee_membership)
+    wanted = terms if terms is not None else mentee_match_terms(mentee_membership)
     mentee = mentee_membership.user
     mentee_profile = profile_of(mentee)
     mentee_languages = set(mentee_profile.languages or ())
