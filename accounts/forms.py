@@ -136,8 +136,7 @@ class ProfileForm(forms.Form):
         label=_("Languages you speak"),
         choices=LANGUAGES,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (or ⌘) to pick more than one."),
+        widget=forms.CheckboxSelectMultiple,
     )
     hours_per_month = forms.IntegerField(
         label=_("Hours a month you can give"),

@@ -1,20 +1,21 @@
 """The languages a person may say they speak: ISO 639-1 codes with their English names, a
-fixed list (plain values, no queries). Names are shown translated where the interface is."""
+fixed list, in the order of the names (plain values, no queries). Names are shown translated
+where the interface is."""
 
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGES = (
     ("ar", _("Arabic")),
     ("bn", _("Bengali")),
+    ("zh", _("Chinese")),
     ("cs", _("Czech")),
     ("da", _("Danish")),
-    ("de", _("German")),
-    ("el", _("Greek")),
+    ("nl", _("Dutch")),
     ("en", _("English")),
-    ("es", _("Spanish")),
-    ("fa", _("Persian")),
     ("fi", _("Finnish")),
     ("fr", _("French")),
+    ("de", _("German")),
+    ("el", _("Greek")),
     ("he", _("Hebrew")),
     ("hi", _("Hindi")),
     ("hu", _("Hungarian")),
@@ -23,23 +24,23 @@ LANGUAGES = (
     ("ja", _("Japanese")),
     ("ko", _("Korean")),
     ("ms", _("Malay")),
-    ("nl", _("Dutch")),
     ("no", _("Norwegian")),
+    ("fa", _("Persian")),
     ("pl", _("Polish")),
     ("pt", _("Portuguese")),
     ("ro", _("Romanian")),
     ("ru", _("Russian")),
-    ("sv", _("Swedish")),
+    ("es", _("Spanish")),
     ("sw", _("Swahili")),
+    ("sv", _("Swedish")),
+    ("tl", _("Tagalog")),
     ("ta", _("Tamil")),
     ("th", _("Thai")),
-    ("tl", _("Tagalog")),
     ("tr", _("Turkish")),
     ("uk", _("Ukrainian")),
     ("ur", _("Urdu")),
     ("vi", _("Vietnamese")),
     ("yo", _("Yoruba")),
-    ("zh", _("Chinese")),
 )
 
 LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGES)
