@@ -30,6 +30,7 @@ OVER_BUDGET = {"api:export": 13, "api:me-export": 13}
 def budget_of(name: str) -> int:
     return OVER_BUDGET.get(name, BUDGET)
 
+
 pytestmark = pytest.mark.django_db
 
 
