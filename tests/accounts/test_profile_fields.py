@@ -171,3 +171,10 @@ def test_the_personal_export_has_the_profile(client, ada):
     [row] = json.loads(archive.read("profile.json"))["profile"]
     assert row["headline"] == "Analyst" and row["languages"] == ["en"]
     assert set(PROFILE_FIELDS) <= set(row)
+
+
+def test_staff_see_the_profile_in_the_admin(admin_client, ada):
+    update_profile(user=ada, headline="Analyst")
+    response = admin_client.get(reverse("admin:accounts_user_change", args=[ada.pk]))
+    assert response.status_code == 200
+    assert 'value="Analyst"' in response.content.decode()
