@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("timezone/", views.use_timezone, name="use_timezone"),
 ]

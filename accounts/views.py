@@ -3,28 +3,73 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import ProfileForm
-from .services import user_update_profile
+from core.errors import InvalidInput
+from mentorship.selectors import program_vocabulary
+
+from .forms import ProfileForm, UseTimezoneForm
+from .models import PROFILE_FIELDS, profile_of
+from .services import update_profile, user_set_timezone
+
+
+def _profile_form(request, data=None) -> ProfileForm:
+    """The profile form, bound to `data` or filled with what is saved, with the tags of the
+    person's programs as suggestions."""
+    vocabulary = program_vocabulary(request.viewer)
+    if data is not None:
+        return ProfileForm(data, vocabulary=vocabulary)
+    user = request.user
+    saved = profile_of(user)
+    initial = {name: getattr(saved, name) for name in PROFILE_FIELDS}
+    return ProfileForm(
+        initial={"name": user.name, "timezone": user.timezone, **initial}, vocabulary=vocabulary
+    )
+
+
+def _render_profile(request, form, status: int = 200):
+    return render(request, "accounts/profile.html", {"form": form}, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    if request.method == "POST":
-        form = ProfileForm(request.POST)
-        if form.is_valid():
-            user_update_profile(
+    """The person's own profile: name, time zone and what the people they meet in their
+    programs see (mentorship.policy.profile_visible)."""
+    if request.method != "POST":
+        return _render_profile(request, _profile_form(request))
+    form = _profile_form(request, request.POST)
+    if form.is_valid():
+        try:
+            update_profile(
                 user=request.user,
                 name=form.cleaned_data["name"],
                 timezone=form.cleaned_data["timezone"],
+                **form.profile_values(),
             )
+        except InvalidInput as error:
+            for name, problems in error.errors.items():
+                for problem in problems:
+                    form.add_error(name if name in form.fields else None, problem)
+        else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
-    else:
-        form = ProfileForm(initial={"name": request.user.name, "timezone": request.user.timezone})
-    return render(request, "accounts/profile.html", {"form": form})
+    return _render_profile(request, form)
+
+
+@login_required
+@require_POST
+def use_timezone(request):
+    """The profile page's offer to take the browser's zone: set it and go back. A zone we do
+    not know changes nothing (400, the page again with the reason)."""
+    form = UseTimezoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That is not a time zone we know; your time zone is unchanged."))
+        return _render_profile(request, _profile_form(request), status=400)
+    zone = form.cleaned_data["timezone"]
+    user_set_timezone(user=request.user, timezone=zone)
+    messages.success(request, _("Your time zone is now %(zone)s.") % {"zone": zone})
+    return redirect("accounts:profile")
 
 
 class SignupView(AllauthSignupView):

@@ -16,8 +16,11 @@ from typing import ClassVar, NamedTuple
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import PROFILE_FIELDS
+from accounts.selectors import profile_card
 from core.viewer import Viewer
 from mentorship.models import OPEN_PAIRING_STATUSES, Membership, Pairing, PairingStatus, Role
 
@@ -126,6 +129,8 @@ class MenteeDashboard:
     agreements_waiting: list = field(default_factory=list)
     this_week: list = field(default_factory=list)
     week_start: date | None = None
+    # Her mentors' profile cards (accounts.selectors.ProfileCard), one per open pairing.
+    mentor_cards: list = field(default_factory=list)
 
 
 # The goal columns a list of goals shows (title, status, dates) and its progress needs, in
@@ -253,21 +258,26 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
     ]
     next_checkin = None
     waiting: list = []
+    mentor_cards: list = []
     open_links = [link for link in viewer.as_mentee if link.status in OPEN_PAIRING_STATUSES]
     if open_links:
-        # Her open pairings (at most one per program): the next check-in and the agreements
-        # she has not accepted yet, from one query.
+        # Her open pairings (at most one per program): the next check-in, the agreements
+        # she has not accepted yet and her mentors' profiles, from one query.
         pairings = list(
             Pairing.objects.filter(pk__in=[link.pairing_id for link in open_links])
-            .select_related("mentor", "program")
+            .select_related("mentor__profile", "program")
             .only(
                 "id",
                 "uuid",
                 "mentee_id",
                 "status",
                 "next_checkin_due",
+                "mentor__uuid",
                 "mentor__name",
                 "mentor__email",
+                "mentor__timezone",
+                *(f"mentor__profile__{name}" for name in PROFILE_FIELDS),
+                "mentor__profile__user_id",
                 "program__name",
             )
             .order_by("next_checkin_due", "id")
@@ -276,6 +286,13 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         next_checkin = planned[0] if planned else None
         unagreed = {link.pairing_id for link in open_links if not link.mentee_agreed}
         waiting = [p for p in pairings if p.pk in unagreed]
+        seen = set()
+        for p in pairings:
+            if p.mentor_id is not None and p.mentor_id not in seen:
+                seen.add(p.mentor_id)
+                mentor_cards.append(
+                    profile_card(p.mentor, url=reverse("mentorship:person", args=[p.mentor.uuid]))
+                )
     active = [g for g in goals if g.status == GoalStatus.ACTIVE]
     due_steps = [
         (goal, m)
@@ -298,6 +315,7 @@ def mentee_dashboard(viewer, *, today: date | None = None) -> MenteeDashboard:
         latest_feedback=feedback,
         next_checkin=next_checkin,
         agreements_waiting=waiting,
+        mentor_cards=mentor_cards,
     )
 
 

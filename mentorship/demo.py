@@ -14,7 +14,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Profile, User
 from goals import demo as goals_demo
 
 from . import services
@@ -101,6 +101,92 @@ DEMO_PEOPLE = [
 ]
 
 
+# Every demo person's profile, by e-mail. Languages and preferred meeting times are chosen
+# so that matching Ben (unpaired, Sydney) has something to say: both mentors speak English
+# with him, and each one's preferred hours overlap his mornings (Ana's New York evenings,
+# Kenji's Tokyo mornings), all year round.
+DEMO_PROFILES = {
+    "admin@example.com": {
+        "headline": "Runs the Northwind Mentoring Circle",
+        "bio": "People partner for engineering. Ask me anything about the program.",
+        "languages": ["en", "ta"],
+        "pronouns": "she/her",
+    },
+    "mentor.ana@example.com": {
+        "headline": "Engineering manager, 12 years, two teams",
+        "bio": "I moved from backend work into management and like helping others find "
+        "their voice in meetings and reviews.",
+        "offers": "leadership, public speaking, career development, communication, giving feedback",
+        "wants": "coaching",
+        "languages": ["en", "es"],
+        "hours_per_month": 4,
+        "meeting_times": ["evening"],
+        "link": "https://www.linkedin.com/in/ana-okafor-demo",
+        "pronouns": "she/her",
+    },
+    "mentor.kenji@example.com": {
+        "headline": "Staff engineer, distributed systems",
+        "bio": "Python since 2008; I enjoy whiteboard sessions on system design.",
+        "offers": "python, system design, code review, emotional intelligence",
+        "wants": "public speaking",
+        "languages": ["ja", "en"],
+        "hours_per_month": 3,
+        "meeting_times": ["morning"],
+        "pronouns": "he/him",
+    },
+    "mentee.lena@example.com": {
+        "headline": "Product analyst presenting to leadership for the first time",
+        "offers": "sql, data visualisation",
+        "wants": "public speaking, leadership",
+        "languages": ["de", "en"],
+        "hours_per_month": 3,
+        "meeting_times": ["afternoon", "evening"],
+        "pronouns": "she/her",
+    },
+    "mentee.omar@example.com": {
+        "headline": "Backend developer growing into design work",
+        "offers": "django, testing",
+        "wants": "system design, python",
+        "languages": ["ar", "en", "hi"],
+        "hours_per_month": 4,
+        "meeting_times": ["evening"],
+        "pronouns": "he/him",
+    },
+    "mentee.sofia@example.com": {
+        "headline": "Moving from teaching into software",
+        "offers": "teaching, facilitation",
+        "wants": "career transition, networking",
+        "languages": ["es", "en"],
+        "hours_per_month": 2,
+        "meeting_times": ["evening"],
+        "pronouns": "she/her",
+    },
+    "mentee.ben@example.com": {
+        "headline": "New team lead, learning to give feedback",
+        "bio": "I lead four developers since March and want to get better at hard conversations.",
+        "offers": "mobile development",
+        "wants": "communication, emotional intelligence, giving feedback",
+        "languages": ["en"],
+        "hours_per_month": 4,
+        "meeting_times": ["morning"],
+        "pronouns": "he/him",
+    },
+    "applicant.maya@example.com": {
+        "headline": "Data analyst about to lead a small team",
+        "offers": "data analysis, sql",
+        "wants": "leadership, public speaking",
+        "languages": ["zh", "en", "es"],
+        "meeting_times": ["afternoon"],
+    },
+}
+
+
+def _seed_profiles() -> None:
+    """A profile for every demo person, written once: a profile changed since is kept."""
+    for user in User.objects.filter(email__in=DEMO_PROFILES):
+        Profile.objects.get_or_create(user=user, defaults=DEMO_PROFILES[user.email])
+
+
 @transaction.atomic
 def seed(*, password: str) -> list[tuple[str, str, str]]:
     """Create the demo program and people; return (email, password, role) per login."""
@@ -146,6 +232,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
         logins.append((person.email, password, str(person.role)))
     logins.append(_seed_applicant(program, password=password))
     _seed_imported(program)
+    _seed_profiles()
     _seed_pairings(program)
     goals_demo.seed(program)
     return logins

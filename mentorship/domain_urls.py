@@ -3,11 +3,12 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 
 from django.urls import path
 
-from .web import imports, invitations, joining, pairings, programs
+from .web import imports, invitations, joining, pairings, people, programs
 
 app_name = "mentorship"
 
 urlpatterns = [
+    path("people/<uuid:user_uuid>/", people.person_profile, name="person"),
     path("programs/", programs.program_list, name="program_list"),
     path("programs/new/", programs.program_create, name="program_create"),
     path("programs/<uuid:program_uuid>/", programs.program_dashboard, name="program_dashboard"),

@@ -22,6 +22,11 @@ may see it but not change it gets 403.
 - An invitation is bound to its address: only an account on which that address is verified
   may accept or decline it (`invitation_bound_to`).
 
+- A person's profile is seen by the person, by anyone in a pairing with them (open or past,
+  either side), by the admins of their programs and, while matching, by the candidates shown
+  to each other (`candidates_shown_to_each_other`); everyone else gets 404
+  (`profile_visible`, `person_for_profile`).
+
 Every rule reads the viewer (core.viewer): an object check costs the object's own row and
 nothing else once the viewer's facts are loaded (one query per request), and a list filter
 is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
@@ -30,8 +35,9 @@ is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
+from accounts.models import User
 from core.access import require, require_found
 from core.viewer import Viewer
 
@@ -214,7 +220,7 @@ def pairing_access(viewer_or_user, pairing_uuid) -> PairingAccess:
     viewer = Viewer.of(viewer_or_user)
     require_found(viewer.is_authenticated and pairing_uuid is not None)
     pairing = (
-        Pairing.objects.select_related("program", "mentor", "mentee", "agreement")
+        Pairing.objects.select_related("program", "mentor__profile", "mentee__profile", "agreement")
         .filter(uuid=pairing_uuid)
         .first()
     )
@@ -293,3 +299,68 @@ def feedback_for_author(viewer_or_user, pairing_uuid, feedback_uuid):
     feedback.pairing = access.pairing
     require(access.can_give_feedback and feedback.author_id == viewer.pk)
     return access, feedback
+
+
+# --- Profiles -------------------------------------------------------------------------------
+
+
+def paired_person_ids(viewer_or_user) -> frozenset[int]:
+    """The people the viewer is or was paired with, either side, any status (from the
+    viewer's facts: no query once they are loaded)."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return frozenset()
+    return frozenset(
+        link.other_id
+        for link in (*viewer.as_mentor, *viewer.as_mentee)
+        if link.other_id is not None
+    )
+
+
+def candidates_shown_to_each_other(viewer_or_user, person) -> bool:
+    """While matching, the people a match suggestion shows to each other see each other's
+    profiles. Today only a program's admins are shown suggestions (their match page, which
+    the admin rule covers already), so this grants nothing more; choosing one's own mentor,
+    when it comes, answers here (the mentee's suggested mentors, the mentor she asked)."""
+    return False
+
+
+def profile_visible(viewer_or_user, person) -> bool:
+    """Whether the viewer may see `person`'s profile: themselves, anyone paired with them
+    (open or past), the admins of their programs, and match candidates shown to each other.
+    No query when `person` comes from person_for_profile (its admin fact is annotated);
+    one otherwise, and only for a viewer who runs a program."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated or person is None:
+        return False
+    if person.pk == viewer.pk or person.pk in paired_person_ids(viewer):
+        return True
+    if viewer.admin_program_ids:
+        in_admin_program = getattr(person, "in_viewer_admin_program", None)
+        if in_admin_program is None:
+            in_admin_program = Membership.objects.filter(
+                user_id=person.pk, program_id__in=sorted(viewer.admin_program_ids)
+            ).exists()
+        if in_admin_program:
+            return True
+    return candidates_shown_to_each_other(viewer, person)
+
+
+def person_for_profile(viewer_or_user, user_uuid) -> User:
+    """The person (with their profile) whose page the viewer asks for; 404 unless
+    profile_visible. One query: the person's row, with whether they belong to a program the
+    viewer runs."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and user_uuid is not None)
+    people = User.objects.filter(uuid=user_uuid, is_active=True).select_related("profile")
+    if viewer.admin_program_ids:
+        people = people.annotate(
+            in_viewer_admin_program=Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("pk"), program_id__in=sorted(viewer.admin_program_ids)
+                )
+            )
+        )
+    person = people.first()
+    require_found(person is not None and profile_visible(viewer, person))
+    return person

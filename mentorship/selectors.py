@@ -24,7 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.languages import language_name
+from accounts.models import Profile, User, filled_profile_q, profile_of
 from core.viewer import Viewer
 from goals.models import Category, Goal
 
@@ -700,6 +701,10 @@ class Suggestion:
     remaining: int
     hours_apart: float
     reasons: list[str]
+    # Languages both speak (names), and hours of the day both prefer to meet (None: one of
+    # them has not said).
+    languages: list[str] = field(default_factory=list)
+    overlap_hours: int | None = None
 
     @property
     def can_pair(self) -> bool:
@@ -722,12 +727,42 @@ def timezone_distance_hours(a: str, b: str, *, at: datetime | None = None) -> fl
     return min(diff, 24 - diff)
 
 
+# The local hours each preferred meeting time covers (start inclusive, end exclusive).
+MEETING_TIME_HOURS = {"morning": (8, 12), "afternoon": (12, 17), "evening": (17, 21)}
+
+
+def _utc_hours(times, zone_name: str, at: datetime) -> set[float]:
+    """The hours of the day (in UTC, as offsets from midnight) a person's preferred meeting
+    times cover in their own zone."""
+    offset = _utc_offset_hours(zone_name, at)
+    hours = set()
+    for name in times or ():
+        start, end = MEETING_TIME_HOURS.get(name, (0, 0))
+        hours.update((hour - offset) % 24 for hour in range(start, end))
+    return hours
+
+
+def meeting_overlap_hours(a_times, a_zone: str, b_times, b_zone: str, *, at=None) -> int | None:
+    """How many hours of the day both people prefer to meet, each in their own zone; None
+    when either has not said when they like to meet."""
+    if not a_times or not b_times:
+        return None
+    at = at or timezone.now()
+    return len(_utc_hours(a_times, a_zone, at) & _utc_hours(b_times, b_zone, at))
+
+
 def mentee_match_terms(mentee_membership: Membership) -> list[str]:
-    """The mentee's interests and the categories of their goals, lower-case."""
-    terms = list(mentee_membership.interest_list)
+    """What the mentee wants to learn (her profile), her interests in the program and the
+    categories of her goals, lower-case, each once. One query (her goals' categories); her
+    profile is read with her membership (mentee_membership_for_match)."""
+    terms: list[str] = []
+    for term in (*profile_of(mentee_membership.user).want_list, *mentee_membership.interest_list):
+        if term not in terms:
+            terms.append(term)
     labels = dict(Category.choices)
     categories = (
         Goal.objects.filter(mentee=mentee_membership.user_id)
+        .order_by()  # the model's ordering would make DISTINCT keep one row per goal
         .values_list("category", flat=True)
         .distinct()
     )
@@ -738,33 +773,81 @@ def mentee_match_terms(mentee_membership: Membership) -> list[str]:
     return terms
 
 
-def mentor_suggestions(program: Program, mentee_membership: Membership) -> list[Suggestion]:
-    """Mentors of the program ranked for one mentee.
+def mentor_suggestions(
+    program: Program, mentee_membership: Membership, *, terms: list[str] | None = None
+) -> list[Suggestion]:
+    """Mentors of the program ranked for one mentee, each with the reasons that say why.
+    One query (the mentors, with their load and profiles), and one for the mentee's terms
+    unless the caller has them already (`terms`, from mentee_match_terms).
 
-    1. Overlap: the mentee's interests and goal categories that appear among the mentor's
-       skills or interests; each shared term weighs most.
-    2. Remaining capacity: a mentor with free places ranks above a busy one; a full mentor
+    1. Overlap: the mentee's wants, interests and goal categories (mentee_match_terms) that
+       the mentor offers (profile) or lists as skills or interests; each shared term weighs
+       most.
+    2. Language: a language both speak counts for a lot; two people who both listed
+       languages and share none lose as much.
+    3. Meeting times: each hour of the day both prefer (each in their own zone) counts a
+       little, up to four.
+    4. Remaining capacity: a mentor with free places ranks above a busy one; a full mentor
        is listed last and cannot be chosen.
-    3. Time zones: every hour between their clocks costs a little.
+    5. Time zones: every hour between their clocks costs a little.
     """
-    from django.utils.translation import gettext as _
     from django.utils.translation import ngettext
 
-    wanted = mentee_match_terms(mentee_membership)
-    mentee_tz = mentee_membership.user.timezone
+    wanted = terms if terms is not None else mentee_match_terms(mentee_membership)
+    mentee = mentee_membership.user
+    mentee_profile = profile_of(mentee)
+    mentee_languages = set(mentee_profile.languages or ())
     now = timezone.now()
     suggestions = []
-    for membership in mentors_with_load(program).exclude(user=mentee_membership.user_id):
-        offered = set(split_tags(membership.skills)) | set(split_tags(membership.interests))
+    mentors = (
+        mentors_with_load(program)
+        .select_related("user__profile")
+        .exclude(user=mentee_membership.user_id)
+    )
+    for membership in mentors:
+        profile = profile_of(membership.user)
+        offered = (
+            set(profile.offer_list)
+            | set(split_tags(membership.skills))
+            | set(split_tags(membership.interests))
+        )
         shared = [term for term in wanted if term in offered]
         remaining = max(membership.capacity - membership.open_pairings, 0)
-        hours = timezone_distance_hours(mentee_tz, membership.user.timezone, at=now)
+        hours = timezone_distance_hours(mentee.timezone, membership.user.timezone, at=now)
+        languages = [
+            language_name(code) for code in profile.languages or () if code in mentee_languages
+        ]
+        overlap = meeting_overlap_hours(
+            mentee_profile.meeting_times,
+            mentee.timezone,
+            profile.meeting_times,
+            membership.user.timezone,
+            at=now,
+        )
         score = 10 * len(shared) + 2 * min(remaining, 3) - 0.5 * hours
         reasons = []
         if shared:
             reasons.append(_("Shares: %(terms)s") % {"terms": ", ".join(shared)})
         else:
             reasons.append(_("No shared skills or interests"))
+        if languages:
+            score += 6
+            reasons.append(_("Both speak %(langs)s") % {"langs": ", ".join(languages)})
+        elif mentee_languages and profile.languages:
+            score -= 6
+            reasons.append(_("No language in common"))
+        if overlap:
+            score += min(overlap, 4)
+            reasons.append(
+                ngettext(
+                    "Preferred meeting times overlap by %(n)s hour",
+                    "Preferred meeting times overlap by %(n)s hours",
+                    overlap,
+                )
+                % {"n": overlap}
+            )
+        elif overlap == 0:
+            reasons.append(_("Preferred meeting times do not overlap"))
         if remaining:
             reasons.append(
                 ngettext("%(n)s place free of %(cap)s", "%(n)s places free of %(cap)s", remaining)
@@ -776,7 +859,9 @@ def mentor_suggestions(program: Program, mentee_membership: Membership) -> list[
             reasons.append(_("Same time zone"))
         else:
             reasons.append(_("%(h)s h apart") % {"h": f"{hours:g}"})
-        suggestions.append(Suggestion(membership, score, shared, remaining, hours, reasons))
+        suggestions.append(
+            Suggestion(membership, score, shared, remaining, hours, reasons, languages, overlap)
+        )
     suggestions.sort(key=lambda s: (not s.can_pair, -s.score, s.membership.user.email))
     return suggestions
 
@@ -784,7 +869,7 @@ def mentor_suggestions(program: Program, mentee_membership: Membership) -> list[
 def mentee_membership_for_match(program: Program, membership_uuid) -> Membership | None:
     return (
         Membership.objects.filter(program=program, uuid=membership_uuid, role=Role.MENTEE)
-        .select_related("user")
+        .select_related("user__profile")
         .first()
     )
 
@@ -874,10 +959,27 @@ def recent_import_runs(program: Program, *, limit: int = 5) -> list[ImportRun]:
 
 
 def profile_is_complete(user) -> bool:
-    """Whether the person has told the program who they are: the one definition the
-    first-steps checklists use. For now: a name. (To be switched to the profile's fields,
-    headline, bio, offers and wants, once profiles exist; nothing else decides it.)"""
-    return bool((user.name or "").strip())
+    """Whether the person has told the program who they are: their profile is filled (a
+    headline, or what they offer or want to learn: Profile.is_filled). The first-steps
+    checklists read the same definition in SQL (accounts.models.filled_profile_q), inside
+    their one query. No query when the profile was read with the user."""
+    return profile_of(user).is_filled
+
+
+def program_vocabulary(viewer_or_user, *, limit: int = 200) -> list[str]:
+    """The skills and interests already written on the memberships of the viewer's
+    programs, most used first: the suggestions of the profile's tag fields. One query (none
+    for someone in no program)."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated or not viewer.member_program_ids:
+        return []
+    counts: Counter = Counter()
+    rows = Membership.objects.filter(program_id__in=sorted(viewer.member_program_ids)).values_list(
+        "skills", "interests"
+    )
+    for skills, interests in rows:
+        counts.update(set(split_tags(skills)) | set(split_tags(interests)))
+    return [tag for tag, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 
 @dataclass
@@ -1016,15 +1118,24 @@ def member_checklists(viewer_or_user, role: str) -> list[Checklist]:
             agreed=Exists(agreed),
             paired=Exists(paired),
             has_goal=Exists(Goal.objects.filter(mentee_id=viewer.pk)),
+            # profile_is_complete, read in this same query.
+            profile_done=Exists(Profile.objects.filter(filled_profile_q(), user_id=viewer.pk)),
         )
         .order_by("joined_at", "pk")
-        .values_list("uuid", "program__name", "capacity_set_at", "agreed", "paired", "has_goal")
+        .values_list(
+            "uuid",
+            "program__name",
+            "capacity_set_at",
+            "agreed",
+            "paired",
+            "has_goal",
+            "profile_done",
+        )
     )
-    profile_done = profile_is_complete(viewer.user)
     profile = reverse("accounts:profile")
     pairings = reverse("mentorship:my_pairings")
     checklists = []
-    for uuid_, program_name, capacity_set_at, is_agreed, is_paired, has_goal in rows:
+    for uuid_, program_name, capacity_set_at, is_agreed, is_paired, has_goal, profile_done in rows:
         profile_item = ChecklistItem(_("Complete your profile"), profile_done, profile)
         agreement_item = ChecklistItem(
             _("Accept your agreement"),

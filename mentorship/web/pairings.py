@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.selectors import profile_card
 from core.access import require
 
 from .. import policy, selectors, services
@@ -45,7 +46,17 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
         PairingStatus.PAUSED,
     )
     agreement = pairing.current_agreement
+    # The other side's card for the pair; both for the program's admins.
+    people = {"mentor": [pairing.mentee], "mentee": [pairing.mentor]}.get(
+        access.role, [pairing.mentor, pairing.mentee]
+    )
+    cards = [
+        profile_card(person, url=reverse("mentorship:person", args=[person.uuid]))
+        for person in people
+        if person is not None
+    ]
     context = {
+        "profile_cards": cards,
         "pairing": pairing,
         "agreement": agreement,
         "access": access,

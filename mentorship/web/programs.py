@@ -327,14 +327,15 @@ def program_match(request, program_uuid, membership_uuid):
     program = policy.get_program_for_admin(request.viewer, program_uuid)
     mentee_membership = selectors.mentee_membership_for_match(program, membership_uuid)
     require_found(mentee_membership is not None)
+    terms = selectors.mentee_match_terms(mentee_membership)
     return render(
         request,
         "mentorship/match.html",
         {
             "program": program,
             "mentee": mentee_membership,
-            "terms": selectors.mentee_match_terms(mentee_membership),
-            "suggestions": selectors.mentor_suggestions(program, mentee_membership),
+            "terms": terms,
+            "suggestions": selectors.mentor_suggestions(program, mentee_membership, terms=terms),
             "open_pairing": selectors.open_pairing_of_mentee(program, mentee_membership.user_id),
         },
     )

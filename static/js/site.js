@@ -8,3 +8,56 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Time zones: a sign-up form's hidden field takes the browser's zone; the profile page
+// offers the browser's zone when it differs from the saved one.
+document.addEventListener("DOMContentLoaded", () => {
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    zone = "";
+  }
+  if (!zone) {
+    return;
+  }
+  document.querySelectorAll("input[data-browser-timezone]").forEach((input) => {
+    if (!input.value) {
+      input.value = zone;
+    }
+  });
+  const offer = document.getElementById("timezone-offer");
+  if (offer && offer.dataset.savedTimezone !== zone) {
+    offer.querySelector("input[name=timezone]").value = zone;
+    offer.querySelectorAll("[data-zone]").forEach((el) => {
+      el.textContent = zone;
+    });
+    offer.classList.remove("d-none");
+  }
+});
+
+// Tag fields (comma-separated, with a <datalist> of suggestions): the suggestions complete
+// the tag being typed, keeping the ones before it.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-tags]").forEach((input) => {
+    const list = document.getElementById(input.dataset.tags);
+    if (!list) {
+      return;
+    }
+    const tags = Array.from(list.options).map((option) => option.value);
+    input.addEventListener("input", () => {
+      const parts = input.value.split(",");
+      const done = parts.slice(0, -1).map((part) => part.trim()).filter(Boolean);
+      const prefix = done.length ? done.join(", ") + ", " : "";
+      list.replaceChildren(
+        ...tags
+          .filter((tag) => !done.includes(tag))
+          .map((tag) => {
+            const option = document.createElement("option");
+            option.value = prefix + tag;
+            return option;
+          }),
+      );
+    });
+  });
+});

@@ -99,8 +99,9 @@ def test_user_export_makes_a_fixed_number_of_queries(client, mentee, django_asse
     for n in (1, 5):
         for _ in range(n):
             GoalFactory(mentee=mentee)
-        # the signed-in user's row and ten queried data sets (the session comes from the cache)
-        with django_assert_num_queries(11) as ctx:
+        # the signed-in user's row, their profile's row and ten queried data sets (the
+        # session comes from the cache)
+        with django_assert_num_queries(12) as ctx:
             client.get(reverse("api:export"))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.services import update_profile
 from api.services import api_token_create
 from mentorship import selectors, services
 from mentorship.models import Membership, Program, Role
@@ -50,8 +51,11 @@ def test_a_new_mentees_items_follow_her_data(client, program, mentor):
     assert f'href="{reverse("goals:goal_create")}"' in html
     assert "once you are paired" in html
 
+    # A name alone is not a profile; a headline (or what she offers or wants) is.
     newcomer.name = "Nia Newcomer"
     newcomer.save()
+    assert items(only_checklist(newcomer, Role.MENTEE))["Complete your profile"] is False
+    update_profile(user=newcomer, headline="Junior analyst learning to present", wants="")
     GoalFactory(mentee=newcomer, program=program)
     pairing = PairingFactory(program=program, mentor=mentor, mentee=newcomer)
     agreement = AgreementFactory(pairing=pairing, mentee_accepted_at=None)
@@ -74,10 +78,16 @@ def test_a_new_mentors_items_and_his_capacity_page(client, program):
     newcomer = UserFactory(email="max@example.com", name="Max Mentor")
     membership = MembershipFactory(program=program, user=newcomer, role=Role.MENTOR)
     assert items(only_checklist(newcomer, Role.MENTOR)) == {
-        "Complete your profile": True,
+        "Complete your profile": False,
         "Set your capacity": False,
         "Accept your agreement": False,
     }
+    update_profile(user=newcomer, offers="Python, code review")
+    assert items(only_checklist(newcomer, Role.MENTOR))["Complete your profile"] is True
+    # Tags that are only separators are no profile: the row stays unfilled.
+    update_profile(user=newcomer, offers=" , ;")
+    assert items(only_checklist(newcomer, Role.MENTOR))["Complete your profile"] is False
+    update_profile(user=newcomer, offers="Python")
     client.force_login(newcomer)
     url = reverse("mentorship:my_capacity", args=[membership.uuid])
     html = client.get(reverse("goals:mentor_dashboard")).content.decode()

@@ -62,3 +62,26 @@ def test_one_imported_person_has_not_joined_yet():
     assert [i.email for i in waiting] == [demo.DEMO_IMPORTED.email]
     assert not User.objects.filter(email=demo.DEMO_IMPORTED.email).exists()
     assert mail.outbox == []
+
+
+def test_every_demo_person_has_a_profile_that_matching_uses():
+    from accounts.models import Profile
+
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    people = {p.email for p in demo.DEMO_PEOPLE} | {demo.DEMO_APPLICANT.email}
+    assert set(demo.DEMO_PROFILES) == people
+    profiles = Profile.objects.filter(user__email__in=people)
+    assert profiles.count() == len(people) == User.objects.count()
+    assert all(profile.is_filled and profile.languages for profile in profiles)
+    program = Program.objects.get(slug="demo-2026")
+    ben = selectors.unpaired_mentees(program).get()
+    reasons = {
+        s.membership.user.email: s.reasons for s in selectors.mentor_suggestions(program, ben)
+    }
+    # What Ben wants to learn (his profile) is what Ana offers (her profile).
+    ana = reasons["mentor.ana@example.com"]
+    assert any(r.startswith("Shares:") and "giving feedback" in r for r in ana)
+    for mentor_reasons in reasons.values():
+        assert "Both speak English" in mentor_reasons
+        assert any(r.startswith("Preferred meeting times overlap by") for r in mentor_reasons)

@@ -135,3 +135,71 @@ def test_pairing_page(client, request, pairing, grown, viewer, django_assert_num
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["page"].checkins) == min(grown, 50)
+
+
+# A person's page: the person's row (with their profile, and whether they belong to a program
+# the viewer runs) after the user, the viewer's facts and the unread count.
+PERSON_PAGE_QUERIES = 4
+# The match page: the user, the program, the viewer's facts, the mentee (with her profile),
+# her goals' categories (read once for the terms shown and the ranking; twice before), the
+# mentors with their load and profiles, whether she is paired already, the unread count.
+MATCH_PAGE_QUERIES = 8
+
+
+def _give_profiles(users) -> None:
+    from accounts.models import Profile
+
+    Profile.objects.bulk_create(
+        [
+            Profile(
+                user=u,
+                headline=f"Person {u.pk}",
+                offers="python, leadership",
+                wants="public speaking",
+                languages=["en", "de"],
+                meeting_times=["morning", "evening"],
+                hours_per_month=4,
+            )
+            for u in users
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@pytest.mark.parametrize("viewer", ["admin", "mentor", "mentee"])
+def test_person_page(client, request, pairing, grown, viewer, django_assert_num_queries):
+    _give_profiles(User.objects.all())
+    client.force_login(request.getfixturevalue(viewer))
+    url = reverse("mentorship:person", args=[pairing.mentee.uuid])
+    with django_assert_num_queries(PERSON_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["card"].headline == f"Person {pairing.mentee_id}"
+
+
+def test_match_page(client, program, admin, grown, django_assert_num_queries):
+    _give_profiles(User.objects.all())
+    mentee = User.objects.create(email="unpaired@example.com", name="Una")
+    membership = Membership.objects.create(program=program, user=mentee, role=Role.MENTEE)
+    _give_profiles([mentee])
+    client.force_login(admin)
+    url = reverse("mentorship:program_match", args=[program.uuid, membership.uuid])
+    with django_assert_num_queries(MATCH_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["suggestions"]) == 6
+    assert all("Both speak English, German" in s.reasons for s in response.context["suggestions"])
+
+
+@pytest.mark.parametrize("viewer", ["admin", "mentor"])
+def test_pairing_page_with_profiles(
+    client, request, pairing, grown, viewer, django_assert_num_queries
+):
+    """The profile cards come with the pairing's own row: the count stays as pinned."""
+    _give_profiles(User.objects.all())
+    client.force_login(request.getfixturevalue(viewer))
+    url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
+    with django_assert_num_queries(PAIRING_PAGE_QUERIES[viewer]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"Person {pairing.mentee_id}" in response.content.decode()

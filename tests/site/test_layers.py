@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "*.models",
             "*.kinds",
             # Pure helpers: plain values in, plain values out; no queries of their own.
+            "accounts.languages",
             "accounts.timezones",
             "goals.charts",
             "goals.progress",

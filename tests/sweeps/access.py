@@ -82,6 +82,7 @@ def url_kwargs(name: str, w) -> dict:
         "mentorship:member_detail": {**program, "membership_uuid": w.membership.uuid},
         "mentorship:member_remove": {**program, "membership_uuid": w.membership.uuid},
         "mentorship:invitation_accept": {"token": w.invitation_token},
+        "mentorship:person": {"user_uuid": w.users["mentee"].uuid},
         "notifications:unsubscribe": {"token": w.unsubscribe_token},
         "notifications:open": {"uuid": w.notification.uuid},
         "notifications:mark_read": {"uuid": w.notification.uuid},

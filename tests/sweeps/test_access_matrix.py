@@ -23,6 +23,8 @@ MATRIX = {
     "account_logout": ("302 200 200 200 200 200 200", "302 302 302 302 302 302 302"),
     "account_signup": ("200 302 302 302 302 302 302", "200 302 302 302 302 302 302"),
     "accounts:profile": ("302L 200 200 200 200 200 200", "302L 200 200 200 200 200 200"),
+    # The profile page's "Use <zone>?" offer: an empty POST names no zone (400).
+    "accounts:use_timezone": ("302L 405 405 405 405 405 405", "302L 400 400 400 400 400 400"),
     "api:account_delete": ("302L 200 200 200 200 200 200", "302L 400 400 400 400 400 400"),
     "api:api-root": ("401 200 200 200 200 200 200", "401 405 405 405 405 405 405"),
     "api:calendar_feed": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
@@ -199,6 +201,9 @@ MATRIX = {
     "mentorship:pairing_checkin": ("302L 405 405 405 405 405 405", "302L 200 404 200 404 403 404"),
     "mentorship:pairing_complete": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 302 404"),
     "mentorship:pairing_detail": ("302L 200 404 200 404 200 404", "302L 405 405 405 405 405 405"),
+    # Mentee A's profile: herself, her mentor and her program's admin; Otto, another mentor
+    # of the program, is no match candidate shown to her (mentorship.policy).
+    "mentorship:person": ("302L 200 404 200 404 200 404", "302L 405 405 405 405 405 405"),
     "mentorship:pairing_end": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 200 404"),
     "mentorship:pairing_feedback": ("302L 405 405 405 405 405 405", "302L 200 404 200 404 403 404"),
     "mentorship:pairing_new": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
@@ -258,6 +263,7 @@ PUBLIC_ROWS = {
 OUTSIDERS = ("other_mentee", "other_mentor", "other_admin")
 # Rows that address one of A's objects (or A's program) by UUID.
 OBJECT_ROW_PREFIXES = (
+    "mentorship:person",
     "goals:goal_detail",
     "goals:goal_edit",
     "goals:goal_status",

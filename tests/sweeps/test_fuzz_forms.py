@@ -122,6 +122,7 @@ WEB_FORMS = [
     ("account_login", "anonymous", "account_login"),
     ("account_signup", "anonymous", "account_signup"),
     ("accounts:profile", "mentee", "accounts:profile"),
+    ("accounts:use_timezone", "mentee", "accounts:profile"),
     ("goals:goal_create", "mentee", "goals:goal_create"),
     ("goals:goal_edit", "mentee", "goals:goal_edit"),
     ("goals:goal_status", "mentee", "goals:goal_detail"),
@@ -160,6 +161,7 @@ WEB_FORMS = [
 # Tables whose row counts must not move when a submission is rejected.
 COUNTED_TABLES = [
     "accounts_user",
+    "accounts_profile",
     "account_emailaddress",
     "mentorship_program",
     "mentorship_membership",

@@ -22,6 +22,14 @@ from .conftest import PERSONAS
 from .test_access_matrix import MATRIX
 
 BUDGET = 12
+# Downloads that read one data set per query, fixed however much data there is: the
+# personal export reads the user's profile and ten data sets after the session and user.
+OVER_BUDGET = {"api:export": 13, "api:me-export": 13}
+
+
+def budget_of(name: str) -> int:
+    return OVER_BUDGET.get(name, BUDGET)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -124,11 +132,11 @@ def test_every_page_has_a_fixed_query_count_within_budget(world, quiet_request_l
     problems = []
     for key in small:
         n_small, n_large = small[key][0], large[key][0]
-        if n_small != n_large or n_large > BUDGET:
+        if n_small != n_large or n_large > budget_of(key[0]):
             problems.append(f"{key[0]} as {key[1]}: {n_small} queries at 2, {n_large} at 12")
     if problems and os.environ.get("SWEEP_SHOW_SQL"):
         for key in small:
-            if small[key][0] != large[key][0] or large[key][0] > BUDGET:
+            if small[key][0] != large[key][0] or large[key][0] > budget_of(key[0]):
                 print(f"--- {key}")
                 for q in large[key][1]:
                     print(q["sql"][:300])
