@@ -41,6 +41,7 @@ from .models import (
     CheckIn,
     ImportRun,
     Membership,
+    MentorRequest,
     MentorshipFeedback,
     Pairing,
     Program,
@@ -293,3 +294,72 @@ def feedback_for_author(viewer_or_user, pairing_uuid, feedback_uuid):
     feedback.pairing = access.pairing
     require(access.can_give_feedback and feedback.author_id == viewer.pk)
     return access, feedback
+
+
+# --- Mentee choice --------------------------------------------------------------------------
+#
+# - A program's choice page is its mentee's own (an unpaired mentee asks a mentor there):
+#   404 for everyone else, the program's mentors and admins included.
+# - A mentor request is seen by its mentee, its mentor and the admins of its program; 404 for
+#   everyone else. The mentor accepts or declines it, the mentee withdraws it; the other
+#   side and the admins may see it but not do that (403).
+
+
+def get_own_mentee_membership(viewer_or_user, program_uuid) -> Membership:
+    """The viewer's mentee membership of the program, with the program; 404 for anyone who
+    is not a mentee there. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and program_uuid is not None)
+    membership = (
+        Membership.objects.select_related("program", "user")
+        .filter(program__uuid=program_uuid, user_id=viewer.pk, role=MENTEE)
+        .first()
+    )
+    require_found(membership is not None)
+    return membership
+
+
+@dataclass(frozen=True)
+class MentorRequestAccess:
+    request: object
+    role: str  # "mentor", "mentee" or "admin"
+
+    @property
+    def can_answer(self) -> bool:
+        return self.role == MENTOR and self.request.is_pending
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.role == MENTEE and self.request.is_pending
+
+
+def mentor_request_access(viewer_or_user, request_uuid) -> MentorRequestAccess:
+    """The request (with its program, both memberships and their people) and the viewer's
+    role in it; 404 for anyone outside it. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and request_uuid is not None)
+    found = (
+        MentorRequest.objects.select_related("program", "mentee__user", "mentor__user", "pairing")
+        .filter(uuid=request_uuid)
+        .first()
+    )
+    role = None
+    if found is not None:
+        if found.mentor.user_id == viewer.pk:
+            role = MENTOR
+        elif found.mentee.user_id == viewer.pk:
+            role = MENTEE
+        elif found.program_id in viewer.admin_program_ids:
+            role = ADMIN
+    require_found(role is not None)
+    return MentorRequestAccess(found, role)
+
+
+def require_mentor_of_request(access: MentorRequestAccess) -> None:
+    """Accept and decline: the request's mentor only (403 for the mentee and the admins)."""
+    require(access.role == MENTOR)
+
+
+def require_mentee_of_request(access: MentorRequestAccess) -> None:
+    """Withdraw: the request's mentee only (403 for the mentor and the admins)."""
+    require(access.role == MENTEE)
