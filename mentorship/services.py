@@ -2205,9 +2205,12 @@ def mentor_request_accept(*, mentor_request: MentorRequest, by: User) -> Pairing
         mentor_membership.capacity
     ):
         raise MentorshipConflict(
-            _(
+            ngettext(
+                "You have no free place left: you mentor %(n)s person, your capacity. Raise "
+                "your capacity or decline the request.",
                 "You have no free place left: you mentor %(n)s people, your capacity. Raise "
-                "your capacity or decline the request."
+                "your capacity or decline the request.",
+                mentor_membership.capacity,
             )
             % {"n": mentor_membership.capacity}
         )
