@@ -1779,6 +1779,9 @@ def _pairings_apply(*, program: Program, rows: list, by: User) -> dict[str, int]
         ],
         batch_size=500,
     )
+    if program.mentees_choose and created:
+        # Mentees paired by the file no longer wait for the mentor they asked.
+        mentor_requests_close_for_imported(program=program, pairings=created)
     # The notices leave the request: with a broker a worker sends them; without one (eager
     # tasks) they run right after the commit.
     if created:
@@ -2342,6 +2345,27 @@ def mentor_requests_lapse_expired(*, now=None) -> int:
                 send_email=False,
             )
     return lapsed
+
+
+def mentor_requests_close_for_imported(*, program: Program, pairings: list[Pairing]) -> int:
+    """A CSV import's pairings: the waiting request of each mentee it paired is withdrawn,
+    with the same notices as a hand pairing. One query finds them, however large the file."""
+    from .csv_import import _chunks
+
+    by_mentee = {pairing.mentee_id: pairing for pairing in pairings}
+    closed = 0
+    for chunk in _chunks(sorted(by_mentee)):
+        mentee_ids = list(
+            MentorRequest.objects.filter(
+                program=program, mentee__user_id__in=chunk, status=MentorRequestStatus.PENDING
+            ).values_list("mentee__user_id", flat=True)
+        )
+        for mentee_id in mentee_ids:
+            pairing = by_mentee[mentee_id]
+            closed += mentor_requests_close_for_paired_mentee(
+                program=program, mentee=pairing.mentee, pairing=pairing, by=None
+            )
+    return closed
 
 
 def mentor_requests_close_for_paired_mentee(

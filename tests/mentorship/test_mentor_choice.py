@@ -448,3 +448,22 @@ def test_the_api_shows_and_checks_the_settings(client, program, admin):
     assert response.status_code == 200, response.content
     program.refresh_from_db()
     assert program.mentees_choose and program.request_expires_days == 3
+
+
+def test_pairing_from_a_csv_import_withdraws_her_request(
+    choosing, mentee, mentor, other_mentor, admin
+):
+    mentor_request = services.mentor_request_create(
+        mentee_membership=membership(choosing, mentee),
+        mentor_membership=membership(choosing, mentor, Role.MENTOR),
+    )
+    services.pairings_import(
+        program=choosing,
+        text=f"mentor_email,mentee_email\n{other_mentor.email},{mentee.email}\n",
+        by=admin,
+    )
+    mentor_request.refresh_from_db()
+    assert mentor_request.status == MentorRequestStatus.WITHDRAWN
+    assert Notification.objects.filter(
+        recipient=mentee, kind=Kind.MENTOR_REQUEST_ANSWERED, title__contains="withdrawn"
+    ).exists()
