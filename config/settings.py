@@ -235,6 +235,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.deliver_emails": {"queue": "delivery"},
     "notifications.tasks.sweep": {"queue": "dispatch"},
     "mentorship.tasks.import_runs_sweep": {"queue": "dispatch"},
+    "mentorship.tasks.mentor_requests_lapse": {"queue": "dispatch"},
 }
 # Publishing while Redis is down gives up quickly: the row stays pending in the database and
 # the next dispatcher pass enqueues it, so a page never waits long on a dead broker.
@@ -265,6 +266,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "mentorship.tasks.import_runs_sweep",
         "schedule": 60.0,
         "options": {"queue": "dispatch", "expires": 55},
+    },
+    # Requests for a mentor not answered in time lapse, and their mentees are told.
+    "mentorship-mentor-requests-lapse": {
+        "task": "mentorship.tasks.mentor_requests_lapse",
+        "schedule": 900.0,
+        "options": {"queue": "dispatch", "expires": 890},
     },
 }
 # Delivery retries (SMTP and connection errors): exponential backoff from the base, never

@@ -8,6 +8,7 @@ from .models import (
     CheckIn,
     Invitation,
     Membership,
+    MentorRequest,
     MentorshipFeedback,
     Pairing,
     PairingEvent,
@@ -156,4 +157,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status", "role", "program"]
     search_fields = ["user__email", "user__name", "program__name"]
     raw_id_fields = ["user", "decided_by"]
+    readonly_fields = ["uuid", "created_at"]
+
+
+@admin.register(MentorRequest)
+class MentorRequestAdmin(admin.ModelAdmin):
+    list_display = ["mentee", "mentor", "program", "status", "created_at", "expires_at"]
+    list_filter = ["status", "program"]
+    search_fields = ["mentee__user__email", "mentor__user__email", "program__name"]
+    list_select_related = ["mentee__user", "mentor__user", "program"]
+    raw_id_fields = ["mentee", "mentor", "pairing"]
     readonly_fields = ["uuid", "created_at"]

@@ -1,6 +1,6 @@
 """Demo data for trying the site: one program with an admin, two mentors and four mentees,
-open to applications with one waiting for the admin's approval, and one person imported from a
-CSV file who has not joined yet.
+open to applications with one waiting for the admin's approval, one person imported from a CSV
+file who has not joined yet, and mentees who choose their mentor (Ben has yet to choose).
 
 Every step looks its rows up before creating them, so running it again creates nothing new.
 Later parts of the product (pairings, goals, check-ins) add their own demo data here.
@@ -199,8 +199,11 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
             "ends_on": date(2027, 2, 28),
             # Open with approval: the applicant below waits in the admin's queue.
             "join_policy": JoinPolicy.APPROVAL,
+            # Mentees choose: Ben, unpaired, picks one of his suggested mentors.
+            "mentees_choose": True,
         },
     )
+    _seed_mentee_choice(program)
     logins = []
     for person in DEMO_PEOPLE:
         user = User.objects.filter(email=person.email).first()
@@ -373,3 +376,11 @@ def _seed_pairings(program: Program) -> None:
                 next_steps="Try the next step before we meet again.",
                 logged_by=mentor,
             )
+
+
+def _seed_mentee_choice(program: Program) -> None:
+    """The demo program lets mentees choose (also one seeded before it could): Ben, the one
+    unpaired mentee, signs in to find his best-matched mentors and asks one."""
+    if not program.mentees_choose:
+        program.mentees_choose = True
+        program.save(update_fields=["mentees_choose"])

@@ -3,7 +3,7 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 
 from django.urls import path
 
-from .web import imports, invitations, joining, pairings, people, programs
+from .web import choice, imports, invitations, joining, pairings, people, programs
 
 app_name = "mentorship"
 
@@ -171,5 +171,35 @@ urlpatterns = [
     path("pairings/<uuid:pairing_uuid>/end/", pairings.pairing_end, name="pairing_end"),
     path(
         "pairings/<uuid:pairing_uuid>/reassign/", pairings.pairing_reassign, name="pairing_reassign"
+    ),
+    path(
+        "programs/<uuid:program_uuid>/choose-mentor/",
+        choice.mentor_choose,
+        name="mentor_choose",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/mentor-requests/",
+        choice.program_mentor_requests,
+        name="program_mentor_requests",
+    ),
+    path(
+        "mentor-requests/<uuid:request_uuid>/",
+        choice.mentor_request_detail,
+        name="mentor_request_detail",
+    ),
+    path(
+        "mentor-requests/<uuid:request_uuid>/accept/",
+        choice.mentor_request_accept,
+        name="mentor_request_accept",
+    ),
+    path(
+        "mentor-requests/<uuid:request_uuid>/decline/",
+        choice.mentor_request_decline,
+        name="mentor_request_decline",
+    ),
+    path(
+        "mentor-requests/<uuid:request_uuid>/withdraw/",
+        choice.mentor_request_withdraw,
+        name="mentor_request_withdraw",
     ),
 ]

@@ -53,12 +53,19 @@ class ProgramForm(forms.ModelForm):
         # Left out (an older client, a script): the program keeps its policy, a new one is
         # invite only.
         self.fields["join_policy"].required = False
+        self.fields["request_expires_days"].required = False
 
     def clean_join_policy(self):
         value = self.cleaned_data.get("join_policy")
         if value:
             return value
         return self.instance.join_policy if self.instance.pk else JoinPolicy.INVITE_ONLY
+
+    def clean_request_expires_days(self):
+        value = self.cleaned_data.get("request_expires_days")
+        if value is not None:
+            return value
+        return self.instance.request_expires_days if self.instance.pk else 7
 
 
 class InvitationForm(forms.Form):
@@ -300,4 +307,31 @@ class CapacityForm(forms.Form):
         min_value=0,
         max_value=50,
         help_text=_("0 means none for now. You can change it at any time."),
+    )
+
+
+class MentorRequestForm(forms.Form):
+    """A mentee asks one of her suggested mentors (mentorship.services.mentor_request_create).
+    `choices`: the mentors she may ask now, as (membership uuid, name)."""
+
+    mentor = forms.ChoiceField(label=_("Mentor"), choices=())
+    message = forms.CharField(
+        label=_("A few words to the mentor (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What you hope to work on together, and why you chose them."),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = list(choices)
+
+
+class MentorRequestDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, sent to the mentee)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

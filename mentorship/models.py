@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -32,6 +33,8 @@ PROGRAM_FIELDS = (
     "starts_on",
     "ends_on",
     "is_active",
+    "mentees_choose",
+    "request_expires_days",
 )
 # Numbers of days and goals that must be at least 1.
 PROGRAM_POSITIVE_FIELDS = ("checkin_cadence_days", "stall_after_days", "max_active_goals")
@@ -80,6 +83,25 @@ class Program(models.Model):
     starts_on = models.DateField(_("starts on"), default=date.today)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Mentee choice (MentorRequest): unpaired mentees ask one of their top suggestions, who
+    # accepts or declines within `request_expires_days`.
+    mentees_choose = models.BooleanField(
+        _("mentees choose their mentor"),
+        default=False,
+        help_text=_(
+            "Unpaired mentees see their best-matched mentors and ask one; the mentor accepts "
+            "or declines. You can still pair people by hand."
+        ),
+    )
+    request_expires_days = models.PositiveSmallIntegerField(
+        _("days a mentor has to answer"),
+        default=7,
+        validators=[
+            MinValueValidator(1, _("Give mentors from 1 to 30 days to answer a request.")),
+            MaxValueValidator(30, _("Give mentors from 1 to 30 days to answer a request.")),
+        ],
+        help_text=_("A request not answered in time lapses and the mentee may ask another."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # The admin closed the setup checklist of the program dashboard.
     setup_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -96,6 +118,10 @@ class Program(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(max_active_goals__gte=1), name="program_focus_limit_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(request_expires_days__gte=1) & Q(request_expires_days__lte=30),
+                name="program_request_expiry_1_to_30",
             ),
         ]
 
@@ -397,6 +423,7 @@ class Pairing(models.Model):
 
 PAIRING_EVENT_LABELS = {
     "created": _("Pairing proposed"),
+    "from_request": _("The mentee asked, the mentor accepted"),
     "agreement_accepted": _("Agreement accepted"),
     "agreement_updated": _("Agreement changed"),
     "activated": _("Pairing started"),
@@ -585,3 +612,68 @@ class ImportRun(models.Model):
         if not self.rows_total:
             return 100 if self.finished else 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class MentorRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the mentor")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    LAPSED = "lapsed", _("lapsed")
+
+
+MENTOR_REQUEST_MESSAGE_MAX = 1000
+
+
+class MentorRequest(models.Model):
+    """In a program where mentees choose, an unpaired mentee asks one mentor to mentor her.
+    The mentor accepts (the pairing is made then, as proposed, through pairing_create) or
+    declines; unanswered by `expires_at` it lapses. Kept afterwards as the record."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="mentor_requests")
+    mentee = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="mentor_requests_made"
+    )
+    mentor = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="mentor_requests_received"
+    )
+    message = models.TextField(
+        _("a few words to the mentor"), max_length=MENTOR_REQUEST_MESSAGE_MAX, blank=True
+    )
+    status = models.CharField(
+        max_length=10, choices=MentorRequestStatus.choices, default=MentorRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # The pairing an accepted request made.
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "mentee"],
+                condition=Q(status="pending"),
+                name="mentor_request_one_pending_per_mentee",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentee=F("mentor")), name="mentor_request_not_to_oneself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="mentor_request_due"),
+            models.Index(fields=["program", "status"], name="mentor_request_program"),
+            models.Index(fields=["mentor", "status"], name="mentor_request_mentor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id} → {self.mentor_id} ({self.program_id}, {self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MentorRequestStatus.PENDING

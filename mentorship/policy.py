@@ -47,9 +47,12 @@ from .models import (
     CheckIn,
     ImportRun,
     Membership,
+    MentorRequest,
+    MentorRequestStatus,
     MentorshipFeedback,
     Pairing,
     Program,
+    Role,
 )
 
 MENTOR = "mentor"
@@ -319,10 +322,25 @@ def paired_person_ids(viewer_or_user) -> frozenset[int]:
 
 def candidates_shown_to_each_other(viewer_or_user, person) -> bool:
     """While matching, the people a match suggestion shows to each other see each other's
-    profiles. Today only a program's admins are shown suggestions (their match page, which
-    the admin rule covers already), so this grants nothing more; choosing one's own mentor,
-    when it comes, answers here (the mentee's suggested mentors, the mentor she asked)."""
-    return False
+    profiles: a mentee choosing her mentor sees the mentors of the program she chooses in
+    (those she may be suggested), and a mentor sees the mentee who asked him while the request
+    waits. (An admin's match page is covered by the admin rule.) Queries only for a viewer
+    who could be either (two at most)."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated or person is None:
+        return False
+    asked_me = MentorRequest.objects.filter(
+        mentor__user_id=viewer.pk, mentee__user_id=person.pk, status=MentorRequestStatus.PENDING
+    )
+    choosing_among = Membership.objects.filter(
+        user_id=person.pk,
+        role=Role.MENTOR,
+        program__mentees_choose=True,
+        program__is_active=True,
+        program__memberships__user_id=viewer.pk,
+        program__memberships__role=Role.MENTEE,
+    )
+    return asked_me.exists() or choosing_among.exists()
 
 
 def profile_visible(viewer_or_user, person) -> bool:
@@ -364,3 +382,74 @@ def person_for_profile(viewer_or_user, user_uuid) -> User:
     person = people.first()
     require_found(person is not None and profile_visible(viewer, person))
     return person
+
+
+# --- Mentee choice --------------------------------------------------------------------------
+#
+# - A program's choice page is its mentee's own (an unpaired mentee asks a mentor there):
+#   404 for everyone else, the program's mentors and admins included.
+# - A mentor request is seen by its mentee, its mentor and the admins of its program; 404 for
+#   everyone else. The mentor accepts or declines it, the mentee withdraws it; the other
+#   side and the admins may see it but not do that (403).
+
+
+def get_own_mentee_membership(viewer_or_user, program_uuid) -> Membership:
+    """The viewer's mentee membership of the program, with the program; 404 for anyone who
+    is not a mentee there. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and program_uuid is not None)
+    membership = (
+        Membership.objects.select_related("program", "user")
+        .filter(program__uuid=program_uuid, user_id=viewer.pk, role=MENTEE)
+        .first()
+    )
+    require_found(membership is not None)
+    return membership
+
+
+@dataclass(frozen=True)
+class MentorRequestAccess:
+    request: object
+    role: str  # "mentor", "mentee" or "admin"
+
+    @property
+    def can_answer(self) -> bool:
+        return self.role == MENTOR and self.request.is_pending
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.role == MENTEE and self.request.is_pending
+
+
+def mentor_request_access(viewer_or_user, request_uuid) -> MentorRequestAccess:
+    """The request (with its program, both memberships and their people) and the viewer's
+    role in it; 404 for anyone outside it. One query."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and request_uuid is not None)
+    found = (
+        MentorRequest.objects.select_related(
+            "program", "mentee__user__profile", "mentor__user__profile", "pairing"
+        )
+        .filter(uuid=request_uuid)
+        .first()
+    )
+    role = None
+    if found is not None:
+        if found.mentor.user_id == viewer.pk:
+            role = MENTOR
+        elif found.mentee.user_id == viewer.pk:
+            role = MENTEE
+        elif found.program_id in viewer.admin_program_ids:
+            role = ADMIN
+    require_found(role is not None)
+    return MentorRequestAccess(found, role)
+
+
+def require_mentor_of_request(access: MentorRequestAccess) -> None:
+    """Accept and decline: the request's mentor only (403 for the mentee and the admins)."""
+    require(access.role == MENTOR)
+
+
+def require_mentee_of_request(access: MentorRequestAccess) -> None:
+    """Withdraw: the request's mentee only (403 for the mentor and the admins)."""
+    require(access.role == MENTEE)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.languages import language_name
 from accounts.models import Profile, User, filled_profile_q, profile_of
 from core.viewer import Viewer
-from goals.models import Category, Goal
+from goals.models import OPEN_GOAL_STATUSES, Category, Goal
 
 from .models import (
     DELETED_USER,
@@ -42,6 +42,8 @@ from .models import (
     Invitation,
     MemberEvent,
     Membership,
+    MentorRequest,
+    MentorRequestStatus,
     MentorshipFeedback,
     Pairing,
     PairingEvent,
@@ -705,6 +707,8 @@ class Suggestion:
     # them has not said).
     languages: list[str] = field(default_factory=list)
     overlap_hours: int | None = None
+    # The mentor's profile card, where a page shows it (accounts.selectors.ProfileCard).
+    card: object = None
 
     @property
     def can_pair(self) -> bool:
@@ -1120,6 +1124,11 @@ def member_checklists(viewer_or_user, role: str) -> list[Checklist]:
             has_goal=Exists(Goal.objects.filter(mentee_id=viewer.pk)),
             # profile_is_complete, read in this same query.
             profile_done=Exists(Profile.objects.filter(filled_profile_q(), user_id=viewer.pk)),
+            asked=Exists(
+                MentorRequest.objects.filter(
+                    mentee_id=OuterRef("pk"), status=MentorRequestStatus.PENDING
+                )
+            ),
         )
         .order_by("joined_at", "pk")
         .values_list(
@@ -1130,12 +1139,26 @@ def member_checklists(viewer_or_user, role: str) -> list[Checklist]:
             "paired",
             "has_goal",
             "profile_done",
+            "program__mentees_choose",
+            "program__uuid",
+            "asked",
         )
     )
     profile = reverse("accounts:profile")
     pairings = reverse("mentorship:my_pairings")
     checklists = []
-    for uuid_, program_name, capacity_set_at, is_agreed, is_paired, has_goal, profile_done in rows:
+    for (
+        uuid_,
+        program_name,
+        capacity_set_at,
+        is_agreed,
+        is_paired,
+        has_goal,
+        profile_done,
+        mentees_choose,
+        program_uuid,
+        asked,
+    ) in rows:
         profile_item = ChecklistItem(_("Complete your profile"), profile_done, profile)
         agreement_item = ChecklistItem(
             _("Accept your agreement"),
@@ -1144,8 +1167,22 @@ def member_checklists(viewer_or_user, role: str) -> list[Checklist]:
             "" if is_paired else _("once you are paired"),
         )
         if role == Role.MENTEE:
+            # In a program where mentees choose, asking a mentor comes before the agreement.
+            choice_item = (
+                [
+                    ChecklistItem(
+                        _("Choose your mentor"),
+                        is_paired,
+                        reverse("mentorship:mentor_choose", args=[program_uuid]),
+                        _("your request waits for an answer") if asked and not is_paired else "",
+                    )
+                ]
+                if mentees_choose
+                else []
+            )
             items = [
                 profile_item,
+                *choice_item,
                 agreement_item,
                 ChecklistItem(_("Create your first goal"), has_goal, reverse("goals:goal_create")),
             ]
@@ -1214,3 +1251,81 @@ def program_setup_checklist(dashboard: ProgramDashboard) -> Checklist | None:
         dismiss_url=reverse("mentorship:program_setup_dismiss", args=[program.uuid]),
     )
     return None if checklist.is_done else checklist
+
+
+# --- Mentee choice --------------------------------------------------------------------------
+
+# How many of her best-matched mentors a choosing mentee is shown.
+MENTOR_CHOICES_SHOWN = 5
+
+
+def mentor_choices(mentee_membership: Membership) -> list[Suggestion]:
+    """The mentee's top suggestions (mentor_suggestions), at most MENTOR_CHOICES_SHOWN; a
+    full mentor among them is shown but cannot be asked (`can_pair`). Two queries."""
+    suggestions = mentor_suggestions(mentee_membership.program, mentee_membership)
+    return suggestions[:MENTOR_CHOICES_SHOWN]
+
+
+def mentor_requests_of_mentee(mentee_membership: Membership, *, limit: int = 10):
+    """Her latest requests in the program, any status, with the mentors. One query."""
+    return list(
+        MentorRequest.objects.filter(mentee=mentee_membership)
+        .select_related("mentor__user", "pairing")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class GoalsSummary:
+    """What a mentor who is asked learns of the mentee's goals before any pairing: how many
+    she has open and in which categories, never their titles or progress (those wait for an
+    active pairing, as everywhere)."""
+
+    open_count: int
+    categories: list[str]
+
+
+def mentee_goals_summary(user_id: int) -> GoalsSummary:
+    """One query: the categories of the mentee's open goals, counted."""
+    labels = dict(Category.choices)
+    rows = (
+        Goal.objects.filter(
+            mentee_id=user_id, status__in=OPEN_GOAL_STATUSES, archived_at__isnull=True
+        )
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category")
+    )
+    rows = list(rows)
+    return GoalsSummary(
+        open_count=sum(row["n"] for row in rows),
+        categories=[str(labels.get(row["category"], row["category"])) for row in rows],
+    )
+
+
+def mentor_load(mentor_membership: Membership) -> int:
+    """How many open pairings the mentor has in the membership's program. One query."""
+    return Pairing.objects.filter(
+        program_id=mentor_membership.program_id,
+        mentor_id=mentor_membership.user_id,
+        status__in=OPEN_PAIRING_STATUSES,
+    ).count()
+
+
+def pending_mentor_requests(program: Program):
+    """The program's requests waiting for a mentor's answer, oldest first. One query."""
+    return list(
+        MentorRequest.objects.filter(program=program, status=MentorRequestStatus.PENDING)
+        .select_related("mentee__user", "mentor__user")
+        .order_by("created_at", "id")
+    )
+
+
+def recent_mentor_requests(program: Program, *, limit: int = 20):
+    """The program's latest answered, withdrawn or lapsed requests. One query."""
+    return list(
+        MentorRequest.objects.filter(program=program)
+        .exclude(status=MentorRequestStatus.PENDING)
+        .select_related("mentee__user", "mentor__user")
+        .order_by("-decided_at", "-id")[:limit]
+    )

@@ -36,6 +36,7 @@ from .models import (
     APPLICATION_ROLES,
     CHECKIN_FIELDS,
     JOINABLE_POLICIES,
+    MENTOR_REQUEST_MESSAGE_MAX,
     OPEN_PAIRING_STATUSES,
     PROGRAM_FIELDS,
     Agreement,
@@ -48,6 +49,8 @@ from .models import (
     JoinPolicy,
     MemberEvent,
     Membership,
+    MentorRequest,
+    MentorRequestStatus,
     MentorshipFeedback,
     Pairing,
     PairingEvent,
@@ -55,6 +58,7 @@ from .models import (
     Program,
     Role,
 )
+from .selectors import mentor_choices
 
 INVITATION_VALID_DAYS = 14
 ONE_OPEN_PAIRING_CONSTRAINT = "pairing_one_open_per_mentee_per_program"
@@ -1141,6 +1145,10 @@ def pairing_create(
                 % {"program": program.name, **_pairing_name(pairing)},
                 body=lambda person: _new_pairing_body(pairing, person),
             )
+            # Paired another way than by her request: it no longer waits for an answer.
+            mentor_requests_close_for_paired_mentee(
+                program=program, mentee=mentee, pairing=pairing, by=by
+            )
     except IntegrityError as error:
         # Two requests raced past the check; the database constraint stopped the second.
         message = str(error)
@@ -1771,6 +1779,9 @@ def _pairings_apply(*, program: Program, rows: list, by: User) -> dict[str, int]
         ],
         batch_size=500,
     )
+    if program.mentees_choose and created:
+        # Mentees paired by the file no longer wait for the mentor they asked.
+        mentor_requests_close_for_imported(program=program, pairings=created)
     # The notices leave the request: with a broker a worker sends them; without one (eager
     # tasks) they run right after the commit.
     if created:
@@ -2036,3 +2047,361 @@ def pairings_imported_notify(*, program: Program, pairings: list[Pairing], batch
             url=url,
             send_email=False,
         )
+
+
+# --- Mentee choice: a mentee asks a mentor --------------------------------------------------
+
+
+def _request_url(mentor_request: MentorRequest) -> str:
+    return reverse("mentorship:mentor_request_detail", args=[mentor_request.uuid])
+
+
+def _choose_url(program: Program) -> str:
+    return reverse("mentorship:mentor_choose", args=[program.uuid])
+
+
+def _request_words(mentor_request: MentorRequest) -> dict:
+    return {
+        "mentee": mentor_request.mentee.user.display_name,
+        "mentor": mentor_request.mentor.user.display_name,
+        "program": mentor_request.program.name,
+    }
+
+
+def _request_state_message(mentor_request: MentorRequest) -> str:
+    """Why a request that is no longer waiting cannot be answered or withdrawn."""
+    return {
+        MentorRequestStatus.ACCEPTED: _("This request was accepted already."),
+        MentorRequestStatus.DECLINED: _("This request was declined already."),
+        MentorRequestStatus.WITHDRAWN: _("This request was withdrawn."),
+        MentorRequestStatus.LAPSED: _("This request lapsed: it was not answered in time."),
+    }.get(mentor_request.status, _("This request is no longer waiting for an answer."))
+
+
+def _lock_request(mentor_request: MentorRequest) -> MentorRequest:
+    return (
+        MentorRequest.objects.select_for_update(of=("self",))
+        .select_related("program", "mentee__user", "mentor__user")
+        .get(pk=mentor_request.pk)
+    )
+
+
+def _already_asked(program: Program) -> MentorshipConflict:
+    return MentorshipConflict(
+        _(
+            "You have asked a mentor in %(program)s already and are waiting for the answer. "
+            "Withdraw that request first to ask someone else."
+        )
+        % {"program": program.name}
+    )
+
+
+@transaction.atomic
+def mentor_request_create(
+    *, mentee_membership: Membership, mentor_membership: Membership, message: str = ""
+) -> MentorRequest:
+    """An unpaired mentee asks one of her top suggestions to mentor her.
+
+    1. Refused with a message: a program where mentees do not choose (or not active), a
+       mentee with an open pairing, a mentor who is not among her shown suggestions or is
+       full, and a second request while one waits (one at a time, backed by the constraint
+       `mentor_request_one_pending_per_mentee`).
+    2. The request waits `program.request_expires_days` for the mentor's answer.
+    3. The mentor is told by e-mail and in the inbox.
+    """
+    program = mentee_membership.program
+    if mentee_membership.role != Role.MENTEE:
+        raise MentorshipError(_("Only mentees ask for a mentor."))
+    if not (program.is_active and program.mentees_choose):
+        raise MentorshipError(
+            _("In %(program)s the program's admins pair mentees with mentors.")
+            % {"program": program.name}
+        )
+    message = message.strip()
+    if len(message) > MENTOR_REQUEST_MESSAGE_MAX:
+        raise MentorshipError(
+            _("Write at most %(n)s characters.") % {"n": f"{MENTOR_REQUEST_MESSAGE_MAX:,}"},
+            field="message",
+        )
+    if Pairing.objects.filter(
+        program=program, mentee_id=mentee_membership.user_id, status__in=OPEN_PAIRING_STATUSES
+    ).exists():
+        raise MentorshipConflict(_("You have a mentor in this program already."))
+    if MentorRequest.objects.filter(
+        mentee=mentee_membership, status=MentorRequestStatus.PENDING
+    ).exists():
+        raise _already_asked(program)
+    choice = next(
+        (s for s in mentor_choices(mentee_membership) if s.membership.pk == mentor_membership.pk),
+        None,
+    )
+    if choice is None:
+        raise MentorshipError(_("Choose one of the mentors suggested to you."), field="mentor")
+    if not choice.can_pair:
+        raise MentorshipConflict(
+            _("%(name)s has no free place at the moment; choose another mentor.")
+            % {"name": choice.membership.user.display_name},
+            field="mentor",
+        )
+    now = timezone.now()
+    mentor_request = MentorRequest(
+        program=program,
+        mentee=mentee_membership,
+        mentor=choice.membership,
+        message=message,
+        expires_at=now + timedelta(days=program.request_expires_days),
+    )
+    try:
+        with transaction.atomic():
+            mentor_request.save()
+    except IntegrityError as error:
+        # The same mentee asking twice at once: the constraint lets one through.
+        raise _already_asked(program) from error
+    words = _request_words(mentor_request)
+    notify(
+        recipient=choice.membership.user,
+        kind=Kind.MENTOR_REQUEST_RECEIVED,
+        dedupe_key=f"mentor-request:{mentor_request.uuid}:received",
+        title=_("%(mentee)s asks you to be their mentor in %(program)s") % words,
+        body="\n\n".join(
+            part
+            for part in (
+                message,
+                _("Please accept or decline by %(date)s; after that the request lapses.")
+                % {"date": mentor_request.expires_at.strftime("%Y-%m-%d")},
+            )
+            if part
+        ),
+        url=_request_url(mentor_request),
+    )
+    return mentor_request
+
+
+@transaction.atomic
+def mentor_request_accept(*, mentor_request: MentorRequest, by: User) -> Pairing:
+    """The mentor says yes: the pairing is made, proposed, with its agreement (pairing_create)
+    for both to accept, as any pairing (the mentee consented to the pairing by asking, the
+    mentor by accepting; the agreement's terms are still theirs to read and accept).
+
+    1. The mentor's membership row is locked first: two requests accepted at once for the
+       mentor's last free place wait for each other, and the second finds the mentor full
+       (MentorshipConflict), as does an admin's pairing racing it (_check_can_pair locks the
+       same row).
+    2. The request's row is locked and must still wait, unexpired.
+    3. The request is marked accepted and points to the pairing; pairing_create tells the
+       mentee (her new pairing, what to do next).
+    """
+    mentor_membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=mentor_request.mentor_id)
+    )
+    locked = _lock_request(mentor_request)
+    if by.pk != locked.mentor.user_id:
+        raise Forbidden(_("Only the mentor who was asked answers the request."))
+    if not locked.is_pending:
+        raise MentorshipConflict(_request_state_message(locked))
+    if locked.expires_at <= timezone.now():
+        raise MentorshipConflict(_request_state_message(MentorRequest(status="lapsed")))
+    program = locked.program
+    if open_pairing_count(program=program, mentor=mentor_membership.user) >= (
+        mentor_membership.capacity
+    ):
+        raise MentorshipConflict(
+            ngettext(
+                "You have no free place left: you mentor %(n)s person, your capacity. Raise "
+                "your capacity or decline the request.",
+                "You have no free place left: you mentor %(n)s people, your capacity. Raise "
+                "your capacity or decline the request.",
+                mentor_membership.capacity,
+            )
+            % {"n": mentor_membership.capacity}
+        )
+    now = timezone.now()
+    changed = MentorRequest.objects.filter(pk=locked.pk, status=MentorRequestStatus.PENDING).update(
+        status=MentorRequestStatus.ACCEPTED, decided_at=now
+    )
+    if changed != 1:
+        locked.refresh_from_db()
+        raise MentorshipConflict(_request_state_message(locked))
+    pairing = pairing_create(
+        program=program, mentor=mentor_membership.user, mentee=locked.mentee.user, by=by
+    )
+    MentorRequest.objects.filter(pk=locked.pk).update(pairing=pairing)
+    locked.status, locked.decided_at, locked.pairing = MentorRequestStatus.ACCEPTED, now, pairing
+    _event(
+        pairing,
+        actor=by,
+        action="from_request",
+        detail=_("%(mentee)s asked %(mentor)s, who accepted") % _request_words(locked),
+    )
+    return pairing
+
+
+@transaction.atomic
+def mentor_request_decline(
+    *, mentor_request: MentorRequest, by: User, reason: str = ""
+) -> MentorRequest:
+    """The mentor says no, with an optional reason; the mentee is told and may ask another."""
+    reason = reason.strip()
+    if len(reason) > 500:
+        raise MentorshipError(_("Write at most 500 characters."), field="reason")
+    locked = _lock_request(mentor_request)
+    if by.pk != locked.mentor.user_id:
+        raise Forbidden(_("Only the mentor who was asked answers the request."))
+    if not locked.is_pending:
+        raise MentorshipConflict(_request_state_message(locked))
+    now = timezone.now()
+    MentorRequest.objects.filter(pk=locked.pk, status=MentorRequestStatus.PENDING).update(
+        status=MentorRequestStatus.DECLINED, decided_at=now, decline_reason=reason
+    )
+    locked.status, locked.decided_at, locked.decline_reason = (
+        MentorRequestStatus.DECLINED,
+        now,
+        reason,
+    )
+    notify(
+        recipient=locked.mentee.user,
+        kind=Kind.MENTOR_REQUEST_ANSWERED,
+        dedupe_key=f"mentor-request:{locked.uuid}:answered",
+        title=_("%(mentor)s declined your request in %(program)s") % _request_words(locked),
+        body="\n\n".join(
+            part for part in (reason, _("You may ask another of your suggested mentors.")) if part
+        ),
+        url=_choose_url(locked.program),
+    )
+    return locked
+
+
+@transaction.atomic
+def mentor_request_withdraw(*, mentor_request: MentorRequest, by: User) -> MentorRequest:
+    """The mentee takes back a request still waiting; the mentor's notice of it goes too (or,
+    once delivered, the mentor is told in the inbox)."""
+    locked = _lock_request(mentor_request)
+    if by.pk != locked.mentee.user_id:
+        raise Forbidden(_("Only the mentee who asked withdraws the request."))
+    if not locked.is_pending:
+        raise MentorshipConflict(_request_state_message(locked))
+    _close_request(locked, status=MentorRequestStatus.WITHDRAWN)
+    if not notification_withdraw(dedupe_key=f"mentor-request:{locked.uuid}:received"):
+        notify(
+            recipient=locked.mentor.user,
+            kind=Kind.MENTOR_REQUEST_RECEIVED,
+            dedupe_key=f"mentor-request:{locked.uuid}:withdrawn",
+            title=_("%(mentee)s withdrew the request in %(program)s") % _request_words(locked),
+            url=_request_url(locked),
+            send_email=False,
+        )
+    return locked
+
+
+def _close_request(mentor_request: MentorRequest, *, status: str) -> bool:
+    """Move a waiting request to `status` with a conditional update; whether it moved."""
+    now = timezone.now()
+    changed = MentorRequest.objects.filter(
+        pk=mentor_request.pk, status=MentorRequestStatus.PENDING
+    ).update(status=status, decided_at=now)
+    if changed:
+        mentor_request.status, mentor_request.decided_at = status, now
+    return bool(changed)
+
+
+def mentor_requests_lapse_expired(*, now=None) -> int:
+    """Every waiting request past its time lapses; the mentee is told once (the answer's
+    dedupe key, which a decline would have used) and may ask another, the mentor learns it in
+    the inbox. Each request is claimed with a conditional update in its own transaction, so
+    a second run, or two at once, lapse and tell nothing twice. Returns how many lapsed."""
+    now = now or timezone.now()
+    due = list(
+        MentorRequest.objects.filter(status=MentorRequestStatus.PENDING, expires_at__lte=now)
+        .select_related("program", "mentee__user", "mentor__user")
+        .order_by("expires_at", "id")[:1000]
+    )
+    lapsed = 0
+    for mentor_request in due:
+        with transaction.atomic():
+            if not _close_request(mentor_request, status=MentorRequestStatus.LAPSED):
+                continue
+            lapsed += 1
+            words = _request_words(mentor_request)
+            notify(
+                recipient=mentor_request.mentee.user,
+                kind=Kind.MENTOR_REQUEST_ANSWERED,
+                dedupe_key=f"mentor-request:{mentor_request.uuid}:answered",
+                title=_("Your request to %(mentor)s in %(program)s lapsed") % words,
+                body=_(
+                    "%(mentor)s did not answer in time. You may ask another of your "
+                    "suggested mentors."
+                )
+                % words,
+                url=_choose_url(mentor_request.program),
+            )
+            notify(
+                recipient=mentor_request.mentor.user,
+                kind=Kind.MENTOR_REQUEST_RECEIVED,
+                dedupe_key=f"mentor-request:{mentor_request.uuid}:lapsed",
+                title=_("%(mentee)s's request in %(program)s lapsed unanswered") % words,
+                url=_request_url(mentor_request),
+                send_email=False,
+            )
+    return lapsed
+
+
+def mentor_requests_close_for_imported(*, program: Program, pairings: list[Pairing]) -> int:
+    """A CSV import's pairings: the waiting request of each mentee it paired is withdrawn,
+    with the same notices as a hand pairing. One query finds them, however large the file."""
+    from .csv_import import _chunks
+
+    by_mentee = {pairing.mentee_id: pairing for pairing in pairings}
+    closed = 0
+    for chunk in _chunks(sorted(by_mentee)):
+        mentee_ids = list(
+            MentorRequest.objects.filter(
+                program=program, mentee__user_id__in=chunk, status=MentorRequestStatus.PENDING
+            ).values_list("mentee__user_id", flat=True)
+        )
+        for mentee_id in mentee_ids:
+            pairing = by_mentee[mentee_id]
+            closed += mentor_requests_close_for_paired_mentee(
+                program=program, mentee=pairing.mentee, pairing=pairing, by=None
+            )
+    return closed
+
+
+def mentor_requests_close_for_paired_mentee(
+    *, program: Program, mentee: User, pairing: Pairing, by: User | None
+) -> int:
+    """A mentee paired another way (an admin by hand, a reassignment) no longer waits for
+    the mentor she asked: her waiting request is withdrawn and both are told. Called by
+    pairing_create in its transaction; an accepted request is no longer waiting by then."""
+    waiting = list(
+        MentorRequest.objects.select_for_update(of=("self",))
+        .select_related("program", "mentee__user", "mentor__user")
+        .filter(program=program, mentee__user=mentee, status=MentorRequestStatus.PENDING)
+    )
+    for mentor_request in waiting:
+        if not _close_request(mentor_request, status=MentorRequestStatus.WITHDRAWN):
+            continue
+        words = {**_request_words(mentor_request), "paired": pairing.mentor_name}
+        notify(
+            recipient=mentor_request.mentee.user,
+            kind=Kind.MENTOR_REQUEST_ANSWERED,
+            dedupe_key=f"mentor-request:{mentor_request.uuid}:answered",
+            title=_(
+                "You are paired with %(paired)s in %(program)s; your request to %(mentor)s "
+                "is withdrawn"
+            )
+            % words,
+            url=reverse("mentorship:pairing_detail", args=[pairing.uuid]),
+        )
+        notification_withdraw(dedupe_key=f"mentor-request:{mentor_request.uuid}:received")
+        notify(
+            recipient=mentor_request.mentor.user,
+            kind=Kind.MENTOR_REQUEST_RECEIVED,
+            dedupe_key=f"mentor-request:{mentor_request.uuid}:withdrawn",
+            title=_("%(mentee)s was paired by the program's admins; the request is withdrawn")
+            % words,
+            url=_request_url(mentor_request),
+            send_email=False,
+        )
+    return len(waiting)

@@ -43,3 +43,10 @@ def import_run_process(run_id: int) -> str:
 def import_runs_sweep() -> int:
     """Beat: CSV import runs whose job was lost are handed to the broker again."""
     return services.import_runs_resume_stale()
+
+
+@shared_task(name="mentorship.tasks.mentor_requests_lapse", ignore_result=True)
+def mentor_requests_lapse() -> int:
+    """Beat: requests for a mentor left unanswered past their time lapse; each mentee is told
+    once (safe to run again, or twice at once)."""
+    return services.mentor_requests_lapse_expired()

@@ -18,6 +18,14 @@ class Kind(models.TextChoices):
         "application_received",
         _("New applications to your programs (program admins)"),
     )
+    MENTOR_REQUEST_RECEIVED = (
+        "mentor_request_received",
+        _("Mentees asking you to mentor them (mentors)"),
+    )
+    MENTOR_REQUEST_ANSWERED = (
+        "mentor_request_answered",
+        _("Answers to your requests for a mentor (mentees)"),
+    )
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
@@ -35,6 +43,7 @@ KINDS_BY_ROLE = {
             Kind.MILESTONE_DUE_SOON,
             Kind.MILESTONE_OVERDUE,
             Kind.FEEDBACK,
+            Kind.MENTOR_REQUEST_ANSWERED,
             Kind.DIGEST_MENTEE,
         }
     ),
@@ -44,6 +53,7 @@ KINDS_BY_ROLE = {
             Kind.CHECKIN_OVERDUE,
             Kind.MILESTONE_COMPLETED,
             Kind.FEEDBACK,
+            Kind.MENTOR_REQUEST_RECEIVED,
             Kind.DIGEST_MENTOR,
         }
     ),

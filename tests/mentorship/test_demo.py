@@ -85,3 +85,33 @@ def test_every_demo_person_has_a_profile_that_matching_uses():
     for mentor_reasons in reasons.values():
         assert "Both speak English" in mentor_reasons
         assert any(r.startswith("Preferred meeting times overlap by") for r in mentor_reasons)
+
+
+def test_the_demo_shows_a_mentee_choosing_a_mentor(client):
+    """The demo program lets mentees choose; Ben, unpaired, has not asked anyone yet: his
+    dashboard's checklist leads to his suggested mentors, each of whom he may ask."""
+    from django.urls import reverse
+
+    from mentorship.models import MentorRequest, Role
+
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    program = Program.objects.get(slug="demo-2026")
+    assert program.mentees_choose
+    ben = program.memberships.get(user__email="mentee.ben@example.com", role=Role.MENTEE)
+    assert not MentorRequest.objects.filter(mentee=ben).exists()
+    choices = selectors.mentor_choices(ben)
+    assert [c.membership.user.email for c in choices if c.can_pair] == [
+        c.membership.user.email for c in choices
+    ]
+    assert len(choices) == 2
+    [checklist] = selectors.member_checklists(ben.user, Role.MENTEE)
+    choose_url = reverse("mentorship:mentor_choose", args=[program.uuid])
+    item = next(i for i in checklist.items if i.url == choose_url)
+    assert item.label == "Choose your mentor" and not item.done
+    client.force_login(User.objects.get(email="mentee.ben@example.com"))
+    html = client.get(reverse("goals:mentee_dashboard")).content.decode()
+    assert choose_url in html
+    page = client.get(choose_url).content.decode()
+    assert "Send my request" in page
+    assert "Ana Okafor" in page and "Kenji Watanabe" in page

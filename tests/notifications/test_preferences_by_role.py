@@ -25,6 +25,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.FEEDBACK,
         Kind.PAIRING_CHANGED,
         Kind.APPLICATION_DECIDED,
+        Kind.MENTOR_REQUEST_ANSWERED,
         Kind.DIGEST_MENTEE,
     }
     assert offered(client, mentor) == {
@@ -34,6 +35,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.FEEDBACK,
         Kind.PAIRING_CHANGED,
         Kind.APPLICATION_DECIDED,
+        Kind.MENTOR_REQUEST_RECEIVED,
         Kind.DIGEST_MENTOR,
     }
     assert offered(client, admin) == {

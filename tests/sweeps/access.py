@@ -133,6 +133,12 @@ def url_kwargs(name: str, w) -> dict:
         return program
     if name == "mentorship:application_decide":
         return {**program, "application_uuid": _application(w).uuid}
+    # Mentee choice: mentee A chooses in a third program (she is paired in her own); her
+    # request in her own program waits for her mentor's answer.
+    if name == "mentorship:mentor_choose":
+        return {"program_uuid": _choosing_program(w).uuid}
+    if name.startswith("mentorship:mentor_request_"):
+        return {"request_uuid": _mentor_request(w).uuid}
     if name == "mentorship:checklist_dismiss":
         return {"membership_uuid": w.membership.uuid}
     if name == "mentorship:my_capacity":
@@ -192,6 +198,47 @@ def _application(w):
         defaults={"role": Role.MENTOR, "message": "I would like to mentor too."},
     )
     return application
+
+
+def _choosing_program(w):
+    """A program where mentees choose: mentee A is one of its mentees, unpaired, and a
+    mentor outside the personas has free places."""
+    from mentorship.models import Membership, Program, Role
+    from tests.factories import ProgramFactory, UserFactory
+
+    program = Program.objects.filter(slug="choosers").first()
+    if program is None:
+        program = ProgramFactory(name="Choosers", slug="choosers", mentees_choose=True)
+        Membership.objects.create(program=program, user=w.users["mentee"], role=Role.MENTEE)
+        Membership.objects.create(
+            program=program,
+            user=UserFactory(email="pia@example.com", name="Pia Picked"),
+            role=Role.MENTOR,
+            skills="public speaking",
+        )
+    return program
+
+
+def _mentor_request(w):
+    """Mentee A's request to her mentor Maria in A's program, waiting (written directly:
+    she is paired with Maria already, so accepting it is refused)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentorship.models import Membership, MentorRequest, MentorRequestStatus, Role
+
+    found = MentorRequest.objects.filter(program=w.program).first()
+    if found is not None:
+        return found
+    return MentorRequest.objects.create(
+        program=w.program,
+        mentee=Membership.objects.get(program=w.program, user=w.users["mentee"], role=Role.MENTEE),
+        mentor=Membership.objects.get(program=w.program, user=w.users["mentor"], role=Role.MENTOR),
+        status=MentorRequestStatus.PENDING,
+        expires_at=timezone.now() + timedelta(days=7),
+        message="Would you mentor me?",
+    )
 
 
 def _mentor_membership(w):

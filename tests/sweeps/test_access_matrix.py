@@ -150,6 +150,31 @@ MATRIX = {
         "302L 302 404 404 404 404 404",
     ),
     "mentorship:my_capacity": ("302L 404 404 200 404 404 404", "302L 404 404 200 404 404 404"),
+    # Mentee choice: the choice page is the mentee's own (an empty ask is a 400); a request
+    # is seen by its mentee, its mentor and the program's admins; the mentor answers it
+    # (accepting this one is refused, she is paired already: back to the request), the
+    # mentee withdraws it.
+    "mentorship:mentor_choose": ("302L 200 404 404 404 404 404", "302L 400 404 404 404 404 404"),
+    "mentorship:mentor_request_detail": (
+        "302L 200 404 200 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:mentor_request_accept": (
+        "302L 405 405 405 405 405 405",
+        "302L 403 404 302 404 403 404",
+    ),
+    "mentorship:mentor_request_decline": (
+        "302L 405 405 405 405 405 405",
+        "302L 403 404 302 404 403 404",
+    ),
+    "mentorship:mentor_request_withdraw": (
+        "302L 405 405 405 405 405 405",
+        "302L 302 404 403 404 403 404",
+    ),
+    "mentorship:program_mentor_requests": (
+        "302L 403 403 403 403 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
     "mentorship:program_setup_dismiss": (
         "302L 405 405 405 405 405 405",
         "302L 403 403 403 403 302 404",
@@ -285,6 +310,8 @@ OBJECT_ROW_PREFIXES = (
     "mentorship:application_",
     "mentorship:checklist_",
     "mentorship:my_capacity",
+    "mentorship:mentor_choose",
+    "mentorship:mentor_request_",
     "notifications:open",
     "notifications:mark_read",
     "api:token_revoke",

@@ -29,6 +29,8 @@ PAGES = {
         "api:your_data",
         "mentorship:join_list",
         "mentorship:join_apply",
+        "mentorship:mentor_choose",
+        "mentorship:mentor_request_detail",
     ],
     "mentor": [
         "goals:mentor_dashboard",
@@ -38,6 +40,7 @@ PAGES = {
         "mentorship:pairing_detail",
         "notifications:inbox",
         "mentorship:my_capacity",
+        "mentorship:mentor_request_detail",
     ],
     "admin": [
         "mentorship:program_list",
@@ -49,6 +52,7 @@ PAGES = {
         "goals:program_goals",
         "mentorship:program_edit",
         "mentorship:application_queue",
+        "mentorship:program_mentor_requests",
     ],
 }
 BLOCKING = ("serious", "critical")

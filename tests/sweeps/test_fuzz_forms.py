@@ -153,6 +153,8 @@ WEB_FORMS = [
     ("mentorship:join_apply", "mentee", "mentorship:join_apply"),
     ("mentorship:application_decide", "admin", "mentorship:application_queue"),
     ("mentorship:my_capacity", "mentor", "mentorship:my_capacity"),
+    ("mentorship:mentor_choose", "mentee", "mentorship:mentor_choose"),
+    ("mentorship:mentor_request_decline", "mentor", "mentorship:mentor_request_detail"),
     ("notifications:preferences", "mentee", "notifications:preferences"),
     ("api:tokens", "mentee", "api:tokens"),
     ("api:account_delete", "mentee", "api:account_delete"),
@@ -166,6 +168,7 @@ COUNTED_TABLES = [
     "mentorship_program",
     "mentorship_membership",
     "mentorship_application",
+    "mentorship_mentorrequest",
     "mentorship_memberevent",
     "mentorship_invitation",
     "mentorship_pairing",
@@ -450,6 +453,10 @@ def test_every_form_page_is_fuzzed():
         "mentorship:application_withdraw",
         "mentorship:checklist_dismiss",
         "mentorship:program_setup_dismiss",
+        # Mentee choice: one-button posts; their refusals are in
+        # tests/mentorship/test_mentor_choice.py.
+        "mentorship:mentor_request_accept",
+        "mentorship:mentor_request_withdraw",
         "mentorship:checkin_delete",
         "mentorship:feedback_delete",
         "mentorship:pairing_complete",
