@@ -399,7 +399,7 @@ def get_own_mentee_membership(viewer_or_user, program_uuid) -> Membership:
     viewer = Viewer.of(viewer_or_user)
     require_found(viewer.is_authenticated and program_uuid is not None)
     membership = (
-        Membership.objects.select_related("program", "user")
+        Membership.objects.select_related("program", "user__profile")
         .filter(program__uuid=program_uuid, user_id=viewer.pk, role=MENTEE)
         .first()
     )

@@ -466,3 +466,38 @@ def test_pairing_from_a_csv_import_withdraws_her_request(
     assert Notification.objects.filter(
         recipient=mentee, kind=Kind.MENTOR_REQUEST_ANSWERED, title__contains="withdrawn"
     ).exists()
+
+
+def test_the_people_a_choice_shows_to_each_other_see_each_others_profiles(
+    client, program, mentee, mentor
+):
+    """A mentee choosing her mentor sees the profiles of her program's mentors, and a mentor
+    the profile of the mentee who asked him while the request waits; before the program lets
+    mentees choose, neither does (404), and neither does a mentor who was not asked."""
+    maria_page = reverse("mentorship:person", args=[mentor.uuid])
+    mia_page = reverse("mentorship:person", args=[mentee.uuid])
+    other_mentor = UserFactory(name="Otto Other")
+    MembershipFactory(program=program, user=other_mentor, role=Role.MENTOR, capacity=2)
+    client.force_login(mentee)
+    assert client.get(maria_page).status_code == 404
+    program.mentees_choose = True
+    program.save()
+    page = client.get(maria_page)
+    assert page.status_code == 200 and "Maria Mentor" in page.content.decode()
+    # The choice page shows each suggested mentor's card with a link to the whole profile.
+    choose = client.get(reverse("mentorship:mentor_choose", args=[program.uuid])).content
+    assert maria_page in choose.decode()
+
+    client.force_login(mentor)
+    assert client.get(mia_page).status_code == 404
+    client.force_login(mentee)
+    ask(client, program, membership(program, mentor, Role.MENTOR))
+    client.force_login(mentor)
+    page = client.get(mia_page)
+    assert page.status_code == 200 and "Mia Mentee" in page.content.decode()
+    request_page = client.get(
+        reverse("mentorship:mentor_request_detail", args=[MentorRequest.objects.get().uuid])
+    )
+    assert mia_page in request_page.content.decode()
+    client.force_login(other_mentor)
+    assert client.get(mia_page).status_code == 404
