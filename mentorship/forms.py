@@ -14,6 +14,8 @@ from .csv_import import MAX_UPLOAD_BYTES
 from .models import (
     AGREEMENT_FIELDS,
     CHECKIN_FIELDS,
+    MEETING_DURATION_MAX,
+    MEETING_DURATION_MIN,
     PROGRAM_FIELDS,
     Agreement,
     CheckIn,
@@ -301,3 +303,108 @@ class CapacityForm(forms.Form):
         max_value=50,
         help_text=_("0 means none for now. You can change it at any time."),
     )
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date and time picker; the value is the person's own wall clock (the
+    request's time zone is theirs: accounts.middleware)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingTimesForm(forms.Form):
+    """One to three candidate times, a duration and a place or video link. Times are read
+    in the person's own time zone."""
+
+    time_1 = forms.DateTimeField(label=_("Time 1"), widget=DateTimeLocalInput())
+    time_2 = forms.DateTimeField(
+        label=_("Time 2 (optional)"), required=False, widget=DateTimeLocalInput()
+    )
+    time_3 = forms.DateTimeField(
+        label=_("Time 3 (optional)"), required=False, widget=DateTimeLocalInput()
+    )
+    duration = forms.IntegerField(
+        label=_("Length (minutes)"),
+        min_value=MEETING_DURATION_MIN,
+        max_value=MEETING_DURATION_MAX,
+        initial=45,
+    )
+    location = forms.CharField(
+        label=_("Place or video link"),
+        max_length=500,
+        required=False,
+        help_text=_("A room, a café, or the address of a video call."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["candidate_times"] = [
+            data[name] for name in ("time_1", "time_2", "time_3") if data.get(name)
+        ]
+        return data
+
+
+class MeetingPickForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Time"), widget=forms.HiddenInput)
+
+
+class AgendaItemForm(forms.Form):
+    text = forms.CharField(label=_("Agenda point"), max_length=300)
+
+
+ACTION_ROWS = 3
+
+
+class MeetingLogForm(forms.Form):
+    """Log a meeting: the notes (the agenda to start with) and up to three action items,
+    each with an owner (one of the pair) and a due date."""
+
+    occurred_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput())
+    summary = forms.CharField(
+        label=_("Notes"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    next_steps = forms.CharField(
+        label=_("Anything else for next time"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = [("", "—")]
+        if pairing.mentee_id is not None:
+            owners.append((str(pairing.mentee_id), pairing.mentee_name))
+        if pairing.mentor_id is not None:
+            owners.append((str(pairing.mentor_id), pairing.mentor_name))
+        for n in range(1, ACTION_ROWS + 1):
+            self.fields[f"action_{n}_title"] = forms.CharField(
+                label=_("Action item %(n)d") % {"n": n}, max_length=300, required=False
+            )
+            self.fields[f"action_{n}_owner"] = forms.TypedChoiceField(
+                label=_("Who does it"), choices=owners, coerce=int, empty_value=None, required=False
+            )
+            self.fields[f"action_{n}_due"] = forms.DateField(
+                label=_("Due on"), required=False, widget=DateInput()
+            )
+
+    def clean(self):
+        data = super().clean()
+        items = []
+        for n in range(1, ACTION_ROWS + 1):
+            title = (data.get(f"action_{n}_title") or "").strip()
+            owner = data.get(f"action_{n}_owner")
+            if not title:
+                continue
+            if owner is None:
+                self.add_error(f"action_{n}_owner", _("Say who does it."))
+                continue
+            items.append({"title": title, "owner": owner, "due_on": data.get(f"action_{n}_due")})
+        data["action_items"] = items
+        return data

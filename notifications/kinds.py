@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
         "application_received",
         _("New applications to your programs (program admins)"),
     )
+    MEETING_REMINDER = "meeting_reminder", _("Meeting reminders (a day and an hour before)")
+    ACTION_ITEM_OVERDUE = "action_item_overdue", _("Your action items past their due date")
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
@@ -35,6 +37,8 @@ KINDS_BY_ROLE = {
             Kind.MILESTONE_DUE_SOON,
             Kind.MILESTONE_OVERDUE,
             Kind.FEEDBACK,
+            Kind.MEETING_REMINDER,
+            Kind.ACTION_ITEM_OVERDUE,
             Kind.DIGEST_MENTEE,
         }
     ),
@@ -44,6 +48,8 @@ KINDS_BY_ROLE = {
             Kind.CHECKIN_OVERDUE,
             Kind.MILESTONE_COMPLETED,
             Kind.FEEDBACK,
+            Kind.MEETING_REMINDER,
+            Kind.ACTION_ITEM_OVERDUE,
             Kind.DIGEST_MENTOR,
         }
     ),
