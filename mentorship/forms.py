@@ -20,6 +20,7 @@ from .models import (
     Agreement,
     CheckIn,
     JoinPolicy,
+    MeetingRule,
     Program,
     Role,
 )
@@ -55,12 +56,20 @@ class ProgramForm(forms.ModelForm):
         # Left out (an older client, a script): the program keeps its policy, a new one is
         # invite only.
         self.fields["join_policy"].required = False
+        self.fields["meeting_rule"].required = False
 
     def clean_join_policy(self):
         value = self.cleaned_data.get("join_policy")
         if value:
             return value
         return self.instance.join_policy if self.instance.pk else JoinPolicy.INVITE_ONLY
+
+    def clean_meeting_rule(self):
+        # Left out: the program keeps its rule; a new one takes MENTOR's guidance.
+        value = self.cleaned_data.get("meeting_rule")
+        if value:
+            return value
+        return self.instance.meeting_rule if self.instance.pk else MeetingRule.MENTOR
 
 
 class InvitationForm(forms.Form):

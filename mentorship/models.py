@@ -27,6 +27,7 @@ PROGRAM_FIELDS = (
     "description",
     "join_policy",
     "checkin_cadence_days",
+    "meeting_rule",
     "stall_after_days",
     "max_active_goals",
     "starts_on",

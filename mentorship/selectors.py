@@ -17,6 +17,7 @@ from django.db.models import (
     DateField,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -55,6 +56,7 @@ from .models import (
     ImportRun,
     Invitation,
     Meeting,
+    MeetingRule,
     MeetingStatus,
     MemberEvent,
     Membership,
@@ -264,6 +266,10 @@ class OpenPairing(NamedTuple):
     started_on: date | None
     last_checkin_on: date | None
     next_checkin_due: date | None
+    # Meetings logged (check-ins) in each of the last three calendar months, oldest first,
+    # and in the pairing's first 30 days.
+    meetings_by_month: tuple[int, int, int] = (0, 0, 0)
+    first_month_meetings: int = 0
 
     @property
     def last_contact(self) -> date | None:
@@ -285,6 +291,10 @@ class ProgramDashboard:
     # checklist's "people invited").
     pending_applications: int = 0
     invitations_sent: int = 0
+    # Active pairings meeting less often than the program's rule (Program.meeting_rule),
+    # and the first day of each month counted in OpenPairing.meetings_by_month.
+    below_meeting_rule: list[OpenPairing] = field(default_factory=list)
+    meeting_months: tuple[date, ...] = ()
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -382,10 +392,68 @@ def program_stats(program: Program) -> dict:
     }
 
 
-def open_pairings(program: Program) -> list[OpenPairing]:
-    """The program's open pairings as rows, by mentor and mentee name (one query)."""
+def month_starts(today: date, count: int = 3) -> list[date]:
+    """The first days of the last `count` calendar months, oldest first (this month last)."""
+    starts = [today.replace(day=1)]
+    while len(starts) < count:
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def _checkins_between(low, high) -> Coalesce:
+    """Check-ins of the outer pairing on days in [low, high): a correlated count."""
+    counted = (
+        CheckIn.objects.filter(pairing=OuterRef("pk"), occurred_on__gte=low, occurred_on__lt=high)
+        .order_by()
+        .values("pairing")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+# MENTOR's Elements of Effective Practice: contact at least twice in the first month, then
+# at least monthly.
+FIRST_MONTH = timedelta(days=30)
+FIRST_MONTH_MEETINGS = 2
+MONTH = timedelta(days=30)
+
+
+def below_meeting_rule(p: OpenPairing, program: Program, today: date) -> bool:
+    """Whether an active pairing meets less often than the program's rule asks."""
+    if p.status != PairingStatus.ACTIVE or p.started_on is None:
+        return False
+    rule = program.meeting_rule
+    if rule == MeetingRule.NONE:
+        return False
+    last = p.last_checkin_on or p.started_on
+    if rule == MeetingRule.CADENCE:
+        return (today - last).days > program.checkin_cadence_days
+    first_month_over = p.started_on + FIRST_MONTH
+    if today < first_month_over:
+        return False  # still in its first month: too early to say
+    if today < first_month_over + MONTH and p.first_month_meetings < FIRST_MONTH_MEETINGS:
+        return True
+    return p.last_checkin_on is None or today - p.last_checkin_on > MONTH
+
+
+def open_pairings(program: Program, *, today: date | None = None) -> list[OpenPairing]:
+    """The program's open pairings as rows, by mentor and mentee name, with their meetings
+    per month (one query)."""
+    today = today or timezone.localdate()
+    starts = month_starts(today)
+    bounds = [*starts, today + timedelta(days=1)]
+    first_month_end = ExpressionWrapper(
+        OuterRef("started_on") + FIRST_MONTH, output_field=DateField()
+    )
     rows = (
         Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
+        .annotate(
+            m0=_checkins_between(bounds[0], bounds[1]),
+            m1=_checkins_between(bounds[1], bounds[2]),
+            m2=_checkins_between(bounds[2], bounds[3]),
+            first_month=_checkins_between(OuterRef("started_on"), first_month_end),
+        )
         .order_by("mentor__name", "mentee__name")
         .values_list(
             "pk",
@@ -400,6 +468,10 @@ def open_pairings(program: Program) -> list[OpenPairing]:
             "started_on",
             "last_checkin_on",
             "next_checkin_due",
+            "m0",
+            "m1",
+            "m2",
+            "first_month",
         )
     )
     return [
@@ -411,7 +483,11 @@ def open_pairings(program: Program) -> list[OpenPairing]:
             mentee_id,
             PersonRef(mentor_name, mentor_email),
             PersonRef(mentee_name, mentee_email),
-            *dates,
+            started_on,
+            last_checkin_on,
+            next_checkin_due,
+            (m0, m1, m2),
+            first_month,
         )
         for (
             pk,
@@ -423,7 +499,13 @@ def open_pairings(program: Program) -> list[OpenPairing]:
             mentor_email,
             mentee_name,
             mentee_email,
-            *dates,
+            started_on,
+            last_checkin_on,
+            next_checkin_due,
+            m0,
+            m1,
+            m2,
+            first_month,
         ) in rows
     ]
 
@@ -439,7 +521,7 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
     """
     today = today or timezone.localdate()
     stats = program_stats(program)
-    rows = open_pairings(program)
+    rows = open_pairings(program, today=today)
     cutoff = today - timedelta(days=program.stall_after_days)
     stalled = sorted(
         (
@@ -478,6 +560,8 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
         unpaired=unpaired,
         at_capacity=at_capacity,
         stalled=stalled,
+        below_meeting_rule=[p for p in rows if below_meeting_rule(p, program, today)],
+        meeting_months=tuple(month_starts(today)),
         **stats,
     )
 

@@ -280,3 +280,42 @@ def test_meeting_page_queries(
         response = client.get(url)
     assert len(response.context["page"].agenda) == size
     assert response.context["page"].suggestions
+
+
+def test_dashboard_counts_meetings_per_month_and_flags_pairs_below_the_rule(
+    client, program, pairing, other_pairing, admin, mentor
+):
+    """MENTOR's rule (new programs' default): two meetings in the first month, then monthly."""
+    from mentorship.models import MeetingRule, Program
+
+    assert Program().meeting_rule == MeetingRule.MENTOR
+    today = date(2026, 3, 20)
+    # Mia's pairing started 40 days ago and met twice in its first month: fine.
+    pairing.started_on = today - timedelta(days=40)
+    pairing.last_checkin_on = today - timedelta(days=15)
+    pairing.save()
+    for days in (35, 15):
+        CheckIn.objects.create(
+            pairing=pairing, occurred_on=today - timedelta(days=days), summary="s", logged_by=mentor
+        )
+    # Noah's started 40 days ago and met once: below the rule.
+    other_pairing.started_on = today - timedelta(days=40)
+    other_pairing.last_checkin_on = today - timedelta(days=20)
+    other_pairing.save()
+    CheckIn.objects.create(
+        pairing=other_pairing, occurred_on=today - timedelta(days=20), summary="s", logged_by=mentor
+    )
+    with time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC)):
+        client.force_login(admin)
+        response = client.get(reverse("mentorship:program_dashboard", args=[program.uuid]))
+    dashboard = response.context["dashboard"]
+    assert [p.pk for p in dashboard.below_meeting_rule] == [other_pairing.pk]
+    rows = {p.pk: p.meetings_by_month for p in dashboard.active_pairings}
+    # January, February, March: 13 Feb and 5 Mar for Mia; 28 Feb for Noah.
+    assert rows[pairing.pk] == (0, 1, 1) and rows[other_pairing.pk] == (0, 1, 0)
+    assert "below the expected meetings" in response.content.decode()
+    program.meeting_rule = MeetingRule.NONE
+    program.save()
+    with time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC)):
+        response = client.get(reverse("mentorship:program_dashboard", args=[program.uuid]))
+    assert response.context["dashboard"].below_meeting_rule == []
