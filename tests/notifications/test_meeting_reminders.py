@@ -168,3 +168,37 @@ def test_an_overdue_action_item_is_reminded_once_to_its_owner(people):
     assert row.recipient_id == mentee.pk and "Draft slides" in row.title
     # 09:00 in New York the day after it was due (EDT: 13:00 UTC).
     assert row.scheduled_for == datetime(2026, 10, 22, 13, 0, tzinfo=UTC)
+
+
+def test_the_digests_list_each_persons_open_action_items(people):
+    from django.utils import timezone
+
+    from mentorship.models import ActionItem
+    from notifications import digests
+    from notifications.email import build_notification_email
+
+    mentor, mentee, pairing = people
+    ActionItem.objects.create(
+        pairing=pairing, owner=mentee, title="Draft slides", due_on=date(2020, 1, 1)
+    )
+    ActionItem.objects.create(pairing=pairing, owner=mentor, title="Send examples")
+    ActionItem.objects.create(
+        pairing=pairing, owner=mentee, title="Done one", done_at=timezone.now()
+    )
+    now = timezone.now()
+    since = {mentor.id: now - timedelta(days=7), mentee.id: now - timedelta(days=7)}
+    mentee_payload = digests.compose_mentee([mentee.id], now=now, since=since)[mentee.id]
+    mentor_payload = digests.compose_mentor([mentor.id], now=now, since=since)[mentor.id]
+    assert [a["title"] for a in mentee_payload["action_items"]] == ["Draft slides"]
+    assert mentee_payload["action_items"][0]["overdue"]
+    assert [a["title"] for a in mentor_payload["action_items"]] == ["Send examples"]
+    row = Notification(
+        recipient=mentee,
+        kind=Kind.DIGEST_MENTEE,
+        dedupe_key="digest:test",
+        batch_key="digest:test",
+        title="Your weekly progress digest",
+        payload=mentee_payload,
+    )
+    message = build_notification_email([row])
+    assert "Draft slides" in message.body and "Draft slides" in message.alternatives[0][0]
