@@ -319,3 +319,17 @@ def test_dashboard_counts_meetings_per_month_and_flags_pairs_below_the_rule(
     with time_machine.travel(datetime(2026, 3, 20, 12, tzinfo=UTC)):
         response = client.get(reverse("mentorship:program_dashboard", args=[program.uuid]))
     assert response.context["dashboard"].below_meeting_rule == []
+
+
+def test_admin_pages_render(client, pairing, mentor, mentee):
+    from tests.factories import UserFactory
+    from tests.two_factor import sign_in_with_totp
+
+    upcoming = grow(pairing, mentor, mentee, 2)
+    item = ActionItem.objects.filter(pairing=pairing).first()
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    sign_in_with_totp(client, staff)
+    for model, obj in [("meeting", upcoming), ("actionitem", item)]:
+        assert client.get(reverse(f"admin:mentorship_{model}_changelist")).status_code == 200
+        change = reverse(f"admin:mentorship_{model}_change", args=[obj.pk])
+        assert client.get(change).status_code == 200
