@@ -265,7 +265,7 @@ def test_meeting_page_queries(
     from tests.factories import GoalFactory, ProgressUpdateFactory
 
     upcoming = grow(pairing, mentor, mentee, size)
-    for n in range(size // 10):
+    for _n in range(size // 10):
         goal = GoalFactory(
             mentee=mentee,
             program=program,

@@ -238,15 +238,14 @@ def test_log_makes_the_checkin_and_action_items(pairing, mentor, mentee):
 def test_log_refuses_an_owner_outside_the_pair(pairing, mentor, mentee, stranger):
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2)
     meeting = confirmed(pairing, mentor, mentee, at=start)
-    with time_machine.travel(start + timedelta(hours=1)):
-        with pytest.raises(meetings.MeetingError):
-            meetings.meeting_log(
-                meeting=meeting,
-                by=mentee,
-                occurred_on=start.date(),
-                summary="Notes",
-                action_items=[{"title": "x", "owner": stranger.pk, "due_on": None}],
-            )
+    with time_machine.travel(start + timedelta(hours=1)), pytest.raises(meetings.MeetingError):
+        meetings.meeting_log(
+            meeting=meeting,
+            by=mentee,
+            occurred_on=start.date(),
+            summary="Notes",
+            action_items=[{"title": "x", "owner": stranger.pk, "due_on": None}],
+        )
     assert not CheckIn.objects.exists() and not ActionItem.objects.exists()
 
 
