@@ -16,7 +16,7 @@ from .models import (
     CHECKIN_FIELDS,
     MEETING_DURATION_MAX,
     MEETING_DURATION_MIN,
-    PROGRAM_FIELDS,
+    PROGRAM_PAGE_FIELDS,
     Agreement,
     CheckIn,
     JoinPolicy,
@@ -40,7 +40,7 @@ class ProgramForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = PROGRAM_FIELDS
+        fields = PROGRAM_PAGE_FIELDS
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),

@@ -27,13 +27,15 @@ PROGRAM_FIELDS = (
     "description",
     "join_policy",
     "checkin_cadence_days",
-    "meeting_rule",
     "stall_after_days",
     "max_active_goals",
     "starts_on",
     "ends_on",
     "is_active",
 )
+# Settings of the program's pages only (not in the API yet): the rule of the dashboard's
+# meeting flag.
+PROGRAM_PAGE_FIELDS = (*PROGRAM_FIELDS, "meeting_rule")
 # Numbers of days and goals that must be at least 1.
 PROGRAM_POSITIVE_FIELDS = ("checkin_cadence_days", "stall_after_days", "max_active_goals")
 

@@ -37,7 +37,7 @@ from .models import (
     CHECKIN_FIELDS,
     JOINABLE_POLICIES,
     OPEN_PAIRING_STATUSES,
-    PROGRAM_FIELDS,
+    PROGRAM_PAGE_FIELDS,
     Agreement,
     Application,
     ApplicationStatus,
@@ -126,7 +126,7 @@ def _known(fields: dict, allowed: tuple, entity: str) -> None:
 def program_create(*, created_by: User, **fields) -> Program:
     """Create a program; its creator becomes its first admin. Its settings are checked by
     Program.clean() (dates in order, numbers of at least 1) and for a unique short name."""
-    _known(fields, PROGRAM_FIELDS, "program")
+    _known(fields, PROGRAM_PAGE_FIELDS, "program")
     program = Program(**fields)
     _validate(program, exclude=["uuid"], unique=True)
     program.save()
@@ -137,7 +137,7 @@ def program_create(*, created_by: User, **fields) -> Program:
 @transaction.atomic
 def program_update(*, program: Program, **fields) -> Program:
     """Change some of a program's settings; the whole program is checked as on creation."""
-    _known(fields, PROGRAM_FIELDS, "program")
+    _known(fields, PROGRAM_PAGE_FIELDS, "program")
     for name, value in fields.items():
         setattr(program, name, value)
     _validate(program, exclude=["uuid"], unique=True)

@@ -333,3 +333,19 @@ def test_admin_pages_render(client, pairing, mentor, mentee):
         assert client.get(reverse(f"admin:mentorship_{model}_changelist")).status_code == 200
         change = reverse(f"admin:mentorship_{model}_change", args=[obj.pk])
         assert client.get(change).status_code == 200
+
+
+def test_the_rule_is_a_setting_of_the_program_page(program):
+    from mentorship.forms import ProgramForm
+    from mentorship.models import MeetingRule
+
+    form = ProgramForm(instance=program)
+    assert "meeting_rule" in form.fields
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["meeting_rule"] = MeetingRule.CADENCE
+    bound = ProgramForm(data, instance=program)
+    assert bound.is_valid(), bound.errors
+    assert bound.cleaned_data["meeting_rule"] == MeetingRule.CADENCE
+    del data["meeting_rule"]  # left out: the program keeps its rule
+    kept = ProgramForm(data, instance=program)
+    assert kept.is_valid() and kept.cleaned_data["meeting_rule"] == program.meeting_rule
