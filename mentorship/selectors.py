@@ -1575,20 +1575,17 @@ class MeetingPage:
 
 
 def meeting_page(meeting: Meeting) -> MeetingPage:
-    """A meeting's agenda, the pairing's open action items (carried onto every agenda
-    until done) and the suggestions: three queries."""
+    """A meeting's agenda, its action items and the suggestions: three queries."""
     pairing = meeting.pairing
     agenda = list(AgendaItem.objects.filter(meeting=meeting).select_related("author"))
-    open_actions = list(
-        ActionItem.objects.filter(pairing=pairing)
-        .filter(Q(done_at__isnull=True) | Q(meeting=meeting))
-        .exclude(meeting=meeting, done_at__isnull=True)
-        .select_related("owner")
+    # A logged meeting lists the action items agreed at it; any other, the pairing's open
+    # ones (carried onto every agenda until done).
+    actions = (
+        ActionItem.objects.filter(meeting=meeting)
         if meeting.status == MeetingStatus.DONE
-        else ActionItem.objects.filter(pairing=pairing, done_at__isnull=True).select_related(
-            "owner"
-        )
+        else ActionItem.objects.filter(pairing=pairing, done_at__isnull=True)
     )
+    open_actions = list(actions.select_related("owner"))
     suggestions = []
     if meeting.is_upcoming:
         before = (meeting.starts_at or timezone.now()).date() + timedelta(days=1)

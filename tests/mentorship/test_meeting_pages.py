@@ -349,3 +349,30 @@ def test_the_rule_is_a_setting_of_the_program_page(program):
     del data["meeting_rule"]  # left out: the program keeps its rule
     kept = ProgramForm(data, instance=program)
     assert kept.is_valid() and kept.cleaned_data["meeting_rule"] == program.meeting_rule
+
+
+def test_a_logged_meeting_lists_its_own_action_items(client, pairing, mentor, mentee):
+    start = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    meeting = meetings.meeting_propose(
+        pairing=pairing, by=mentor, candidate_times=[start], duration=30
+    )
+    meetings.meeting_pick(meeting=meeting, by=mentee, starts_at=start)
+    earlier = ActionItem.objects.create(pairing=pairing, owner=mentee, title="From before")
+    with time_machine.travel(start + timedelta(hours=1)):
+        meetings.meeting_log(
+            meeting=meeting,
+            by=mentor,
+            occurred_on=start.date(),
+            summary="Notes",
+            action_items=[
+                {"title": "Open one", "owner": mentee.pk, "due_on": None},
+                {"title": "Done one", "owner": mentor.pk, "due_on": None},
+            ],
+        )
+    done = ActionItem.objects.get(title="Done one")
+    meetings.action_item_set_done(item=done, by=mentor)
+    client.force_login(mentee)
+    page = client.get(reverse("mentorship:meeting_detail", args=[pairing.uuid, meeting.uuid]))
+    titles = {a.title for a in page.context["page"].open_actions}
+    assert titles == {"Open one", "Done one"}
+    assert earlier.title not in titles
