@@ -312,6 +312,39 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
     return meeting
 
 
+@transaction.atomic
+def meetings_cancel_for_closed_pairing(*, pairing_id: int) -> int:
+    """Call off the meetings to come of a pairing that was completed or ended: each is
+    cancelled; a confirmed one still to come sends METHOD:CANCEL to both. Returns how many;
+    nothing for a pairing still open (it was resumed, or this ran twice)."""
+    pairing = (
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("program", "mentor", "mentee")
+        .filter(pk=pairing_id)
+        .first()
+    )
+    if pairing is None or pairing.is_open:
+        return 0
+    now = timezone.now()
+    upcoming = list(
+        Meeting.objects.select_for_update().filter(
+            pairing=pairing, status__in=(MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED)
+        )
+    )
+    for meeting in upcoming:
+        meeting.pairing = pairing
+        _withdraw_reminders(meeting)
+        in_calendars = meeting.starts_at is not None and meeting.starts_at > now
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.updated_at = now
+        if in_calendars:
+            meeting.sequence += 1
+        meeting.save()
+        if in_calendars:
+            _send_invitations(meeting, method="CANCEL")
+    return len(upcoming)
+
+
 def reminder_key(meeting_uuid, user_uuid, lead: str, starts_at: datetime) -> str:
     """One reminder per meeting, person, lead time and start: a moved meeting gets new ones."""
     stamp = starts_at.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%M")

@@ -62,6 +62,8 @@ ONE_OPEN_PAIRING_CONSTRAINT = "pairing_one_open_per_mentee_per_program"
 # pairings; work through a large CSV import.
 NOTIFY_IMPORTED_PAIRINGS = "mentorship.notify_imported_pairings"
 IMPORT_RUN_PROCESS = "mentorship.import_run_process"
+# A pairing that closes calls off its meetings to come (mentorship.meetings, above this module).
+CANCEL_MEETINGS_OF_CLOSED_PAIRING = "mentorship.meetings_cancel_for_closed_pairing"
 
 
 class MentorshipError(InvalidInput):
@@ -1257,6 +1259,7 @@ def _transition(
         pairing.ended_on = max(today, pairing.started_on) if pairing.started_on else today
         pairing.next_checkin_due = None
         fields += ["ended_on", "next_checkin_due"]
+        jobs.enqueue_on_commit(CANCEL_MEETINGS_OF_CLOSED_PAIRING, pairing.pk)
     pairing.save(update_fields=fields)
     _event(pairing, actor=by, action=action, detail=detail)
     _tell(

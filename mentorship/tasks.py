@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.utils.translation import gettext as _
 
-from . import selectors, services
+from . import meetings, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +43,12 @@ def import_run_process(run_id: int) -> str:
 def import_runs_sweep() -> int:
     """Beat: CSV import runs whose job was lost are handed to the broker again."""
     return services.import_runs_resume_stale()
+
+
+@shared_task(
+    name="mentorship.tasks.meetings_cancel_for_closed_pairing", ignore_result=True, acks_late=True
+)
+def meetings_cancel_for_closed_pairing(pairing_id: int) -> int:
+    """A pairing completed or ended: its meetings to come are cancelled (and leave both
+    calendars); idempotent."""
+    return meetings.meetings_cancel_for_closed_pairing(pairing_id=pairing_id)

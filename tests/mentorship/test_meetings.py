@@ -318,3 +318,33 @@ def test_a_stored_meeting_round_trips_its_zone(pairing, mentor, mentee):
     start = datetime.now(tz).replace(second=0, microsecond=0) + timedelta(days=3)
     meeting = propose(pairing, mentor, start)
     assert Meeting.objects.get(pk=meeting.pk).candidate_times == [start.astimezone(UTC).isoformat()]
+
+
+def test_a_pairing_that_ends_calls_off_its_meetings(
+    pairing, mentor, mentee, admin, django_capture_on_commit_callbacks
+):
+    from mentorship import services
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    confirmed_one = confirmed(pairing, mentor, mentee, at=start)
+    proposed = propose(pairing, mentee, start + timedelta(days=1))
+    OutboxEmail.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pairing_end(pairing=pairing, by=admin, reason="Moved teams")
+    confirmed_one.refresh_from_db()
+    proposed.refresh_from_db()
+    assert confirmed_one.status == proposed.status == MeetingStatus.CANCELLED
+    # Sent at once (eager delivery): read what the mail server got.
+    sent = {
+        tuple(m.to): [
+            Calendar.from_ical(part.get_payload(decode=True))
+            for part in m.message().walk()
+            if part.get_content_type() == "text/calendar"
+        ]
+        for m in mail.outbox
+        if "invite.ics" in str(m.message())
+    }
+    assert [c["METHOD"] for c in sent[(mentee.email,)]] == ["CANCEL"]
+    assert int(event_of(sent[(mentor.email,)][0])["SEQUENCE"]) == confirmed_one.sequence == 1
+    # Again (the job ran twice): nothing more.
+    assert meetings.meetings_cancel_for_closed_pairing(pairing_id=pairing.pk) == 0
