@@ -29,6 +29,8 @@ PAGES = {
         "api:your_data",
         "mentorship:join_list",
         "mentorship:join_apply",
+        "mentorship:meeting_detail",
+        "mentorship:meeting_new",
     ],
     "mentor": [
         "goals:mentor_dashboard",
@@ -38,6 +40,7 @@ PAGES = {
         "mentorship:pairing_detail",
         "notifications:inbox",
         "mentorship:my_capacity",
+        "mentorship:meeting_log",
     ],
     "admin": [
         "mentorship:program_list",
