@@ -23,6 +23,7 @@ from accounts.models import User
 from goals.models import GoalStatus, Milestone, MilestoneKind
 from mentorship.meetings import REMINDER_LEADS, format_in_zone, reminder_key
 from mentorship.models import (
+    MEETING_DURATION_MAX,
     ActionItem,
     Meeting,
     MeetingStatus,
@@ -427,6 +428,50 @@ def meeting_reminders(now: datetime) -> list[Notification]:
     return rows
 
 
+# How long after a meeting's end its prompt to log it may still go out.
+LOG_PROMPT_GRACE = timedelta(hours=12)
+
+
+def meeting_log_prompts(now: datetime) -> list[Notification]:
+    """Once a confirmed meeting is over, each side is asked once to log it (the notes start
+    from its agenda); a meeting logged meanwhile is done and asks nothing."""
+    longest = timedelta(minutes=MEETING_DURATION_MAX)
+    meetings = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.CONFIRMED,
+            pairing__status=PairingStatus.ACTIVE,
+            starts_at__lte=now,
+            starts_at__gte=now - LOG_PROMPT_GRACE - longest,
+        ).select_related("pairing", "pairing__mentor", "pairing__mentee")
+    )
+    people = {p.pk for m in meetings for p in (m.pairing.mentor, m.pairing.mentee) if p}
+    prefs = preferences_for_users(user_ids=people)
+    rows = []
+    for meeting in meetings:
+        if not _is_due(meeting.ends_at, now, LOG_PROMPT_GRACE):
+            continue
+        pairing = meeting.pairing
+        for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+            if person is None or not person.is_active:
+                continue
+            if not prefs.get(person.pk, Prefs()).wants(Kind.MEETING_REMINDER):
+                continue
+            partner = other.display_name if other is not None else _("a deleted user")
+            rows.append(
+                _row(
+                    recipient_id=person.pk,
+                    kind=Kind.MEETING_REMINDER,
+                    key=f"meeting_log_prompt:{meeting.uuid}:{person.uuid}",
+                    title=_("How did your meeting with %(name)s go? Log it") % {"name": partner},
+                    body=_("The notes start from the agenda; next steps become action items."),
+                    url=links.path_to("mentorship:meeting_log", pairing.uuid, meeting.uuid),
+                    moment=meeting.ends_at,
+                    payload={"partner": partner, "lead": "log"},
+                )
+            )
+    return rows
+
+
 def action_item_reminders(now: datetime) -> list[Notification]:
     """The owner of an open action item hears once, at 09:00 their time the day after its
     due date."""
@@ -661,8 +706,8 @@ def enqueue_all_pending(now: datetime | None = None) -> dict[str, int]:
 def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchResult:
     """One dispatcher pass.
 
-    1. Reminders (check-ins, stalled pairings, milestones, meetings, overdue action items)
-       whose moment has come.
+    1. Reminders (check-ins, stalled pairings, milestones, meetings and the prompt to log
+       them, overdue action items) whose moment has come.
     2. Digests whose recipient's digest day and hour has come, composed in batches.
     3. Every due row not yet handed to a worker is enqueued for delivery.
     """
@@ -673,6 +718,7 @@ def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchRe
         stalled_pairing_alerts(now),
         milestone_reminders(now),
         meeting_reminders(now),
+        meeting_log_prompts(now),
         action_item_reminders(now),
     ):
         by_kind: dict[str, list[Notification]] = {}

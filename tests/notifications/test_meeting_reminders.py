@@ -49,9 +49,14 @@ def run(traveller, start, end):
 
 
 def reminders():
-    return list(
-        Notification.objects.filter(kind=Kind.MEETING_REMINDER).order_by("scheduled_for", "id")
-    )
+    """The reminders before meetings (not the prompts to log them afterwards)."""
+    return [
+        row
+        for row in Notification.objects.filter(kind=Kind.MEETING_REMINDER).order_by(
+            "scheduled_for", "id"
+        )
+        if row.payload.get("lead") != "log"
+    ]
 
 
 def test_once_at_24_hours_and_1_hour_before_in_each_persons_time(people):
@@ -202,3 +207,34 @@ def test_the_digests_list_each_persons_open_action_items(people):
     )
     message = build_notification_email([row])
     assert "Draft slides" in message.body and "Draft slides" in message.alternatives[0][0]
+
+
+def test_once_over_each_side_is_asked_once_to_log_it(people):
+    mentor, mentee, pairing = people
+    with time_machine.travel(START, tick=False) as traveller:
+        meeting = confirm(pairing, mentor, mentee, MEETING)
+        run(traveller, MEETING, MEETING + timedelta(hours=3))
+    prompts = [
+        r
+        for r in Notification.objects.filter(kind=Kind.MEETING_REMINDER)
+        if r.payload["lead"] == "log"
+    ]
+    assert sorted(r.recipient_id for r in prompts) == sorted([mentor.pk, mentee.pk])
+    assert all(r.scheduled_for == MEETING + timedelta(minutes=30) for r in prompts)
+    assert all(r.url.endswith(f"/meetings/{meeting.uuid}/log/") for r in prompts)
+
+
+def test_a_meeting_logged_before_its_end_asks_nothing(people):
+    mentor, mentee, pairing = people
+    with time_machine.travel(START, tick=False) as traveller:
+        meeting = confirm(pairing, mentor, mentee, MEETING)
+        traveller.move_to(MEETING + timedelta(minutes=20))
+        meetings.meeting_log(
+            meeting=meeting, by=mentee, occurred_on=MEETING.date(), summary="Quick one"
+        )
+        run(traveller, MEETING + timedelta(minutes=20), MEETING + timedelta(hours=3))
+    assert not [
+        r
+        for r in Notification.objects.filter(kind=Kind.MEETING_REMINDER)
+        if r.payload["lead"] == "log"
+    ]
