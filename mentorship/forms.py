@@ -2,7 +2,7 @@
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -394,7 +394,7 @@ class MeetingLogForm(forms.Form):
             owners.append((str(pairing.mentor_id), pairing.mentor_name))
         for n in range(1, ACTION_ROWS + 1):
             self.fields[f"action_{n}_title"] = forms.CharField(
-                label=_("Action item %(n)d") % {"n": n}, max_length=300, required=False
+                label=_("What"), max_length=300, required=False
             )
             self.fields[f"action_{n}_owner"] = forms.TypedChoiceField(
                 label=_("Who does it"), choices=owners, coerce=int, empty_value=None, required=False
@@ -402,6 +402,25 @@ class MeetingLogForm(forms.Form):
             self.fields[f"action_{n}_due"] = forms.DateField(
                 label=_("Due on"), required=False, widget=DateInput()
             )
+        # Each action item on one row on a wide screen (its title, who does it, when).
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "occurred_on",
+            "summary",
+            "next_steps",
+            *(
+                Fieldset(
+                    _("Action item %(n)d") % {"n": n},
+                    Row(
+                        Column(f"action_{n}_title", css_class="col-md-6"),
+                        Column(f"action_{n}_owner", css_class="col-md-3"),
+                        Column(f"action_{n}_due", css_class="col-md-3"),
+                    ),
+                )
+                for n in range(1, ACTION_ROWS + 1)
+            ),
+        )
 
     def clean(self):
         data = super().clean()
