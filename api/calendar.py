@@ -1,9 +1,10 @@
-"""The per-user iCalendar (RFC 5545) feed: check-ins due, milestones and goal target dates.
+"""The per-user iCalendar (RFC 5545) feed: check-ins due, milestones and goal target dates,
+and the person's confirmed meetings (timed events, with the UID of their invitation).
 
 Every event is a whole day (DTSTART;VALUE=DATE, DTEND the next day), so it falls on the same
 date in every calendar application whatever zone it runs in. The calendar names the user's
 time zone (X-WR-TIMEZONE and its VTIMEZONE) for applications that show it, and every
-timestamp (DTSTAMP) is in UTC. Four queries, however many events.
+timestamp (DTSTAMP) is in UTC. Five queries, however many events.
 """
 
 from datetime import date, timedelta
@@ -17,7 +18,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone
 
 from goals.models import Goal, GoalStatus, Milestone
-from mentorship.models import OPEN_PAIRING_STATUSES, Pairing
+from mentorship.meetings import meeting_event
+from mentorship.models import OPEN_PAIRING_STATUSES, Meeting, MeetingStatus, Pairing
 
 OPEN_GOAL_STATUSES = (GoalStatus.DRAFT, GoalStatus.ACTIVE, GoalStatus.ON_HOLD)
 PRODID = "-//Mentorship Goal Tracker//Calendar feed//EN"
@@ -91,8 +93,26 @@ def calendar_feed_events(user) -> tuple[list[Pairing], list[Milestone], list[Goa
     return pairings, milestones, goals
 
 
+# Meetings shown in the feed: those to come, and those of the last few weeks.
+MEETINGS_SINCE = timedelta(days=60)
+
+
+def calendar_meetings(user) -> list[Meeting]:
+    """The user's confirmed meetings (either side of the pairing): one query."""
+    return list(
+        Meeting.objects.filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
+        .filter(
+            status__in=(MeetingStatus.CONFIRMED, MeetingStatus.DONE),
+            starts_at__gte=timezone.now() - MEETINGS_SINCE,
+        )
+        .select_related("pairing", "pairing__mentor", "pairing__mentee", "proposed_by")
+        .order_by("starts_at", "pk")
+    )
+
+
 def calendar_build(user) -> bytes:
     pairings, milestones, goals = calendar_feed_events(user)
+    meetings = calendar_meetings(user)
     stamp = timezone.now().replace(microsecond=0)
     domain = uid_domain()
     cal = Calendar()
@@ -122,6 +142,8 @@ def calendar_build(user) -> bytes:
                 category=_("Check-in"),
             )
         )
+    for meeting in meetings:
+        cal.add_component(meeting_event(meeting, tz=user.tzinfo, stamp=stamp))
     for milestone in milestones:
         done = _(" (done)") if milestone.completed_at else ""
         cal.add_component(

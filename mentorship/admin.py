@@ -3,10 +3,12 @@
 from django.contrib import admin
 
 from .models import (
+    ActionItem,
     Agreement,
     Application,
     CheckIn,
     Invitation,
+    Meeting,
     Membership,
     MentorRequest,
     MentorshipFeedback,
@@ -168,3 +170,23 @@ class MentorRequestAdmin(admin.ModelAdmin):
     list_select_related = ["mentee__user", "mentor__user", "program"]
     raw_id_fields = ["mentee", "mentor", "pairing"]
     readonly_fields = ["uuid", "created_at"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    """Support looks a meeting up; changes go through the pair's pages (they send the
+    calendar updates)."""
+
+    list_display = ["uuid", "pairing", "status", "starts_at", "sequence", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["uuid", "uid", "pairing__mentor__email", "pairing__mentee__email"]
+    raw_id_fields = ["pairing", "proposed_by", "checkin"]
+    readonly_fields = ["uid", "sequence", "candidate_times"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "pairing", "owner", "due_on", "done_at"]
+    list_filter = ["done_at"]
+    search_fields = ["title", "owner__email"]
+    raw_id_fields = ["pairing", "meeting", "owner", "created_by"]

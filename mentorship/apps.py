@@ -21,3 +21,8 @@ class MentorshipConfig(AppConfig):
             run_here_if_unreachable=True,
         )
         jobs.register(services.IMPORT_RUN_PROCESS, tasks.import_run_process)
+        jobs.register(
+            services.CANCEL_MEETINGS_OF_CLOSED_PAIRING,
+            tasks.meetings_cancel_for_closed_pairing,
+            run_here_if_unreachable=True,
+        )

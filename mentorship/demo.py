@@ -8,7 +8,7 @@ Later parts of the product (pairings, goals, check-ins) add their own demo data 
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -237,6 +237,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
     _seed_imported(program)
     _seed_profiles()
     _seed_pairings(program)
+    _seed_meetings(program)
     goals_demo.seed(program)
     return logins
 
@@ -384,3 +385,93 @@ def _seed_mentee_choice(program: Program) -> None:
     if not program.mentees_choose:
         program.mentees_choose = True
         program.save(update_fields=["mentees_choose"])
+
+
+def _seed_meetings(program: Program) -> None:
+    """Ana and Lena: last week's meeting, logged, with its notes and two action items (one
+    done, one open), and their next meeting, confirmed for three days from now at 17:00 in
+    Lena's time, with an agenda. Ana and Omar: a meeting Omar proposed, waiting for Ana to
+    pick a time. Written directly: seeding sends no invitation."""
+    from zoneinfo import ZoneInfo
+
+    from notifications.email import mail_domain
+
+    from .models import ActionItem, AgendaItem, CheckIn, Meeting, MeetingStatus
+
+    ana = User.objects.get(email="mentor.ana@example.com")
+    lena = User.objects.get(email="mentee.lena@example.com")
+    omar = User.objects.get(email="mentee.omar@example.com")
+    now = timezone.now().replace(second=0, microsecond=0)
+    today = date.today()
+
+    def new_meeting(pairing, **fields) -> Meeting:
+        meeting = Meeting(pairing=pairing, duration=45, **fields)
+        meeting.uid = f"meeting-{meeting.uuid}@{mail_domain()}"
+        meeting.save()
+        return meeting
+
+    lena_pairing = Pairing.objects.filter(program=program, mentor=ana, mentee=lena).first()
+    if lena_pairing is not None and not lena_pairing.meetings.exists():
+        checkin = CheckIn.objects.filter(pairing=lena_pairing).order_by("-occurred_on").first()
+        if checkin is not None:
+            checkin.summary = (
+                "- Outline of the team talk\n- How the first rehearsal went\n"
+                "Lena has a clear outline; the middle part runs long."
+            )
+            checkin.next_steps = ""
+            checkin.save(update_fields=["summary", "next_steps"])
+            past = new_meeting(
+                lena_pairing,
+                proposed_by=ana,
+                status=MeetingStatus.DONE,
+                starts_at=datetime.combine(checkin.occurred_on, time(16, 0), tzinfo=UTC),
+                location="https://meet.example.org/ana-lena",
+                checkin=checkin,
+            )
+            ActionItem.objects.create(
+                pairing=lena_pairing,
+                meeting=past,
+                owner=lena,
+                title="Cut the middle part of the talk to five minutes",
+                due_on=today + timedelta(days=2),
+                created_by=ana,
+            )
+            ActionItem.objects.create(
+                pairing=lena_pairing,
+                meeting=past,
+                owner=ana,
+                title="Send Lena two recordings of good internal talks",
+                due_on=today - timedelta(days=3),
+                done_at=now - timedelta(days=4),
+                created_by=ana,
+            )
+        day = today + timedelta(days=3)
+        start = datetime.combine(day, time(17, 0), tzinfo=ZoneInfo(lena.timezone))
+        upcoming = new_meeting(
+            lena_pairing,
+            proposed_by=lena,
+            status=MeetingStatus.CONFIRMED,
+            starts_at=start.astimezone(UTC),
+            candidate_times=[start.astimezone(UTC).isoformat()],
+            location="https://meet.example.org/ana-lena",
+        )
+        for author, text in (
+            (lena, "Second rehearsal: what changed"),
+            (ana, "Questions the leadership team is likely to ask"),
+        ):
+            AgendaItem.objects.create(meeting=upcoming, author=author, text=text)
+    omar_pairing = Pairing.objects.filter(program=program, mentor=ana, mentee=omar).first()
+    if omar_pairing is not None and not omar_pairing.meetings.exists():
+        first = datetime.combine(
+            today + timedelta(days=5), time(18, 30), tzinfo=ZoneInfo(omar.timezone)
+        )
+        new_meeting(
+            omar_pairing,
+            proposed_by=omar,
+            status=MeetingStatus.PROPOSED,
+            candidate_times=[
+                first.astimezone(UTC).isoformat(),
+                (first + timedelta(days=1)).astimezone(UTC).isoformat(),
+            ],
+            location="https://meet.example.org/ana-omar",
+        )

@@ -3,7 +3,7 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 
 from django.urls import path
 
-from .web import choice, imports, invitations, joining, pairings, people, programs
+from .web import choice, imports, invitations, joining, meetings, pairings, people, programs
 
 app_name = "mentorship"
 
@@ -201,5 +201,40 @@ urlpatterns = [
         "mentor-requests/<uuid:request_uuid>/withdraw/",
         choice.mentor_request_withdraw,
         name="mentor_request_withdraw",
+    ),
+    # Meetings of a pair (mentorship/web/meetings.py).
+    path("pairings/<uuid:pairing_uuid>/meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path(
+        "pairings/<uuid:pairing_uuid>/meetings/<uuid:meeting_uuid>/",
+        meetings.meeting_detail,
+        name="meeting_detail",
+    ),
+    *[
+        path(
+            f"pairings/<uuid:pairing_uuid>/meetings/<uuid:meeting_uuid>/{action}/",
+            getattr(meetings, f"meeting_{action}"),
+            name=f"meeting_{action}",
+        )
+        for action in ("pick", "counter", "cancel", "log")
+    ],
+    path(
+        "pairings/<uuid:pairing_uuid>/meetings/<uuid:meeting_uuid>/agenda/",
+        meetings.agenda_add,
+        name="agenda_add",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/meetings/<uuid:meeting_uuid>/agenda/<uuid:item_uuid>/edit/",
+        meetings.agenda_edit,
+        name="agenda_edit",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/meetings/<uuid:meeting_uuid>/agenda/<uuid:item_uuid>/delete/",
+        meetings.agenda_delete,
+        name="agenda_delete",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/actions/<uuid:item_uuid>/tick/",
+        meetings.action_item_tick,
+        name="action_item_tick",
     ),
 ]

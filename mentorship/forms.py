@@ -2,7 +2,7 @@
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +14,13 @@ from .csv_import import MAX_UPLOAD_BYTES
 from .models import (
     AGREEMENT_FIELDS,
     CHECKIN_FIELDS,
-    PROGRAM_FIELDS,
+    MEETING_DURATION_MAX,
+    MEETING_DURATION_MIN,
+    PROGRAM_PAGE_FIELDS,
     Agreement,
     CheckIn,
     JoinPolicy,
+    MeetingRule,
     Program,
     Role,
 )
@@ -37,7 +40,7 @@ class ProgramForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = PROGRAM_FIELDS
+        fields = PROGRAM_PAGE_FIELDS
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
@@ -54,6 +57,7 @@ class ProgramForm(forms.ModelForm):
         # invite only.
         self.fields["join_policy"].required = False
         self.fields["request_expires_days"].required = False
+        self.fields["meeting_rule"].required = False
 
     def clean_join_policy(self):
         value = self.cleaned_data.get("join_policy")
@@ -66,6 +70,13 @@ class ProgramForm(forms.ModelForm):
         if value is not None:
             return value
         return self.instance.request_expires_days if self.instance.pk else 7
+
+    def clean_meeting_rule(self):
+        # Left out: the program keeps its rule; a new one takes MENTOR's guidance.
+        value = self.cleaned_data.get("meeting_rule")
+        if value:
+            return value
+        return self.instance.meeting_rule if self.instance.pk else MeetingRule.MENTOR
 
 
 class InvitationForm(forms.Form):
@@ -335,3 +346,127 @@ class MentorRequestDeclineForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date and time picker; the value is the person's own wall clock (the
+    request's time zone is theirs: accounts.middleware)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingTimesForm(forms.Form):
+    """One to three candidate times, a duration and a place or video link. Times are read
+    in the person's own time zone."""
+
+    time_1 = forms.DateTimeField(label=_("Time 1"), widget=DateTimeLocalInput())
+    time_2 = forms.DateTimeField(
+        label=_("Time 2 (optional)"), required=False, widget=DateTimeLocalInput()
+    )
+    time_3 = forms.DateTimeField(
+        label=_("Time 3 (optional)"), required=False, widget=DateTimeLocalInput()
+    )
+    duration = forms.IntegerField(
+        label=_("Length (minutes)"),
+        min_value=MEETING_DURATION_MIN,
+        max_value=MEETING_DURATION_MAX,
+        initial=45,
+    )
+    location = forms.CharField(
+        label=_("Place or video link"),
+        max_length=500,
+        required=False,
+        help_text=_("A room, a café, or the address of a video call."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        data["candidate_times"] = [
+            data[name] for name in ("time_1", "time_2", "time_3") if data.get(name)
+        ]
+        return data
+
+
+class MeetingPickForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Time"), widget=forms.HiddenInput)
+
+
+class AgendaItemForm(forms.Form):
+    text = forms.CharField(label=_("Agenda point"), max_length=300)
+
+
+ACTION_ROWS = 3
+
+
+class MeetingLogForm(forms.Form):
+    """Log a meeting: the notes (the agenda to start with) and up to three action items,
+    each with an owner (one of the pair) and a due date."""
+
+    occurred_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput())
+    summary = forms.CharField(
+        label=_("Notes"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    next_steps = forms.CharField(
+        label=_("Anything else for next time"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = [("", "—")]
+        if pairing.mentee_id is not None:
+            owners.append((str(pairing.mentee_id), pairing.mentee_name))
+        if pairing.mentor_id is not None:
+            owners.append((str(pairing.mentor_id), pairing.mentor_name))
+        for n in range(1, ACTION_ROWS + 1):
+            self.fields[f"action_{n}_title"] = forms.CharField(
+                label=_("What"), max_length=300, required=False
+            )
+            self.fields[f"action_{n}_owner"] = forms.TypedChoiceField(
+                label=_("Who does it"), choices=owners, coerce=int, empty_value=None, required=False
+            )
+            self.fields[f"action_{n}_due"] = forms.DateField(
+                label=_("Due on"), required=False, widget=DateInput()
+            )
+        # Each action item on one row on a wide screen (its title, who does it, when).
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "occurred_on",
+            "summary",
+            "next_steps",
+            *(
+                Fieldset(
+                    _("Action item %(n)d") % {"n": n},
+                    Row(
+                        Column(f"action_{n}_title", css_class="col-md-6"),
+                        Column(f"action_{n}_owner", css_class="col-md-3"),
+                        Column(f"action_{n}_due", css_class="col-md-3"),
+                    ),
+                )
+                for n in range(1, ACTION_ROWS + 1)
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        items = []
+        for n in range(1, ACTION_ROWS + 1):
+            title = (data.get(f"action_{n}_title") or "").strip()
+            owner = data.get(f"action_{n}_owner")
+            if not title:
+                continue
+            if owner is None:
+                self.add_error(f"action_{n}_owner", _("Say who does it."))
+                continue
+            items.append({"title": title, "owner": owner, "due_on": data.get(f"action_{n}_due")})
+        data["action_items"] = items
+        return data

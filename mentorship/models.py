@@ -36,6 +36,9 @@ PROGRAM_FIELDS = (
     "mentees_choose",
     "request_expires_days",
 )
+# Settings of the program's pages only (not in the API yet): the rule of the dashboard's
+# meeting flag.
+PROGRAM_PAGE_FIELDS = (*PROGRAM_FIELDS, "meeting_rule")
 # Numbers of days and goals that must be at least 1.
 PROGRAM_POSITIVE_FIELDS = ("checkin_cadence_days", "stall_after_days", "max_active_goals")
 
@@ -48,6 +51,14 @@ class JoinPolicy(models.TextChoices):
 
 # Programs people may find and apply to on their own (never an invite-only one).
 JOINABLE_POLICIES = (JoinPolicy.APPROVAL, JoinPolicy.OPEN)
+
+
+class MeetingRule(models.TextChoices):
+    """How often a pair is expected to meet, for the program dashboard's flag."""
+
+    MENTOR = "mentor", _("Twice in the first month, then monthly (MENTOR's guidance)")
+    CADENCE = "cadence", _("Once every check-in cadence")
+    NONE = "none", _("No rule: do not flag pairs")
 
 
 class Program(models.Model):
@@ -105,6 +116,14 @@ class Program(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # The admin closed the setup checklist of the program dashboard.
     setup_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How often pairs should meet, for the dashboard's flag.
+    meeting_rule = models.CharField(
+        _("expected meetings"),
+        max_length=10,
+        choices=MeetingRule.choices,
+        default=MeetingRule.MENTOR,
+        help_text=_("The program dashboard flags pairs that meet less often than this."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -677,3 +696,140 @@ class MentorRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == MentorRequestStatus.PENDING
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+class MeetingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", _("Done")
+
+
+UPCOMING_MEETING_STATUSES = (MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED)
+MEETING_MAX_CANDIDATES = 3
+MEETING_DURATION_MIN = 10
+MEETING_DURATION_MAX = 480
+
+
+class Meeting(models.Model):
+    """A meeting the pair arranges: proposed with one to three candidate times (UTC, ISO
+    8601, in `candidate_times`), confirmed at one of them (`starts_at`), then done once
+    logged (its check-in) or cancelled. `uid` and `sequence` are the calendar invitation's:
+    the UID never changes, the sequence grows with every change sent."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PROPOSED
+    )
+    candidate_times = models.JSONField(default=list, blank=True)
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    duration = models.PositiveSmallIntegerField(_("duration (minutes)"), default=45)
+    location = models.CharField(_("place or video link"), max_length=500, blank=True)
+    uid = models.CharField(max_length=200, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    checkin = models.OneToOneField(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration__gte=MEETING_DURATION_MIN)
+                & Q(duration__lte=MEETING_DURATION_MAX),
+                name="meeting_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["confirmed", "done"]) | Q(starts_at__isnull=False),
+                name="meeting_confirmed_has_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["pairing", "status"], name="meeting_pairing_status"),
+            models.Index(fields=["status", "starts_at"], name="meeting_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting {self.status} ({self.pairing_id})"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration) if self.starts_at else None
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status in UPCOMING_MEETING_STATUSES
+
+    @property
+    def location_is_link(self) -> bool:
+        return self.location.startswith(("https://", "http://"))
+
+
+class AgendaItem(models.Model):
+    """One point of a meeting's shared agenda; either side adds, edits and removes them until
+    the meeting is over."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.CharField(_("agenda point"), max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ActionItem(models.Model):
+    """A next step agreed at a meeting: one of the pair owns it, it may have a due date, and
+    only its owner ticks it off. Open ones are carried onto the next agenda."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="action_items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(_("action item"), max_length=300)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["pairing"], condition=Q(done_at__isnull=True), name="actionitem_open"
+            ),
+            models.Index(
+                fields=["due_on"], condition=Q(done_at__isnull=True), name="actionitem_open_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def is_overdue_on(self, day: date) -> bool:
+        return self.done_at is None and self.due_on is not None and self.due_on < day

@@ -43,14 +43,18 @@ from core.viewer import Viewer
 
 from .models import (
     JOINABLE_POLICIES,
+    ActionItem,
+    AgendaItem,
     Application,
     CheckIn,
     ImportRun,
+    Meeting,
     Membership,
     MentorRequest,
     MentorRequestStatus,
     MentorshipFeedback,
     Pairing,
+    PairingStatus,
     Program,
     Role,
 )
@@ -453,3 +457,70 @@ def require_mentor_of_request(access: MentorRequestAccess) -> None:
 def require_mentee_of_request(access: MentorRequestAccess) -> None:
     """Withdraw: the request's mentee only (403 for the mentor and the admins)."""
     require(access.role == MENTEE)
+
+
+# --- Meetings -------------------------------------------------------------------------------
+# A meeting, its agenda and its action items are the pair's own: 404 for everyone else, the
+# program's admins included (they see when the pair met, on the pairing page and the
+# dashboard). The pair changes them while the pairing is active; paused or closed, they read
+# only (403).
+
+
+def can_arrange(access: PairingAccess) -> bool:
+    """Propose, pick, cancel, edit the agenda, log, tick: the pair, while it is active."""
+    return access.is_participant and access.pairing.status == PairingStatus.ACTIVE
+
+
+def pairing_for_pair(viewer_or_user, pairing_uuid) -> PairingAccess:
+    """The pairing, to one of its two people; 404 for everyone else. One query."""
+    access = pairing_access(viewer_or_user, pairing_uuid)
+    require_found(access.is_participant)
+    return access
+
+
+def meeting_access(viewer_or_user, pairing_uuid, meeting_uuid) -> tuple[PairingAccess, Meeting]:
+    """A meeting of the pairing, to its pair only. Two queries: the pairing's row and the
+    meeting's."""
+    access = pairing_for_pair(viewer_or_user, pairing_uuid)
+    meeting = (
+        Meeting.objects.select_related("proposed_by", "checkin")
+        .filter(uuid=meeting_uuid, pairing=access.pairing)
+        .first()
+        if meeting_uuid is not None
+        else None
+    )
+    require_found(meeting is not None)
+    meeting.pairing = access.pairing
+    return access, meeting
+
+
+def agenda_item_access(
+    viewer_or_user, pairing_uuid, meeting_uuid, item_uuid
+) -> tuple[PairingAccess, AgendaItem]:
+    """One point of a meeting's agenda, to the pair, who both may change it while the
+    pairing is active (403 otherwise). Three queries."""
+    access, meeting = meeting_access(viewer_or_user, pairing_uuid, meeting_uuid)
+    item = (
+        AgendaItem.objects.filter(uuid=item_uuid, meeting=meeting).first()
+        if item_uuid is not None
+        else None
+    )
+    require_found(item is not None)
+    item.meeting = meeting
+    require(can_arrange(access))
+    return access, item
+
+
+def action_item_access(viewer_or_user, pairing_uuid, item_uuid) -> tuple[PairingAccess, ActionItem]:
+    """An action item of the pairing, to the pair; only its owner ticks it, while the
+    pairing is active (403 for the other side). Two queries."""
+    access = pairing_for_pair(viewer_or_user, pairing_uuid)
+    item = (
+        ActionItem.objects.filter(uuid=item_uuid, pairing=access.pairing).first()
+        if item_uuid is not None
+        else None
+    )
+    require_found(item is not None)
+    item.pairing = access.pairing
+    require(can_arrange(access) and item.owner_id == Viewer.of(viewer_or_user).pk)
+    return access, item

@@ -1,5 +1,7 @@
 """Reads of the mentoring domain that pages share; each makes a fixed number of queries."""
 
+import json
+import uuid as uuid_module
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,36 +12,53 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.db.models import (
     Avg,
+    CharField,
     Count,
+    DateField,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.languages import language_name
 from accounts.models import Profile, User, filled_profile_q, profile_of
 from core.viewer import Viewer
-from goals.models import OPEN_GOAL_STATUSES, Category, Goal
+from goals.kinds import SHARED_WITH_MENTOR
+from goals.models import OPEN_GOAL_STATUSES, Category, Goal, GoalStatus, Milestone, MilestoneKind
+from goals.progress import Health
+from goals.selectors import with_progress, with_unacknowledged
 
 from .models import (
     DELETED_USER,
     JOINABLE_POLICIES,
     OPEN_PAIRING_STATUSES,
     PAIRING_FIELDS,
+    UPCOMING_MEETING_STATUSES,
+    ActionItem,
+    AgendaItem,
     Agreement,
     Application,
     ApplicationStatus,
     CheckIn,
     ImportRun,
     Invitation,
+    Meeting,
+    MeetingRule,
+    MeetingStatus,
     MemberEvent,
     Membership,
     MentorRequest,
@@ -250,6 +269,10 @@ class OpenPairing(NamedTuple):
     started_on: date | None
     last_checkin_on: date | None
     next_checkin_due: date | None
+    # Meetings logged (check-ins) in each of the last three calendar months, oldest first,
+    # and in the pairing's first 30 days.
+    meetings_by_month: tuple[int, int, int] = (0, 0, 0)
+    first_month_meetings: int = 0
 
     @property
     def last_contact(self) -> date | None:
@@ -271,6 +294,10 @@ class ProgramDashboard:
     # checklist's "people invited").
     pending_applications: int = 0
     invitations_sent: int = 0
+    # Active pairings meeting less often than the program's rule (Program.meeting_rule),
+    # and the first day of each month counted in OpenPairing.meetings_by_month.
+    below_meeting_rule: list[OpenPairing] = field(default_factory=list)
+    meeting_months: tuple[date, ...] = ()
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -368,10 +395,68 @@ def program_stats(program: Program) -> dict:
     }
 
 
-def open_pairings(program: Program) -> list[OpenPairing]:
-    """The program's open pairings as rows, by mentor and mentee name (one query)."""
+def month_starts(today: date, count: int = 3) -> list[date]:
+    """The first days of the last `count` calendar months, oldest first (this month last)."""
+    starts = [today.replace(day=1)]
+    while len(starts) < count:
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def _checkins_between(low, high) -> Coalesce:
+    """Check-ins of the outer pairing on days in [low, high): a correlated count."""
+    counted = (
+        CheckIn.objects.filter(pairing=OuterRef("pk"), occurred_on__gte=low, occurred_on__lt=high)
+        .order_by()
+        .values("pairing")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+# MENTOR's Elements of Effective Practice: contact at least twice in the first month, then
+# at least monthly.
+FIRST_MONTH = timedelta(days=30)
+FIRST_MONTH_MEETINGS = 2
+MONTH = timedelta(days=30)
+
+
+def below_meeting_rule(p: OpenPairing, program: Program, today: date) -> bool:
+    """Whether an active pairing meets less often than the program's rule asks."""
+    if p.status != PairingStatus.ACTIVE or p.started_on is None:
+        return False
+    rule = program.meeting_rule
+    if rule == MeetingRule.NONE:
+        return False
+    last = p.last_checkin_on or p.started_on
+    if rule == MeetingRule.CADENCE:
+        return (today - last).days > program.checkin_cadence_days
+    first_month_over = p.started_on + FIRST_MONTH
+    if today < first_month_over:
+        return False  # still in its first month: too early to say
+    if today < first_month_over + MONTH and p.first_month_meetings < FIRST_MONTH_MEETINGS:
+        return True
+    return p.last_checkin_on is None or today - p.last_checkin_on > MONTH
+
+
+def open_pairings(program: Program, *, today: date | None = None) -> list[OpenPairing]:
+    """The program's open pairings as rows, by mentor and mentee name, with their meetings
+    per month (one query)."""
+    today = today or timezone.localdate()
+    starts = month_starts(today)
+    bounds = [*starts, today + timedelta(days=1)]
+    first_month_end = ExpressionWrapper(
+        OuterRef("started_on") + FIRST_MONTH, output_field=DateField()
+    )
     rows = (
         Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
+        .annotate(
+            m0=_checkins_between(bounds[0], bounds[1]),
+            m1=_checkins_between(bounds[1], bounds[2]),
+            m2=_checkins_between(bounds[2], bounds[3]),
+            first_month=_checkins_between(OuterRef("started_on"), first_month_end),
+        )
         .order_by("mentor__name", "mentee__name")
         .values_list(
             "pk",
@@ -386,6 +471,10 @@ def open_pairings(program: Program) -> list[OpenPairing]:
             "started_on",
             "last_checkin_on",
             "next_checkin_due",
+            "m0",
+            "m1",
+            "m2",
+            "first_month",
         )
     )
     return [
@@ -397,7 +486,11 @@ def open_pairings(program: Program) -> list[OpenPairing]:
             mentee_id,
             PersonRef(mentor_name, mentor_email),
             PersonRef(mentee_name, mentee_email),
-            *dates,
+            started_on,
+            last_checkin_on,
+            next_checkin_due,
+            (m0, m1, m2),
+            first_month,
         )
         for (
             pk,
@@ -409,7 +502,13 @@ def open_pairings(program: Program) -> list[OpenPairing]:
             mentor_email,
             mentee_name,
             mentee_email,
-            *dates,
+            started_on,
+            last_checkin_on,
+            next_checkin_due,
+            m0,
+            m1,
+            m2,
+            first_month,
         ) in rows
     ]
 
@@ -425,7 +524,7 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
     """
     today = today or timezone.localdate()
     stats = program_stats(program)
-    rows = open_pairings(program)
+    rows = open_pairings(program, today=today)
     cutoff = today - timedelta(days=program.stall_after_days)
     stalled = sorted(
         (
@@ -464,6 +563,8 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
         unpaired=unpaired,
         at_capacity=at_capacity,
         stalled=stalled,
+        below_meeting_rule=[p for p in rows if below_meeting_rule(p, program, today)],
+        meeting_months=tuple(month_starts(today)),
         **stats,
     )
 
@@ -661,6 +762,7 @@ class PairingPage:
     feedback: list[MentorshipFeedback]
     feedback_summary: dict | None
     history: list[Pairing] = field(default_factory=list)
+    meetings: "MeetingBlock | None" = None
 
 
 def pairing_page(pairing: Pairing, *, role: str, viewer: User, limit: int = 50) -> PairingPage:
@@ -681,15 +783,10 @@ def pairing_page(pairing: Pairing, *, role: str, viewer: User, limit: int = 50) 
             .filter(Q(author=viewer) | Q(shared_with_partner=True))
             .select_related("author")
         )
-    history = []
-    if pairing.mentee_id is not None:  # None: the mentee's account was deleted
-        history = list(
-            Pairing.objects.filter(program=pairing.program_id, mentee=pairing.mentee_id)
-            .exclude(pk=pairing.pk)
-            .select_related("mentor")
-            .order_by("-created_at")[:limit]
-        )
-    return PairingPage(pairing, role, checkins, events, feedback, summary, history)
+    # The mentee's other pairings in the program come in the same query as the meetings.
+    meetings = meeting_block(pairing, with_history=True)
+    history = meetings.history[:limit]
+    return PairingPage(pairing, role, checkins, events, feedback, summary, history, meetings)
 
 
 # --- Matching -------------------------------------------------------------------------------
@@ -1329,3 +1426,394 @@ def recent_mentor_requests(program: Program, *, limit: int = 20):
         .select_related("mentee__user", "mentor__user")
         .order_by("-decided_at", "-id")[:limit]
     )
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+@dataclass
+class MeetingRow:
+    """A meeting as the pairing page shows it (from meeting_block's one query)."""
+
+    id: int
+    uuid: object
+    status: str
+    starts_at: datetime | None
+    location: str
+    candidate_times: list[datetime]
+    proposed_by_id: int | None
+    agenda: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ActionRow:
+    id: int
+    uuid: object
+    meeting_id: int | None
+    title: str
+    owner_id: int | None
+    due_on: date | None
+    done_at: datetime | None
+
+    def is_overdue_on(self, day: date) -> bool:
+        return self.done_at is None and self.due_on is not None and self.due_on < day
+
+
+@dataclass
+class MeetingBlock:
+    """What is coming up in a pairing: its next confirmed meeting and the proposed ones,
+    with their agendas, and the open action items."""
+
+    upcoming: list[MeetingRow]
+    open_actions: list[ActionRow]
+    history: list[Pairing] = field(default_factory=list)
+
+    @property
+    def next_meeting(self) -> MeetingRow | None:
+        confirmed = [m for m in self.upcoming if m.status == MeetingStatus.CONFIRMED]
+        return min(confirmed, key=lambda m: m.starts_at) if confirmed else None
+
+    @property
+    def proposed(self) -> list[MeetingRow]:
+        return [m for m in self.upcoming if m.status == MeetingStatus.PROPOSED]
+
+    @property
+    def waiting_to_log(self) -> list[MeetingRow]:
+        now = timezone.now()
+        return [
+            m
+            for m in self.upcoming
+            if m.status == MeetingStatus.CONFIRMED
+            and m.starts_at is not None
+            and m.starts_at <= now
+        ]
+
+
+_BLOCK_COLUMNS = (
+    "kind",
+    "id",
+    "uuid",
+    "meeting_id",
+    "status",
+    "starts_at",
+    "text",
+    "extra",
+    "person_id",
+    "due_on",
+    "done_at",
+)
+
+
+def meeting_block(pairing: Pairing, *, with_history: bool = False) -> MeetingBlock:
+    """The pairing's upcoming meetings, their agenda points and its open action items, in one
+    query (a UNION of the three tables), whatever their number. `with_history` adds the
+    mentee's other pairings in the program (the pairing page's list), to the same query."""
+    none_dt = Value(None, output_field=DateTimeField())
+    none_date = Value(None, output_field=DateField())
+    none_int = Value(None, output_field=IntegerField())
+    blank = Value("", output_field=CharField())
+    meetings = (
+        Meeting.objects.filter(pairing=pairing, status__in=UPCOMING_MEETING_STATUSES)
+        .annotate(
+            kind=Value("m", output_field=CharField()),
+            meeting_ref=none_int,
+            text=F("location"),
+            extra=Cast("candidate_times", TextField()),
+            person_id=F("proposed_by_id"),
+            due=none_date,
+            done=none_dt,
+        )
+        .order_by()
+        .values_list(
+            "kind",
+            "id",
+            "uuid",
+            "meeting_ref",
+            "status",
+            "starts_at",
+            "text",
+            "extra",
+            "person_id",
+            "due",
+            "done",
+        )
+    )
+    agenda = (
+        AgendaItem.objects.filter(
+            meeting__pairing=pairing, meeting__status__in=UPCOMING_MEETING_STATUSES
+        )
+        .annotate(
+            kind=Value("a", output_field=CharField()),
+            meeting_ref=F("meeting_id"),
+            state=blank,
+            start=none_dt,
+            body=F("text"),
+            extra=blank,
+            person_id=F("author_id"),
+            due=none_date,
+            done=none_dt,
+        )
+        .order_by()
+        .values_list(
+            "kind",
+            "id",
+            "uuid",
+            "meeting_ref",
+            "state",
+            "start",
+            "body",
+            "extra",
+            "person_id",
+            "due",
+            "done",
+        )
+    )
+    actions = (
+        ActionItem.objects.filter(pairing=pairing, done_at__isnull=True)
+        .annotate(
+            kind=Value("x", output_field=CharField()),
+            meeting_ref=F("meeting_id"),
+            state=blank,
+            start=none_dt,
+            body=F("title"),
+            extra=blank,
+            person_id=F("owner_id"),
+            due=F("due_on"),
+            done=F("done_at"),
+        )
+        .order_by()
+        .values_list(
+            "kind",
+            "id",
+            "uuid",
+            "meeting_ref",
+            "state",
+            "start",
+            "body",
+            "extra",
+            "person_id",
+            "due",
+            "done",
+        )
+    )
+    parts = [agenda, actions]
+    if with_history and pairing.mentee_id is not None:  # None: the mentee's account is gone
+        parts.append(
+            Pairing.objects.filter(program=pairing.program_id, mentee=pairing.mentee_id)
+            .exclude(pk=pairing.pk)
+            .annotate(
+                kind=Value("h", output_field=CharField()),
+                meeting_ref=none_int,
+                start=F("created_at"),
+                body=Coalesce(F("mentor__name"), blank),
+                extra=Coalesce(F("mentor__email"), blank),
+                person_id=F("mentor_id"),
+                due=F("ended_on"),
+                done=none_dt,
+            )
+            .order_by()
+            .values_list(
+                "kind",
+                "id",
+                "uuid",
+                "meeting_ref",
+                "status",
+                "start",
+                "body",
+                "extra",
+                "person_id",
+                "due",
+                "done",
+            )
+        )
+    rows = [dict(zip(_BLOCK_COLUMNS, row, strict=True)) for row in meetings.union(*parts, all=True)]
+    history: list[Pairing] = []
+    by_id: dict[int, MeetingRow] = {}
+    actions_out: list[ActionRow] = []
+    agenda_rows = []
+    for row in rows:
+        if row["kind"] == "m":
+            times = json.loads(row["extra"] or "[]")
+            by_id[row["id"]] = MeetingRow(
+                id=row["id"],
+                uuid=_as_uuid(row["uuid"]),
+                status=row["status"],
+                starts_at=_as_aware(row["starts_at"]),
+                location=row["text"] or "",
+                candidate_times=[datetime.fromisoformat(t) for t in times],
+                proposed_by_id=row["person_id"],
+            )
+        elif row["kind"] == "a":
+            agenda_rows.append(row)
+        elif row["kind"] == "h":
+            other = Pairing(
+                id=row["id"],
+                uuid=_as_uuid(row["uuid"]),
+                program_id=pairing.program_id,
+                status=row["status"],
+                created_at=_as_aware(row["starts_at"]),
+                ended_on=_as_date(row["due_on"]),
+                mentor_id=row["person_id"],
+                mentee_id=pairing.mentee_id,
+            )
+            if row["person_id"] is not None:
+                other.mentor = User(id=row["person_id"], name=row["text"], email=row["extra"])
+            history.append(other)
+        else:
+            actions_out.append(
+                ActionRow(
+                    id=row["id"],
+                    uuid=_as_uuid(row["uuid"]),
+                    meeting_id=row["meeting_id"],
+                    title=row["text"],
+                    owner_id=row["person_id"],
+                    due_on=_as_date(row["due_on"]),
+                    done_at=None,
+                )
+            )
+    for row in sorted(agenda_rows, key=lambda r: r["id"]):
+        if row["meeting_id"] in by_id:
+            by_id[row["meeting_id"]].agenda.append(row["text"])
+    upcoming = sorted(
+        by_id.values(),
+        key=lambda m: (m.starts_at or (m.candidate_times or [timezone.now()])[0], m.id),
+    )
+    actions_out.sort(key=lambda a: (a.due_on is None, a.due_on or date.max, a.id))
+    history.sort(key=lambda p: (p.created_at, p.id), reverse=True)
+    return MeetingBlock(upcoming=upcoming, open_actions=actions_out, history=history)
+
+
+def _as_uuid(value):
+    return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+
+
+def _as_aware(value):
+    """A UNION's column comes back as the database gives it (SQLite: text)."""
+    if value is None or isinstance(value, datetime):
+        if isinstance(value, datetime) and timezone.is_naive(value):
+            return timezone.make_aware(value, zoneinfo.ZoneInfo("UTC"))
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return (
+        parsed
+        if timezone.is_aware(parsed)
+        else timezone.make_aware(parsed, zoneinfo.ZoneInfo("UTC"))
+    )
+
+
+def _as_date(value):
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+@dataclass
+class AgendaSuggestion:
+    text: str
+    reason: str
+
+
+def agenda_suggestions(
+    pairing: Pairing, *, before: date, agenda: list[str]
+) -> list[AgendaSuggestion]:
+    """Points for the next agenda from the pair's own data: the mentee's active goals that
+    are off track or at risk, that have progress updates not yet acknowledged, or
+    milestones due by `before`. One query.
+
+    Only goals the mentor may see: shared with the mentor or the program (never a private
+    one), in this pairing's program or in none (goals.policy.mentor_goals_q's rule for this
+    pairing). A point already on the agenda is not suggested again."""
+    if pairing.mentee_id is None or pairing.status not in (
+        PairingStatus.ACTIVE,
+        PairingStatus.PAUSED,
+    ):
+        return []
+    milestone_table = Milestone._meta.db_table
+    goal_table = Goal._meta.db_table
+    due_sql = (
+        f"SELECT COUNT(*) FROM {milestone_table} c "  # noqa: S608
+        f'WHERE c.goal_id = "{goal_table}"."id" AND c.kind = %s AND c.completed_at IS NULL '
+        "AND c.due_on IS NOT NULL AND c.due_on <= %s"
+    )
+    goals = list(
+        with_unacknowledged(
+            with_progress(
+                Goal.objects.filter(
+                    Q(program__isnull=True) | Q(program_id=pairing.program_id),
+                    mentee_id=pairing.mentee_id,
+                    visibility__in=SHARED_WITH_MENTOR,
+                    status=GoalStatus.ACTIVE,
+                    archived_at__isnull=True,
+                )
+            )
+        )
+        .annotate(
+            due_soon=RawSQL(  # noqa: S611 (names from the models, values as parameters)
+                due_sql, [MilestoneKind.MILESTONE.value, before], output_field=IntegerField()
+            )
+        )
+        .order_by("priority", "pk")[:50]
+    )
+    taken = {text.strip().lower() for text in agenda}
+    out = []
+    for goal in goals:
+        health = goal.progress.health
+        if health in (Health.OFF_TRACK, Health.AT_RISK):
+            out.append(
+                AgendaSuggestion(
+                    _("How to get “%(goal)s” back on track") % {"goal": goal.title},
+                    str(Health(health).label),
+                )
+            )
+        if goal.unacknowledged:
+            out.append(
+                AgendaSuggestion(
+                    _("Progress on “%(goal)s”") % {"goal": goal.title},
+                    ngettext(
+                        "%(n)d update not acknowledged yet",
+                        "%(n)d updates not acknowledged yet",
+                        goal.unacknowledged,
+                    )
+                    % {"n": goal.unacknowledged},
+                )
+            )
+        if goal.due_soon:
+            out.append(
+                AgendaSuggestion(
+                    _("Milestones of “%(goal)s” coming due") % {"goal": goal.title},
+                    ngettext(
+                        "%(n)d milestone due before the next meeting",
+                        "%(n)d milestones due before the next meeting",
+                        goal.due_soon,
+                    )
+                    % {"n": goal.due_soon},
+                )
+            )
+    return [s for s in out if s.text.strip().lower() not in taken]
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    agenda: list[AgendaItem]
+    open_actions: list[ActionItem]
+    suggestions: list[AgendaSuggestion]
+
+
+def meeting_page(meeting: Meeting) -> MeetingPage:
+    """A meeting's agenda, its action items and the suggestions: three queries."""
+    pairing = meeting.pairing
+    agenda = list(AgendaItem.objects.filter(meeting=meeting).select_related("author"))
+    # A logged meeting lists the action items agreed at it; any other, the pairing's open
+    # ones (carried onto every agenda until done).
+    actions = (
+        ActionItem.objects.filter(meeting=meeting)
+        if meeting.status == MeetingStatus.DONE
+        else ActionItem.objects.filter(pairing=pairing, done_at__isnull=True)
+    )
+    open_actions = list(actions.select_related("owner"))
+    suggestions = []
+    if meeting.is_upcoming:
+        before = (meeting.starts_at or timezone.now()).date() + timedelta(days=1)
+        suggestions = agenda_suggestions(pairing, before=before, agenda=[a.text for a in agenda])
+    return MeetingPage(meeting, agenda, open_actions, suggestions)

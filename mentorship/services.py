@@ -38,7 +38,7 @@ from .models import (
     JOINABLE_POLICIES,
     MENTOR_REQUEST_MESSAGE_MAX,
     OPEN_PAIRING_STATUSES,
-    PROGRAM_FIELDS,
+    PROGRAM_PAGE_FIELDS,
     Agreement,
     Application,
     ApplicationStatus,
@@ -66,6 +66,8 @@ ONE_OPEN_PAIRING_CONSTRAINT = "pairing_one_open_per_mentee_per_program"
 # pairings; work through a large CSV import.
 NOTIFY_IMPORTED_PAIRINGS = "mentorship.notify_imported_pairings"
 IMPORT_RUN_PROCESS = "mentorship.import_run_process"
+# A pairing that closes calls off its meetings to come (mentorship.meetings, above this module).
+CANCEL_MEETINGS_OF_CLOSED_PAIRING = "mentorship.meetings_cancel_for_closed_pairing"
 
 
 class MentorshipError(InvalidInput):
@@ -130,7 +132,7 @@ def _known(fields: dict, allowed: tuple, entity: str) -> None:
 def program_create(*, created_by: User, **fields) -> Program:
     """Create a program; its creator becomes its first admin. Its settings are checked by
     Program.clean() (dates in order, numbers of at least 1) and for a unique short name."""
-    _known(fields, PROGRAM_FIELDS, "program")
+    _known(fields, PROGRAM_PAGE_FIELDS, "program")
     program = Program(**fields)
     _validate(program, exclude=["uuid"], unique=True)
     program.save()
@@ -141,7 +143,7 @@ def program_create(*, created_by: User, **fields) -> Program:
 @transaction.atomic
 def program_update(*, program: Program, **fields) -> Program:
     """Change some of a program's settings; the whole program is checked as on creation."""
-    _known(fields, PROGRAM_FIELDS, "program")
+    _known(fields, PROGRAM_PAGE_FIELDS, "program")
     for name, value in fields.items():
         setattr(program, name, value)
     _validate(program, exclude=["uuid"], unique=True)
@@ -1265,6 +1267,7 @@ def _transition(
         pairing.ended_on = max(today, pairing.started_on) if pairing.started_on else today
         pairing.next_checkin_due = None
         fields += ["ended_on", "next_checkin_due"]
+        jobs.enqueue_on_commit(CANCEL_MEETINGS_OF_CLOSED_PAIRING, pairing.pk)
     pairing.save(update_fields=fields)
     _event(pairing, actor=by, action=action, detail=detail)
     _tell(

@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 from django.utils.translation import gettext as _
 
-from . import selectors, services
+from . import meetings, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +50,12 @@ def mentor_requests_lapse() -> int:
     """Beat: requests for a mentor left unanswered past their time lapse; each mentee is told
     once (safe to run again, or twice at once)."""
     return services.mentor_requests_lapse_expired()
+
+
+@shared_task(
+    name="mentorship.tasks.meetings_cancel_for_closed_pairing", ignore_result=True, acks_late=True
+)
+def meetings_cancel_for_closed_pairing(pairing_id: int) -> int:
+    """A pairing completed or ended: its meetings to come are cancelled (and leave both
+    calendars); idempotent."""
+    return meetings.meetings_cancel_for_closed_pairing(pairing_id=pairing_id)

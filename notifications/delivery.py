@@ -263,6 +263,7 @@ def deliver_emails(ids: list[int], *, connection=None) -> DeliveryResult:
                 last_error="",
                 body="",
                 alternatives=[],
+                attachments=[],
             )
             result.sent += 1
     except TRANSIENT_ERRORS as exc:

@@ -20,6 +20,7 @@ from goals.progress import Progress, Source, goal_progress
 from mentorship.models import (
     DELETED_USER,
     OPEN_PAIRING_STATUSES,
+    ActionItem,
     Application,
     ApplicationStatus,
     Invitation,
@@ -80,11 +81,45 @@ MILESTONE_COUNTS = {
 }
 
 
+def _open_action_items(owner_ids, today: date) -> dict[int, list[dict]]:
+    """Each person's open action items in their active pairings, soonest due first: one
+    query for the whole batch."""
+    items: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        ActionItem.objects.filter(
+            owner_id__in=owner_ids,
+            done_at__isnull=True,
+            pairing__status=PairingStatus.ACTIVE,
+            pairing__program__is_active=True,
+        )
+        .order_by("due_on", "id")
+        .values("owner_id", "title", "due_on", "pairing__uuid")
+    ):
+        due = row["due_on"]
+        items[row["owner_id"]].append(
+            {
+                "title": row["title"],
+                "url": links.pairing_path(row["pairing__uuid"]) + "#actions",
+                "due_on": due.isoformat() if due else None,
+                "overdue": bool(due and due < today),
+            }
+        )
+    return items
+
+
+def _add_action_items(payloads: dict[int, dict], items: dict[int, list[dict]]) -> None:
+    for person_id, payload in payloads.items():
+        own = items.get(person_id, [])
+        payload["action_items"] = own[:LIST_LIMIT]
+        payload["action_items_count"] = len(own)
+
+
 def compose_mentor(
     mentor_ids: list[int], *, now: datetime, since: dict[int, datetime]
 ) -> dict[int, dict]:
     """Per mentee of each mentor: progress since the last digest, updates awaiting review,
-    milestones hit and missed, next check-in. Four queries per batch."""
+    milestones hit and missed, next check-in; and the mentor's own open action items. Five
+    queries per batch."""
     today = now.date()
     min_since = min(since.values()) if since else now - timedelta(days=7)
     pairings = list(
@@ -203,6 +238,7 @@ def compose_mentor(
                 "checkin_overdue": bool(due and due < today),
             }
         )
+    _add_action_items(payloads, _open_action_items(list(payloads), today))
     return payloads
 
 
@@ -211,7 +247,7 @@ def compose_mentee(
 ) -> dict[int, dict]:
     """Own progress per open goal (off-track ones called out), overdue and upcoming
     milestones, feedback received (comments and acknowledged updates), the next check-in of
-    each active pairing. Seven queries per batch."""
+    each active pairing, her open action items. Eight queries per batch."""
     today = now.date()
     min_since = min(since.values()) if since else now - timedelta(days=7)
     goals = list(
@@ -363,6 +399,7 @@ def compose_mentee(
             "feedback_count": len(received),
             "acknowledged_count": sum(1 for at in acknowledged[mentee_id] if at >= mentee_since),
         }
+    _add_action_items(payloads, _open_action_items(mentee_ids, today))
     return payloads
 
 

@@ -21,7 +21,18 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from goals.models import GoalStatus, Milestone, MilestoneKind
-from mentorship.models import Membership, Pairing, PairingStatus, Program, Role
+from mentorship.meetings import REMINDER_LEADS, format_in_zone, reminder_key
+from mentorship.models import (
+    MEETING_DURATION_MAX,
+    ActionItem,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+)
 
 from . import digests, links
 from .delivery import pending_email_ids, pending_ids
@@ -361,6 +372,147 @@ def milestone_reminders(now: datetime) -> list[Notification]:
     return rows
 
 
+# How late a meeting reminder may still go out: the day-before one up to 18 hours before the
+# meeting, the hour-before one up to 10 minutes before; later, it is dropped.
+MEETING_REMINDER_GRACE = {"24h": timedelta(hours=6), "1h": timedelta(minutes=50)}
+
+
+def meeting_reminders(now: datetime) -> list[Notification]:
+    """Each side of a confirmed meeting hears 24 hours and 1 hour before it, the time written
+    on their own clock. A cancelled meeting is never reminded of; a moved one is reminded of
+    at its new time (the key names the start)."""
+    meetings = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.CONFIRMED,
+            pairing__status=PairingStatus.ACTIVE,
+            starts_at__gt=now,
+            starts_at__lte=now + max(delta for _lead, delta in REMINDER_LEADS),
+        ).select_related("pairing", "pairing__mentor", "pairing__mentee")
+    )
+    people = {p.pk for m in meetings for p in (m.pairing.mentor, m.pairing.mentee) if p}
+    prefs = preferences_for_users(user_ids=people)
+    rows = []
+    for meeting in meetings:
+        pairing = meeting.pairing
+        for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+            if person is None or not person.is_active:
+                continue
+            if not prefs.get(person.pk, Prefs()).wants(Kind.MEETING_REMINDER):
+                continue
+            partner = other.display_name if other is not None else _("a deleted user")
+            when = format_in_zone(meeting.starts_at, person)
+            for lead, delta in REMINDER_LEADS:
+                moment = meeting.starts_at - delta
+                if not _is_due(moment, now, MEETING_REMINDER_GRACE[lead]):
+                    continue
+                title = (
+                    _("Meeting with %(name)s tomorrow: %(when)s")
+                    if lead == "24h"
+                    else _("Meeting with %(name)s in an hour: %(when)s")
+                ) % {"name": partner, "when": when}
+                body = (
+                    _("Where: %(where)s") % {"where": meeting.location} if meeting.location else ""
+                )
+                rows.append(
+                    _row(
+                        recipient_id=person.pk,
+                        kind=Kind.MEETING_REMINDER,
+                        key=reminder_key(meeting.uuid, person.uuid, lead, meeting.starts_at),
+                        title=title,
+                        body=body,
+                        url=links.path_to("mentorship:meeting_detail", pairing.uuid, meeting.uuid),
+                        moment=moment,
+                        payload={"partner": partner, "when": when, "lead": lead},
+                    )
+                )
+    return rows
+
+
+# How long after a meeting's end its prompt to log it may still go out.
+LOG_PROMPT_GRACE = timedelta(hours=12)
+
+
+def meeting_log_prompts(now: datetime) -> list[Notification]:
+    """Once a confirmed meeting is over, each side is asked once to log it (the notes start
+    from its agenda); a meeting logged meanwhile is done and asks nothing."""
+    longest = timedelta(minutes=MEETING_DURATION_MAX)
+    meetings = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.CONFIRMED,
+            pairing__status=PairingStatus.ACTIVE,
+            starts_at__lte=now,
+            starts_at__gte=now - LOG_PROMPT_GRACE - longest,
+        ).select_related("pairing", "pairing__mentor", "pairing__mentee")
+    )
+    people = {p.pk for m in meetings for p in (m.pairing.mentor, m.pairing.mentee) if p}
+    prefs = preferences_for_users(user_ids=people)
+    rows = []
+    for meeting in meetings:
+        if not _is_due(meeting.ends_at, now, LOG_PROMPT_GRACE):
+            continue
+        pairing = meeting.pairing
+        for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+            if person is None or not person.is_active:
+                continue
+            if not prefs.get(person.pk, Prefs()).wants(Kind.MEETING_REMINDER):
+                continue
+            partner = other.display_name if other is not None else _("a deleted user")
+            rows.append(
+                _row(
+                    recipient_id=person.pk,
+                    kind=Kind.MEETING_REMINDER,
+                    key=f"meeting_log_prompt:{meeting.uuid}:{person.uuid}",
+                    title=_("How did your meeting with %(name)s go? Log it") % {"name": partner},
+                    body=_("The notes start from the agenda; next steps become action items."),
+                    url=links.path_to("mentorship:meeting_log", pairing.uuid, meeting.uuid),
+                    moment=meeting.ends_at,
+                    payload={"partner": partner, "lead": "log"},
+                )
+            )
+    return rows
+
+
+def action_item_reminders(now: datetime) -> list[Notification]:
+    """The owner of an open action item hears once, at 09:00 their time the day after its
+    due date."""
+    today = now.date()
+    items = list(
+        ActionItem.objects.filter(
+            done_at__isnull=True,
+            due_on__gte=today - timedelta(days=3),
+            due_on__lt=today + timedelta(days=1),
+            pairing__status=PairingStatus.ACTIVE,
+            owner__is_active=True,
+        ).values("uuid", "title", "due_on", "owner_id", "owner__timezone", "pairing__uuid")
+    )
+    prefs = preferences_for_users(user_ids={i["owner_id"] for i in items})
+    rows = []
+    for item in items:
+        user_prefs = prefs.get(item["owner_id"], Prefs())
+        if not user_prefs.wants(Kind.ACTION_ITEM_OVERDUE):
+            continue
+        due = item["due_on"]
+        moment = local_send_time(
+            zone(item["owner__timezone"]), due + timedelta(days=1), REMINDER_HOUR, user_prefs
+        )
+        if not _is_due(moment, now, REMINDER_GRACE):
+            continue
+        rows.append(
+            _row(
+                recipient_id=item["owner_id"],
+                kind=Kind.ACTION_ITEM_OVERDUE,
+                key=f"{Kind.ACTION_ITEM_OVERDUE}:{item['uuid']}:{due}",
+                title=_("Action item overdue: %(title)s") % {"title": item["title"]},
+                body=_("It was due on %(date)s. Tick it off on your pairing's page once done.")
+                % {"date": _day(due)},
+                url=links.pairing_path(item["pairing__uuid"]) + "#actions",
+                moment=moment,
+                payload={"title": item["title"], "due_on": due.isoformat()},
+            )
+        )
+    return rows
+
+
 # --- Digests ---------------------------------------------------------------------------------
 
 DIGEST_COMPOSERS = {
@@ -554,13 +706,21 @@ def enqueue_all_pending(now: datetime | None = None) -> dict[str, int]:
 def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchResult:
     """One dispatcher pass.
 
-    1. Reminders (check-ins, stalled pairings, milestones) whose local moment has come.
+    1. Reminders (check-ins, stalled pairings, milestones, meetings and the prompt to log
+       them, overdue action items) whose moment has come.
     2. Digests whose recipient's digest day and hour has come, composed in batches.
     3. Every due row not yet handed to a worker is enqueued for delivery.
     """
     now = now or timezone.now()
     result = DispatchResult()
-    for rows in (checkin_reminders(now), stalled_pairing_alerts(now), milestone_reminders(now)):
+    for rows in (
+        checkin_reminders(now),
+        stalled_pairing_alerts(now),
+        milestone_reminders(now),
+        meeting_reminders(now),
+        meeting_log_prompts(now),
+        action_item_reminders(now),
+    ):
         by_kind: dict[str, list[Notification]] = {}
         for row in rows:
             by_kind.setdefault(row.kind, []).append(row)

@@ -7,6 +7,7 @@ ready message into an outbox row's fields and back.
 """
 
 import hashlib
+from email.mime.text import MIMEText
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -28,6 +29,8 @@ TEMPLATES = {
     Kind.PAIRING_STALLED: "reminder",
     Kind.MILESTONE_DUE_SOON: "reminder",
     Kind.MILESTONE_OVERDUE: "reminder",
+    Kind.MEETING_REMINDER: "reminder",
+    Kind.ACTION_ITEM_OVERDUE: "reminder",
     Kind.FEEDBACK: "feedback",
     Kind.APPLICATION_DECIDED: "application_decided",
     Kind.DIGEST_MENTOR: "digest_mentor",
@@ -144,8 +147,13 @@ def _kind_label(kind: str) -> str:
 def outbox_fields(message: EmailMessage) -> dict:
     """The fields of an OutboxEmail row that hold `message`, with a Message-ID of its own
     (the message's, when it has one) that every attempt to send it will carry."""
-    if message.attachments:
-        raise ValueError("the outbox keeps no attachments")
+    attachments = []
+    for attachment in message.attachments:
+        # Text attachments only (a calendar invitation): the row is JSON.
+        filename, content, mimetype = attachment
+        if filename is None or not isinstance(content, str):
+            raise ValueError("the outbox keeps text attachments with a file name only")
+        attachments.append([str(filename), content, str(mimetype)])
     headers = {str(k): str(v) for k, v in (message.extra_headers or {}).items()}
     message_id = headers.pop("Message-ID", "") or make_msgid(domain=mail_domain())
     return {
@@ -162,6 +170,7 @@ def outbox_fields(message: EmailMessage) -> dict:
             [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
         ],
         "headers": headers,
+        "attachments": attachments,
     }
 
 
@@ -180,4 +189,20 @@ def outbox_message(row) -> EmailMultiAlternatives:
     message.content_subtype = row.content_subtype
     for content, mimetype in row.alternatives:
         message.attach_alternative(content, mimetype)
+    for filename, content, mimetype in row.attachments:
+        message.attach(text_attachment(filename, content, mimetype))
     return message
+
+
+def text_attachment(filename: str, content: str, mimetype: str) -> MIMEText:
+    """A text attachment whose type may carry parameters ("text/calendar; method=REQUEST",
+    which calendar programs read to tell an invitation from a cancellation)."""
+    kind, _sep, params = mimetype.partition(";")
+    maintype, _slash, subtype = kind.strip().partition("/")
+    part = MIMEText(content, subtype or "plain", "utf-8")
+    for param in params.split(";"):
+        name, _eq, value = param.strip().partition("=")
+        if name and value:
+            part.set_param(name, value)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part

@@ -26,6 +26,8 @@ class Kind(models.TextChoices):
         "mentor_request_answered",
         _("Answers to your requests for a mentor (mentees)"),
     )
+    MEETING_REMINDER = "meeting_reminder", _("Meeting reminders (a day and an hour before)")
+    ACTION_ITEM_OVERDUE = "action_item_overdue", _("Your action items past their due date")
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
@@ -44,6 +46,8 @@ KINDS_BY_ROLE = {
             Kind.MILESTONE_OVERDUE,
             Kind.FEEDBACK,
             Kind.MENTOR_REQUEST_ANSWERED,
+            Kind.MEETING_REMINDER,
+            Kind.ACTION_ITEM_OVERDUE,
             Kind.DIGEST_MENTEE,
         }
     ),
@@ -54,6 +58,8 @@ KINDS_BY_ROLE = {
             Kind.MILESTONE_COMPLETED,
             Kind.FEEDBACK,
             Kind.MENTOR_REQUEST_RECEIVED,
+            Kind.MEETING_REMINDER,
+            Kind.ACTION_ITEM_OVERDUE,
             Kind.DIGEST_MENTOR,
         }
     ),

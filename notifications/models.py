@@ -169,6 +169,8 @@ class OutboxEmail(models.Model):
     # [[content, mimetype], ...]: the alternatives (an HTML part, say).
     alternatives = models.JSONField(default=list, blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # [[filename, text content, mimetype], ...]: text attachments (a calendar invitation).
+    attachments = models.JSONField(default=list, blank=True)
     scheduled_for = models.DateTimeField(default=timezone.now)
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

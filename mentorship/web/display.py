@@ -138,3 +138,38 @@ def unpaired_rows(program, memberships) -> SafeString:
             for m in memberships
         )
     )
+
+
+MEETING_ROW = (
+    '<tr{row_class}><td><a href="{url}">{mentor} → {mentee}</a></td>{months}<td>{flag}</td></tr>'
+)
+
+
+def meeting_rows(pairings, below, months_shown) -> SafeString:
+    """The program dashboard's meetings table: each active pair's meetings in each of the
+    last three months, and a flag for a pair below the program's rule."""
+    _statuses, months, _met, _never = _labels_now()
+    url = UrlPattern("mentorship:pairing_detail")
+    below_ids = {p.pk for p in below}
+    flag = escape(_("below the expected meetings"))
+    rows = []
+    for p in pairings:
+        if p.status != PairingStatus.ACTIVE:
+            continue
+        flagged = p.pk in below_ids
+        rows.append(
+            MEETING_ROW.format(
+                row_class=' class="table-warning"' if flagged else "",
+                url=escape(url(p.uuid)),
+                mentor=escape(p.mentor.display_name),
+                mentee=escape(p.mentee.display_name),
+                months="".join(f"<td>{n}</td>" for n in p.meetings_by_month),
+                flag=f'<span class="badge text-bg-warning">{flag}</span>' if flagged else "",
+            )
+        )
+    return SafeString("\n".join(rows))
+
+
+def month_labels(starts) -> list[str]:
+    _statuses, months, _met, _never = _labels_now()
+    return [f"{months[d.month]} {d.year}" for d in starts]

@@ -62,6 +62,7 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
         "access": access,
         "page": page,
         "can_log": can_log,
+        "can_arrange": policy.can_arrange(access),
         "checkin_form": forms.get("checkin_form") or (CheckInForm() if can_log else None),
         "feedback_form": forms.get("feedback_form")
         or (FeedbackForm() if access.can_give_feedback else None),

@@ -89,6 +89,10 @@ def program_dashboard(request, program_uuid):
             # Each row's link, names, status and dates, prepared once for the whole page.
             "open_rows": display.open_pairing_rows(dashboard.active_pairings),
             "stalled_rows": display.stalled_rows(dashboard.stalled),
+            "meeting_rows": display.meeting_rows(
+                dashboard.active_pairings, dashboard.below_meeting_rule, dashboard.meeting_months
+            ),
+            "meeting_months": display.month_labels(dashboard.meeting_months),
             "unpaired_rows": display.unpaired_rows(program, dashboard.unpaired),
             # Goal health (on track / at risk / off track counts of active goals).
             "goal_health": goal_health_distribution(program),

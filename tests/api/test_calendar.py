@@ -4,12 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from api.models import CalendarFeed
 from api.services import calendar_feed_revoke, calendar_feed_rotate
 from goals.models import GoalStatus, Visibility
-from mentorship.models import PairingStatus
+from mentorship.models import Meeting, MeetingStatus, PairingStatus
 from tests.factories import GoalFactory, MilestoneFactory, PairingFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,14 +153,45 @@ def test_feed_makes_a_fixed_number_of_queries(
             other = PairingFactory(program=program, mentor=mentor)
             other.next_checkin_due = date(2030, 1, 2)
             other.save()
+            Meeting.objects.create(
+                pairing=other,
+                proposed_by=mentor,
+                status=MeetingStatus.CONFIRMED,
+                starts_at=timezone.now() + timedelta(days=3),
+                uid=f"feed-{other.pk}@example.org",
+            )
 
     counts = []
     for n in (1, 6):
         grow(n)
         url = feed_url(mentor)
-        with django_assert_num_queries(
-            5
-        ) as ctx:  # feed, last-used mark, pairings, milestones, goals
+        # feed, last-used mark, pairings, meetings, milestones, goals
+        with django_assert_num_queries(6) as ctx:
             client.get(url)
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_feed_has_the_confirmed_meetings_at_their_time(client, pairing, mentor, mentee):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar
+
+    from mentorship import meetings
+
+    mentee.timezone = "Asia/Tokyo"
+    mentee.save(update_fields=["timezone"])
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    meeting = meetings.meeting_propose(
+        pairing=pairing, by=mentor, candidate_times=[start], duration=30
+    )
+    meetings.meeting_pick(meeting=meeting, by=mentee, starts_at=start)
+    other = meetings.meeting_propose(
+        pairing=pairing, by=mentor, candidate_times=[start + timedelta(days=1)], duration=30
+    )
+    cal = Calendar.from_ical(client.get(feed_url(mentee)).content)
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    assert other.uid not in events  # only proposed: not in the calendar
+    event = events[meeting.uid]
+    assert event.decoded("DTSTART") == start.astimezone(ZoneInfo("Asia/Tokyo"))

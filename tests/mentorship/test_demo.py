@@ -115,3 +115,26 @@ def test_the_demo_shows_a_mentee_choosing_a_mentor(client):
     page = client.get(choose_url).content.decode()
     assert "Send my request" in page
     assert "Ana Okafor" in page and "Kenji Watanabe" in page
+
+
+def test_demo_meetings_past_upcoming_and_proposed_without_email():
+    from mentorship.models import ActionItem, Meeting, MeetingStatus
+    from notifications.models import OutboxEmail
+
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    lena = Pairing.objects.get(mentee__email="mentee.lena@example.com")
+    past = Meeting.objects.get(pairing=lena, status=MeetingStatus.DONE)
+    assert past.checkin is not None and "outline" in past.checkin.summary
+    items = ActionItem.objects.filter(meeting=past)
+    assert sorted(i.done_at is None for i in items) == [False, True]
+    upcoming = Meeting.objects.get(pairing=lena, status=MeetingStatus.CONFIRMED)
+    assert upcoming.agenda_items.count() == 2 and upcoming.starts_at > past.starts_at
+    proposed = Meeting.objects.get(
+        pairing__mentee__email="mentee.omar@example.com", status=MeetingStatus.PROPOSED
+    )
+    assert len(proposed.candidate_times) == 2
+    assert Meeting.objects.count() == 3
+    assert not OutboxEmail.objects.exists() and not mail.outbox
+    block = selectors.meeting_block(lena)
+    assert block.next_meeting.agenda and [a.title for a in block.open_actions]

@@ -230,7 +230,7 @@ def test_composing_a_batch_takes_the_same_queries_for_5_or_40_recipients(
 
 def dispatch_queries(kind: str) -> int:
     # last digest per recipient + the composer's own queries
-    return 1 + {Kind.DIGEST_MENTOR: 4, Kind.DIGEST_MENTEE: 7, Kind.DIGEST_ADMIN: 6}[kind]
+    return 1 + {Kind.DIGEST_MENTOR: 5, Kind.DIGEST_MENTEE: 8, Kind.DIGEST_ADMIN: 6}[kind]
 
 
 def test_preferences_row_defaults_are_the_model_defaults(mentor):

@@ -145,6 +145,24 @@ def url_kwargs(name: str, w) -> dict:
         return {"membership_uuid": _mentor_membership(w).uuid}
     if name in special:
         return special[name]
+    # Meetings: a proposal of Maria's waiting for Mia's pick (with a point on its agenda);
+    # the log form is of a confirmed meeting that has taken place.
+    if name == "mentorship:meeting_new":
+        return {"pairing_uuid": w.pairing.uuid}
+    if name == "mentorship:meeting_log":
+        return {"pairing_uuid": w.pairing.uuid, "meeting_uuid": _past_meeting(w).uuid}
+    if name.startswith("mentorship:meeting_") or name == "mentorship:agenda_add":
+        return {"pairing_uuid": w.pairing.uuid, "meeting_uuid": _meeting(w).uuid}
+    if name in ("mentorship:agenda_edit", "mentorship:agenda_delete"):
+        meeting = _meeting(w)
+        item = meeting.agenda_items.first()
+        return {
+            "pairing_uuid": w.pairing.uuid,
+            "meeting_uuid": meeting.uuid,
+            "item_uuid": item.uuid,
+        }
+    if name == "mentorship:action_item_tick":
+        return {"pairing_uuid": w.pairing.uuid, "item_uuid": _action_item(w).uuid}
     if name.startswith("mentorship:pairing_") and name != "mentorship:pairing_new":
         return {"pairing_uuid": w.pairing.uuid}
     if name.startswith("mentorship:program_") and name not in (
@@ -159,6 +177,59 @@ def url_kwargs(name: str, w) -> dict:
     if name in ("goals:milestone_add", "goals:update_add", "goals:comment_add", "goals:step_add"):
         return {"uuid": w.goal.uuid}
     return {}
+
+
+def _meeting(w):
+    """Maria's proposal of two times to Mia, with one point on its agenda."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentorship.models import AgendaItem, Meeting
+
+    meeting = Meeting.objects.filter(pairing=w.pairing, location="sweep: proposed").first()
+    if meeting is None:
+        soon = timezone.now().replace(microsecond=0) + timedelta(days=2)
+        meeting = Meeting.objects.create(
+            pairing=w.pairing,
+            proposed_by=w.users["mentor"],
+            candidate_times=[soon.isoformat(), (soon + timedelta(days=1)).isoformat()],
+            location="sweep: proposed",
+            uid="sweep-proposed@example.org",
+        )
+        AgendaItem.objects.create(meeting=meeting, author=w.users["mentee"], text="Talk outline")
+    return meeting
+
+
+def _past_meeting(w):
+    """A confirmed meeting of the pair that began an hour ago: waiting to be logged."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mentorship.models import Meeting, MeetingStatus
+
+    meeting = Meeting.objects.filter(pairing=w.pairing, location="sweep: past").first()
+    if meeting is None:
+        meeting = Meeting.objects.create(
+            pairing=w.pairing,
+            proposed_by=w.users["mentor"],
+            status=MeetingStatus.CONFIRMED,
+            starts_at=timezone.now().replace(microsecond=0) - timedelta(hours=1),
+            location="sweep: past",
+            uid="sweep-past@example.org",
+        )
+    return meeting
+
+
+def _action_item(w):
+    """An open action item of Mia's."""
+    from mentorship.models import ActionItem
+
+    item, _created = ActionItem.objects.get_or_create(
+        pairing=w.pairing, owner=w.users["mentee"], title="Draft the slides"
+    )
+    return item
 
 
 def _import_run(w):

@@ -31,6 +31,8 @@ PAGES = {
         "mentorship:join_apply",
         "mentorship:mentor_choose",
         "mentorship:mentor_request_detail",
+        "mentorship:meeting_detail",
+        "mentorship:meeting_new",
     ],
     "mentor": [
         "goals:mentor_dashboard",
@@ -41,6 +43,7 @@ PAGES = {
         "notifications:inbox",
         "mentorship:my_capacity",
         "mentorship:mentor_request_detail",
+        "mentorship:meeting_log",
     ],
     "admin": [
         "mentorship:program_list",
