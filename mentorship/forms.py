@@ -14,6 +14,7 @@ from .csv_import import MAX_UPLOAD_BYTES
 from .models import (
     AGREEMENT_FIELDS,
     CHECKIN_FIELDS,
+    MESSAGE_MAX_LENGTH,
     PROGRAM_FIELDS,
     Agreement,
     CheckIn,
@@ -300,4 +301,43 @@ class CapacityForm(forms.Form):
         min_value=0,
         max_value=50,
         help_text=_("0 means none for now. You can change it at any time."),
+    )
+
+
+def reference_choices(references) -> list:
+    """The "about" choices of a message (selectors.conversation_references): nothing in
+    particular, then each goal with its milestones, grouped by goal."""
+    choices: list = [("", _("Nothing in particular"))]
+    for ref in references:
+        group = [(f"goal:{ref.goal_uuid}", _("The goal “%(goal)s”") % {"goal": ref.goal_title})]
+        group += [
+            (f"milestone:{uuid}", _("Milestone: %(title)s") % {"title": title})
+            for uuid, title in ref.milestones
+        ]
+        choices.append((ref.goal_title, group))
+    return choices
+
+
+class MessageForm(forms.Form):
+    """A message of the pair's conversation; the service checks what it points at."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX_LENGTH}),
+    )
+    about = forms.ChoiceField(label=_("About (optional)"), required=False, choices=())
+
+    def __init__(self, *args, references=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = reference_choices(references)
+        if not references:
+            del self.fields["about"]
+
+
+class MessageEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX_LENGTH}),
     )

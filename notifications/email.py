@@ -29,6 +29,7 @@ TEMPLATES = {
     Kind.MILESTONE_DUE_SOON: "reminder",
     Kind.MILESTONE_OVERDUE: "reminder",
     Kind.FEEDBACK: "feedback",
+    Kind.MESSAGE: "message",
     Kind.APPLICATION_DECIDED: "application_decided",
     Kind.DIGEST_MENTOR: "digest_mentor",
     Kind.DIGEST_MENTEE: "digest_mentee",
@@ -113,6 +114,7 @@ GATHERED_PARTS = (
         lambda n: ngettext("%(n)d update acknowledged", "%(n)d updates acknowledged", n),
     ),
     ("feedback:comment:", lambda n: ngettext("%(n)d new comment", "%(n)d new comments", n)),
+    ("message:", lambda n: ngettext("%(n)d new message", "%(n)d new messages", n)),
 )
 
 

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
         "application_received",
         _("New applications to your programs (program admins)"),
     )
+    MESSAGE = "message", _("New messages from your mentor or mentee")
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
@@ -35,6 +36,7 @@ KINDS_BY_ROLE = {
             Kind.MILESTONE_DUE_SOON,
             Kind.MILESTONE_OVERDUE,
             Kind.FEEDBACK,
+            Kind.MESSAGE,
             Kind.DIGEST_MENTEE,
         }
     ),
@@ -44,6 +46,7 @@ KINDS_BY_ROLE = {
             Kind.CHECKIN_OVERDUE,
             Kind.MILESTONE_COMPLETED,
             Kind.FEEDBACK,
+            Kind.MESSAGE,
             Kind.DIGEST_MENTOR,
         }
     ),
