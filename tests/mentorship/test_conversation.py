@@ -2,7 +2,7 @@
 counts, e-mail notices (gathered, quiet hours, escaped), references to goals, and the
 pages' fixed number of queries."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -252,3 +252,20 @@ def test_query_counts_are_pinned(client, pairing, mentee, mentor, program, size)
         poll = client.get(f"{url(pairing, 'mentorship:pairing_messages_new')}?after={newest.uuid}")
     assert poll.status_code == 204
     assert len(queries) <= POLL_QUERIES
+
+
+def test_demo_pairs_have_a_conversation_with_one_unread_for_the_mentee():
+    from django.core import mail
+
+    from accounts.models import User
+    from mentorship import demo
+
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    lena = User.objects.get(email="mentee.lena@example.com")
+    ana = User.objects.get(email="mentor.ana@example.com")
+    assert selectors.unread_message_count(Viewer(lena)) == 1
+    assert selectors.unread_message_count(Viewer(ana)) == 0
+    assert Message.objects.count() == 3 * len(demo.DEMO_CONVERSATION)
+    assert not Notification.objects.filter(kind=Kind.MESSAGE).exists()
+    assert not mail.outbox
