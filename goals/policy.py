@@ -51,6 +51,8 @@ __all__ = [
     "goal_access",
     "may_change_update",
     "mentor_goals_q",
+    "pairing_goals_q",
+    "shared_in_pairing",
     "visibility_sentences",
     "visible_goals_q",
 ]
@@ -296,3 +298,33 @@ def visibility_sentences(*, mentor_name: str | None, program_name: str | None) -
         Visibility.PROGRAM: _("You, %(mentor)s and %(admins)s will see everything in it.")
         % {"mentor": mentor, "admins": admins},
     }
+
+
+# --- What a pair may point at in its conversation -----------------------------------------
+
+
+def shared_in_pairing(goal, pairing) -> bool:
+    """Whether both sides of `pairing` may see `goal`: one of its mentee's goals, shared with
+    her mentor (never a private one), of the pairing's program or of none, once the pairing
+    has started (rule 2 from the pairing's side). No query."""
+    return (
+        pairing.mentee_id is not None
+        and pairing.status != PairingStatus.PROPOSED
+        and goal.mentee_id == pairing.mentee_id
+        and goal.visibility in SHARED_WITH_MENTOR
+        and (goal.program_id is None or goal.program_id == pairing.program_id)
+    )
+
+
+def pairing_goals_q(pairing, *, prefix: str = "") -> Q:
+    """The list form of `shared_in_pairing`."""
+    if pairing.mentee_id is None or pairing.status == PairingStatus.PROPOSED:
+        return _nothing(prefix)
+    return (
+        Q(**{f"{prefix}mentee_id": pairing.mentee_id})
+        & Q(**{f"{prefix}visibility__in": SHARED_WITH_MENTOR})
+        & (
+            Q(**{f"{prefix}program__isnull": True})
+            | Q(**{f"{prefix}program_id": pairing.program_id})
+        )
+    )

@@ -377,6 +377,7 @@ def _seed_pairings(program: Program) -> None:
                 next_steps="Try the next step before we meet again.",
                 logged_by=mentor,
             )
+        _seed_conversation(pairing)
 
 
 def _seed_mentee_choice(program: Program) -> None:
@@ -474,4 +475,45 @@ def _seed_meetings(program: Program) -> None:
                 (first + timedelta(days=1)).astimezone(UTC).isoformat(),
             ],
             location="https://meet.example.org/ana-omar",
+        )
+
+
+DEMO_CONVERSATION = (
+    # (who writes: "mentor" or "mentee", hours ago, text)
+    (
+        "mentee",
+        50,
+        "Thanks for today. I drafted the outline we talked about; shall I send it before Thursday?",
+    ),
+    ("mentor", 47, "Yes please, by Wednesday evening if you can. Keep it to one page."),
+    ("mentee", 26, "Sent! The second section still feels weak to me."),
+    (
+        "mentor",
+        3,
+        "Read it: the structure works. Let's spend Thursday on the second section, "
+        "bring two examples from your own projects.",
+    ),
+)
+
+
+def _seed_conversation(pairing: Pairing) -> None:
+    """A few messages between the pair; the mentor's last one is still unread by the mentee
+    (her read mark stops at her own last message). Written directly: nobody is e-mailed."""
+    from .models import Message, MessageRead
+
+    now = timezone.now()
+    last_read = {}
+    for side, hours_ago, body in DEMO_CONVERSATION:
+        author = pairing.mentor if side == "mentor" else pairing.mentee
+        message = Message.objects.create(
+            pairing=pairing, author=author, body=body, created_at=now - timedelta(hours=hours_ago)
+        )
+        last_read[side] = message
+    # Each has read up to their own last message; the mentor's newest waits for the mentee.
+    for side, user in (("mentor", pairing.mentor), ("mentee", pairing.mentee)):
+        MessageRead.objects.create(
+            pairing=pairing,
+            user=user,
+            last_read_message_id=last_read[side].pk,
+            read_at=last_read[side].created_at,
         )

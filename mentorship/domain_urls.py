@@ -3,7 +3,17 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 
 from django.urls import path
 
-from .web import choice, imports, invitations, joining, meetings, pairings, people, programs
+from .web import (
+    choice,
+    conversation,
+    imports,
+    invitations,
+    joining,
+    meetings,
+    pairings,
+    people,
+    programs,
+)
 
 app_name = "mentorship"
 
@@ -169,6 +179,31 @@ urlpatterns = [
         for action in ("pause", "resume", "complete")
     ],
     path("pairings/<uuid:pairing_uuid>/end/", pairings.pairing_end, name="pairing_end"),
+    path(
+        "pairings/<uuid:pairing_uuid>/conversation/",
+        conversation.conversation,
+        name="pairing_conversation",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/conversation/new/",
+        conversation.conversation_new,
+        name="pairing_messages_new",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/conversation/write/",
+        conversation.message_post,
+        name="pairing_message_post",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/messages/<uuid:message_uuid>/edit/",
+        conversation.message_edit,
+        name="message_edit",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/messages/<uuid:message_uuid>/delete/",
+        conversation.message_delete,
+        name="message_delete",
+    ),
     path(
         "pairings/<uuid:pairing_uuid>/reassign/", pairings.pairing_reassign, name="pairing_reassign"
     ),

@@ -16,6 +16,7 @@ from .models import (
     CHECKIN_FIELDS,
     MEETING_DURATION_MAX,
     MEETING_DURATION_MIN,
+    MESSAGE_MAX_LENGTH,
     PROGRAM_PAGE_FIELDS,
     Agreement,
     CheckIn,
@@ -470,3 +471,42 @@ class MeetingLogForm(forms.Form):
             items.append({"title": title, "owner": owner, "due_on": data.get(f"action_{n}_due")})
         data["action_items"] = items
         return data
+
+
+def reference_choices(references) -> list:
+    """The "about" choices of a message (selectors.conversation_references): nothing in
+    particular, then each goal with its milestones, grouped by goal."""
+    choices: list = [("", _("Nothing in particular"))]
+    for ref in references:
+        group = [(f"goal:{ref.goal_uuid}", _("The goal “%(goal)s”") % {"goal": ref.goal_title})]
+        group += [
+            (f"milestone:{uuid}", _("Milestone: %(title)s") % {"title": title})
+            for uuid, title in ref.milestones
+        ]
+        choices.append((ref.goal_title, group))
+    return choices
+
+
+class MessageForm(forms.Form):
+    """A message of the pair's conversation; the service checks what it points at."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX_LENGTH}),
+    )
+    about = forms.ChoiceField(label=_("About (optional)"), required=False, choices=())
+
+    def __init__(self, *args, references=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = reference_choices(references)
+        if not references:
+            del self.fields["about"]
+
+
+class MessageEditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX_LENGTH}),
+    )

@@ -833,3 +833,70 @@ class ActionItem(models.Model):
 
     def is_overdue_on(self, day: date) -> bool:
         return self.done_at is None and self.due_on is not None and self.due_on < day
+
+
+# --- Conversation -------------------------------------------------------------------------
+
+MESSAGE_MAX_LENGTH = 4000
+
+
+class Message(models.Model):
+    """One message of a pair's conversation. Its author corrects it (edited_at) or takes it
+    back (deleted_at: the text is emptied, the place in the thread stays). It may point at
+    one of the mentee's goals shared in the pairing, or at one of its milestones."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="messages")
+    # Part of the other person's history: it outlives its author's account (null: deleted).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH, blank=True)
+    goal = models.ForeignKey(
+        "goals.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    milestone = models.ForeignKey(
+        "goals.Milestone", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["pairing", "id"], name="message_pairing_id")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(milestone__isnull=True),
+                name="message_points_at_one_thing",
+            ),
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=True) | Q(body=""),
+                name="message_deleted_has_no_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.uuid} ({self.pairing_id})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class MessageRead(models.Model):
+    """How far one side of a pair has read its conversation: every message up to
+    `last_read_message_id` (ids grow with time) is read. No row: nothing read yet."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "user"], name="messageread_one_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.pairing_id} to {self.last_read_message_id}"

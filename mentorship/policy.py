@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.access import require, require_found
@@ -53,6 +54,7 @@ from .models import (
     MentorRequest,
     MentorRequestStatus,
     MentorshipFeedback,
+    Message,
     Pairing,
     PairingStatus,
     Program,
@@ -524,3 +526,60 @@ def action_item_access(viewer_or_user, pairing_uuid, item_uuid) -> tuple[Pairing
     item.pairing = access.pairing
     require(can_arrange(access) and item.owner_id == Viewer.of(viewer_or_user).pk)
     return access, item
+
+
+# --- Conversation -----------------------------------------------------------------------------
+#
+# A pair's conversation is theirs alone: 404 to everyone else, the program's admins included
+# (they see that a pair talks, as counts on the program dashboard, never what they say). Both
+# sides read it in every status; they write in it while the pairing runs (active or paused):
+# not before both accepted the agreement, and not after it ended (read-only).
+
+CONVERSATION_STATUSES = ("active", "paused")
+
+
+def conversation_open(pairing) -> bool:
+    return pairing.status in CONVERSATION_STATUSES
+
+
+def conversation_closed_reason(pairing) -> str | None:
+    """Why no message can be written in the pair's conversation now; None while it is open."""
+    if conversation_open(pairing):
+        return None
+    if pairing.status == "proposed":
+        return _("The conversation opens once you have both accepted the agreement.")
+    return _(
+        "This mentorship has ended: its conversation stays readable to you both, but no new "
+        "messages can be written."
+    )
+
+
+def conversation_access(viewer_or_user, pairing_uuid) -> PairingAccess:
+    """The pairing, to one of its two sides; 404 for everyone else. One query."""
+    access = pairing_access(viewer_or_user, pairing_uuid)
+    require_found(access.is_participant)
+    return access
+
+
+def can_post_message(access: PairingAccess) -> bool:
+    return access.is_participant and conversation_open(access.pairing)
+
+
+def message_for_author(viewer_or_user, pairing_uuid, message_uuid):
+    """A message of the pair's conversation, to be edited or deleted by its author while the
+    conversation is open. 404 outside the pair and for a message of another pairing; 403 for
+    the other side, and for the author once deleted or once the pairing is over. Two queries:
+    the pairing's row and the message's."""
+    viewer = Viewer.of(viewer_or_user)
+    access = conversation_access(viewer, pairing_uuid)
+    message = (
+        Message.objects.filter(uuid=message_uuid, pairing=access.pairing).first()
+        if message_uuid is not None
+        else None
+    )
+    require_found(message is not None)
+    message.pairing = access.pairing
+    require(
+        can_post_message(access) and message.author_id == viewer.pk and message.deleted_at is None
+    )
+    return access, message

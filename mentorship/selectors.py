@@ -1,6 +1,7 @@
 """Reads of the mentoring domain that pages share; each makes a fixed number of queries."""
 
 import json
+import uuid
 import uuid as uuid_module
 import zoneinfo
 from collections import Counter
@@ -39,6 +40,7 @@ from accounts.models import Profile, User, filled_profile_q, profile_of
 from core.viewer import Viewer
 from goals.kinds import SHARED_WITH_MENTOR
 from goals.models import OPEN_GOAL_STATUSES, Category, Goal, GoalStatus, Milestone, MilestoneKind
+from goals.policy import pairing_goals_q, shared_in_pairing
 from goals.progress import Health
 from goals.selectors import with_progress, with_unacknowledged
 
@@ -64,6 +66,8 @@ from .models import (
     MentorRequest,
     MentorRequestStatus,
     MentorshipFeedback,
+    Message,
+    MessageRead,
     Pairing,
     PairingEvent,
     PairingStatus,
@@ -273,6 +277,9 @@ class OpenPairing(NamedTuple):
     # and in the pairing's first 30 days.
     meetings_by_month: tuple[int, int, int] = (0, 0, 0)
     first_month_meetings: int = 0
+    # That the pair talks, never what they say: its messages and when the last was written.
+    message_count: int = 0
+    last_message_at: datetime | None = None
 
     @property
     def last_contact(self) -> date | None:
@@ -442,16 +449,25 @@ def below_meeting_rule(p: OpenPairing, program: Program, today: date) -> bool:
 
 def open_pairings(program: Program, *, today: date | None = None) -> list[OpenPairing]:
     """The program's open pairings as rows, by mentor and mentee name, with their meetings
-    per month (one query)."""
+    per month, how many messages each pair has written and when the last was (one query)."""
     today = today or timezone.localdate()
     starts = month_starts(today)
     bounds = [*starts, today + timedelta(days=1)]
     first_month_end = ExpressionWrapper(
         OuterRef("started_on") + FIRST_MONTH, output_field=DateField()
     )
+    messages = Message.objects.filter(pairing=OuterRef("pk"), deleted_at__isnull=True).order_by()
     rows = (
         Pairing.objects.filter(program=program, status__in=OPEN_PAIRING_STATUSES)
         .annotate(
+            message_count=Coalesce(
+                Subquery(
+                    messages.values("pairing").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            last_message_at=Subquery(messages.order_by("-id").values("created_at")[:1]),
             m0=_checkins_between(bounds[0], bounds[1]),
             m1=_checkins_between(bounds[1], bounds[2]),
             m2=_checkins_between(bounds[2], bounds[3]),
@@ -475,6 +491,8 @@ def open_pairings(program: Program, *, today: date | None = None) -> list[OpenPa
             "m1",
             "m2",
             "first_month",
+            "message_count",
+            "last_message_at",
         )
     )
     return [
@@ -491,6 +509,8 @@ def open_pairings(program: Program, *, today: date | None = None) -> list[OpenPa
             next_checkin_due,
             (m0, m1, m2),
             first_month,
+            message_count,
+            last_message_at,
         )
         for (
             pk,
@@ -509,6 +529,8 @@ def open_pairings(program: Program, *, today: date | None = None) -> list[OpenPa
             m1,
             m2,
             first_month,
+            message_count,
+            last_message_at,
         ) in rows
     ]
 
@@ -980,13 +1002,16 @@ def mentee_membership_for_match(program: Program, membership_uuid) -> Membership
 
 class PairingLink(NamedTuple):
     """One pairing seen from one side: the other person, in which program, in which status,
-    and whether the mentee has accepted its agreement as it stands (`mentee_agreed`)."""
+    whether the mentee has accepted its agreement as it stands (`mentee_agreed`), and how
+    many of the other side's messages wait unread (`unread_messages`)."""
 
     pairing_id: int
     program_id: int
     other_id: int
     status: str
     mentee_agreed: bool = False
+    # Messages of the other side this person has not read yet (the conversation).
+    unread_messages: int = 0
 
 
 VIEWER_FACTS = (
@@ -1005,29 +1030,39 @@ def viewer_facts(user) -> dict:
     - roles: the roles they hold in active programs (the navigation's);
     - admin_program_ids / member_program_ids: programs they run / belong to (any state);
     - as_mentor / as_mentee: PairingLink rows, every status, with whether the mentee has
-      accepted the agreement.
+      accepted the agreement and how many of the other side's messages they have not read.
     """
     membership = Membership._meta.db_table
     program = Program._meta.db_table
     pairing = Pairing._meta.db_table
     agreement = Agreement._meta.db_table
+    message, read = Message._meta.db_table, MessageRead._meta.db_table
     agreed = "CASE WHEN a.mentee_accepted_at IS NULL THEN 0 ELSE 1 END"
+    # The other side's messages after the last one read (ids grow with time). Cast: COUNT is
+    # a bigint on PostgreSQL, the first branch's 0 an integer.
+    unread = (
+        f"CAST((SELECT COUNT(*) FROM {message} n WHERE n.pairing_id = x.id "  # noqa: S608
+        "AND n.deleted_at IS NULL AND (n.author_id IS NULL OR n.author_id <> %s) "
+        f"AND n.id > COALESCE((SELECT r.last_read_message_id FROM {read} r "
+        "WHERE r.pairing_id = x.id AND r.user_id = %s), 0)) AS INTEGER)"
+    )
     # Table names come from the models, the values are parameters.
     sql = (
-        f"SELECT 0, m.program_id, m.role, NULL, NULL, p.is_active, 0 FROM {membership} m "  # noqa: S608
+        f"SELECT 0, m.program_id, m.role, NULL, NULL, p.is_active, 0, 0 FROM {membership} m "  # noqa: S608
         f"JOIN {program} p ON p.id = m.program_id WHERE m.user_id = %s "
-        f"UNION ALL SELECT 1, x.program_id, x.status, x.mentee_id, x.id, NULL, {agreed} "
-        f"FROM {pairing} x LEFT JOIN {agreement} a ON a.pairing_id = x.id "
+        f"UNION ALL SELECT 1, x.program_id, x.status, x.mentee_id, x.id, NULL, {agreed}, "
+        f"{unread} FROM {pairing} x LEFT JOIN {agreement} a ON a.pairing_id = x.id "
         "WHERE x.mentor_id = %s "
-        f"UNION ALL SELECT 2, x.program_id, x.status, x.mentor_id, x.id, NULL, {agreed} "
-        f"FROM {pairing} x LEFT JOIN {agreement} a ON a.pairing_id = x.id "
+        f"UNION ALL SELECT 2, x.program_id, x.status, x.mentor_id, x.id, NULL, {agreed}, "
+        f"{unread} FROM {pairing} x LEFT JOIN {agreement} a ON a.pairing_id = x.id "
         "WHERE x.mentee_id = %s"
     )
     roles, admin_of, member_of, as_mentor, as_mentee = set(), set(), set(), [], []
+    me = user.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, user.pk])
+        cursor.execute(sql, [me, me, me, me, me, me, me])
         rows = cursor.fetchall()
-    for kind, program_id, label, other_id, pairing_id, active, mentee_agreed in rows:
+    for kind, program_id, label, other_id, pairing_id, active, mentee_agreed, unseen in rows:
         if kind == 0:
             member_of.add(program_id)
             if label == Role.ADMIN:
@@ -1035,7 +1070,9 @@ def viewer_facts(user) -> dict:
             if active:
                 roles.add(label)
         else:
-            link = PairingLink(pairing_id, program_id, other_id, label, bool(mentee_agreed))
+            link = PairingLink(
+                pairing_id, program_id, other_id, label, bool(mentee_agreed), int(unseen or 0)
+            )
             (as_mentor if kind == 1 else as_mentee).append(link)
     return {
         "roles": frozenset(roles),
@@ -1817,3 +1854,180 @@ def meeting_page(meeting: Meeting) -> MeetingPage:
         before = (meeting.starts_at or timezone.now()).date() + timedelta(days=1)
         suggestions = agenda_suggestions(pairing, before=before, agenda=[a.text for a in agenda])
     return MeetingPage(meeting, agenda, open_actions, suggestions)
+
+
+# --- Conversation -----------------------------------------------------------------------------
+
+MESSAGES_PER_PAGE = 30
+
+
+def _links(viewer: Viewer) -> tuple[PairingLink, ...]:
+    return (*viewer.as_mentor, *viewer.as_mentee)
+
+
+def unread_message_count(viewer_or_user) -> int:
+    """The other sides' messages the viewer has not read, over all their pairings: from the
+    viewer's facts, no query of its own."""
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return 0
+    return sum(link.unread_messages for link in _links(viewer))
+
+
+def unread_messages_by_pairing(viewer_or_user) -> dict[int, int]:
+    viewer = Viewer.of(viewer_or_user)
+    if not viewer.is_authenticated:
+        return {}
+    return {link.pairing_id: link.unread_messages for link in _links(viewer)}
+
+
+def viewer_read_conversation(viewer: Viewer, pairing_id: int) -> None:
+    """Tell the request's viewer that the conversation of `pairing_id` has just been read, so
+    the page that read it shows no unread count for it (without reading the facts again)."""
+    if not viewer.is_authenticated:
+        return
+    for name in ("as_mentor", "as_mentee"):
+        links = getattr(viewer, name)
+        viewer.__dict__[name] = tuple(
+            link._replace(unread_messages=0) if link.pairing_id == pairing_id else link
+            for link in links
+        )
+
+
+class Reference(NamedTuple):
+    """What a message points at, as its reader sees it."""
+
+    label: str
+    url: str
+
+
+@dataclass
+class MessageRow:
+    message: Message
+    mine: bool
+    is_new: bool
+    reference: Reference | None
+
+
+@dataclass
+class ConversationPage:
+    rows: list[MessageRow]
+    # The oldest message shown, when older ones exist ("show earlier" asks for those before).
+    earlier_than: object | None
+    # The newest message shown (the poll asks for those after it); None: no message yet.
+    newest: Message | None
+
+
+def _reference(message: Message, pairing: Pairing) -> Reference | None:
+    """What `message` points at, if both sides may still see it (a goal made private since,
+    or moved to another program, is not shown)."""
+    milestone = message.milestone
+    goal = milestone.goal if milestone is not None else message.goal
+    if goal is None or not shared_in_pairing(goal, pairing):
+        return None
+    url = reverse("goals:goal_detail", args=[goal.uuid])
+    if milestone is not None:
+        return Reference(
+            _("Milestone “%(milestone)s” of “%(goal)s”")
+            % {"milestone": milestone.title, "goal": goal.title},
+            f"{url}#milestones",
+        )
+    return Reference(_("Goal “%(goal)s”") % {"goal": goal.title}, url)
+
+
+def conversation_page(
+    pairing: Pairing,
+    *,
+    viewer_or_user,
+    before=None,
+    after=None,
+    limit: int = MESSAGES_PER_PAGE,
+) -> ConversationPage:
+    """A page of the pair's conversation, oldest first, in one query: the newest `limit`
+    messages, or the `limit` before the message `before` (a UUID: "show earlier"), or every
+    message after the message `after` (the poll). The other side's messages the viewer has
+    not read yet (the viewer's facts count them; for the poll, all it finds) are marked
+    new."""
+    viewer = Viewer.of(viewer_or_user)
+    messages = Message.objects.filter(pairing=pairing).select_related(
+        "author", "goal", "milestone", "milestone__goal"
+    )
+    pairing_messages = Message.objects.filter(pairing=pairing)
+    if after is not None:
+        anchor = pairing_messages.filter(uuid=after).values("id")[:1]
+        found = list(messages.filter(id__gt=Subquery(anchor)).order_by("id")[: limit * 10])
+        more = False
+    else:
+        if before is not None:
+            anchor = pairing_messages.filter(uuid=before).values("id")[:1]
+            messages = messages.filter(id__lt=Subquery(anchor))
+        found = list(messages.order_by("-id")[: limit + 1])
+        more = len(found) > limit
+        found = found[:limit][::-1]
+    unread = 0
+    if after is not None:
+        unread = len(found)  # the poll: whatever the other side wrote since is new
+    elif before is None:
+        unread = unread_messages_by_pairing(viewer).get(pairing.pk, 0)
+    rows = []
+    for message in reversed(found):
+        mine = message.author_id is not None and message.author_id == viewer.pk
+        is_new = unread > 0 and not mine and message.deleted_at is None
+        if is_new:
+            unread -= 1
+        message.pairing = pairing
+        rows.append(MessageRow(message, mine, is_new, _reference(message, pairing)))
+    rows.reverse()
+    return ConversationPage(
+        rows=rows,
+        earlier_than=found[0].uuid if more and found else None,
+        newest=found[-1] if found and before is None else None,
+    )
+
+
+class ReferenceChoice(NamedTuple):
+    goal_uuid: object
+    goal_title: str
+    milestones: list[tuple[object, str]]
+
+
+def conversation_references(pairing: Pairing) -> list[ReferenceChoice]:
+    """The goals and milestones a message of the pair may point at: the mentee's goals that
+    both sides see (goals.policy.pairing_goals_q), not archived, with their milestones (not
+    the weekly steps). One query."""
+    rows = (
+        Goal.objects.filter(pairing_goals_q(pairing), archived_at__isnull=True)
+        .order_by("title", "pk", "milestones__position", "milestones__id")
+        .values_list("uuid", "title", "milestones__uuid", "milestones__title", "milestones__kind")
+    )
+    choices: dict[object, ReferenceChoice] = {}
+    for goal_uuid, title, milestone_uuid, milestone_title, kind in rows:
+        choice = choices.setdefault(goal_uuid, ReferenceChoice(goal_uuid, title, []))
+        if milestone_uuid is not None and kind == MilestoneKind.MILESTONE:
+            choice.milestones.append((milestone_uuid, milestone_title))
+    return list(choices.values())
+
+
+def conversation_reference(pairing: Pairing, value: str) -> tuple[Goal | None, Milestone | None]:
+    """The goal or milestone named by a form's value ("goal:<uuid>", "milestone:<uuid>"),
+    if the pair may point at it; (None, None) otherwise. One query, none for no value."""
+    kind, _sep, raw = (value or "").partition(":")
+    try:
+        wanted = uuid.UUID(raw)
+    except ValueError:
+        return None, None
+    if kind == "goal":
+        goal = Goal.objects.filter(pairing_goals_q(pairing), uuid=wanted).first()
+        return goal, None
+    if kind == "milestone":
+        milestone = (
+            Milestone.objects.filter(
+                pairing_goals_q(pairing, prefix="goal__"),
+                uuid=wanted,
+                kind=MilestoneKind.MILESTONE,
+            )
+            .select_related("goal")
+            .first()
+        )
+        return None, milestone
+    return None, None

@@ -27,9 +27,18 @@ from accounts.models import User
 from core import jobs
 from core.dedupe import recent_twin
 from core.errors import Forbidden, InvalidInput
+from goals import policy as goals_policy
+from goals.kinds import MilestoneKind
+from goals.models import Goal, Milestone
 from notifications.email import build_email
 from notifications.kinds import Kind
-from notifications.services import email_enqueue, emails_enqueue, notification_withdraw, notify
+from notifications.services import (
+    email_enqueue,
+    emails_enqueue,
+    notification_withdraw,
+    notifications_settle,
+    notify,
+)
 
 from . import policy
 from .models import (
@@ -37,6 +46,7 @@ from .models import (
     CHECKIN_FIELDS,
     JOINABLE_POLICIES,
     MENTOR_REQUEST_MESSAGE_MAX,
+    MESSAGE_MAX_LENGTH,
     OPEN_PAIRING_STATUSES,
     PROGRAM_PAGE_FIELDS,
     Agreement,
@@ -52,6 +62,8 @@ from .models import (
     MentorRequest,
     MentorRequestStatus,
     MentorshipFeedback,
+    Message,
+    MessageRead,
     Pairing,
     PairingEvent,
     PairingStatus,
@@ -2408,3 +2420,172 @@ def mentor_requests_close_for_paired_mentee(
             send_email=False,
         )
     return len(waiting)
+
+
+# --- Conversation -----------------------------------------------------------------------------
+
+
+def _conversation_url(pairing: Pairing, message: Message | None = None) -> str:
+    url = reverse("mentorship:pairing_conversation", args=[pairing.uuid])
+    return f"{url}#message-{message.uuid}" if message is not None else url
+
+
+def _message_key(pairing: Pairing, message: Message) -> str:
+    return f"message:{pairing.uuid}:{message.uuid}"
+
+
+def _message_text(body: str) -> str:
+    # PostgreSQL cannot store NUL characters in text.
+    text = (body or "").replace("\x00", "").strip()
+    if not text:
+        raise MentorshipError(_("Write a message first."), field="body")
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise MentorshipError(
+            _("A message holds at most %(n)d characters; this one has %(len)d.")
+            % {"n": MESSAGE_MAX_LENGTH, "len": len(text)},
+            field="body",
+        )
+    return text
+
+
+def _check_conversation_open(pairing: Pairing) -> None:
+    reason = policy.conversation_closed_reason(pairing)
+    if reason is not None:
+        raise MentorshipConflict(reason)
+
+
+def _other_side(pairing: Pairing, user: User) -> User | None:
+    return pairing.mentee if pairing.mentor_id == user.pk else pairing.mentor
+
+
+def _notify_message(pairing: Pairing, message: Message, author: User) -> None:
+    """Tell the other side, gathered with other notices arriving within a few minutes and
+    held through their quiet hours (notifications.notify); nothing if their account is gone
+    or they switched messages off."""
+    recipient = _other_side(pairing, author)
+    if recipient is None:
+        return
+    notify(
+        recipient=recipient,
+        kind=Kind.MESSAGE,
+        dedupe_key=_message_key(pairing, message),
+        title=_("%(author)s wrote to you") % {"author": author.display_name},
+        body=message.body[:1000],
+        url=_conversation_url(pairing, message),
+        payload={"pairing": str(pairing.uuid), "message_id": message.pk},
+    )
+
+
+@transaction.atomic
+def message_post(
+    *,
+    pairing: Pairing,
+    author: User,
+    body: str,
+    goal: Goal | None = None,
+    milestone: Milestone | None = None,
+) -> Message:
+    """Add a message to the pair's conversation, from one of its two sides, while the pairing
+    runs; optionally pointing at a goal or a milestone both sides may see. The other side
+    is told (gathered e-mail). Posting marks the thread read for its author."""
+    pairing = _lock(pairing)
+    if author.pk not in (pairing.mentor_id, pairing.mentee_id):
+        raise Forbidden(_("Only the mentor and the mentee write in their conversation."))
+    _check_conversation_open(pairing)
+    text = _message_text(body)
+    if milestone is not None:
+        goal = None
+        if milestone.kind != MilestoneKind.MILESTONE or not goals_policy.shared_in_pairing(
+            milestone.goal, pairing
+        ):
+            raise MentorshipError(_("Choose a milestone you both can see."), field="about")
+    elif goal is not None and not goals_policy.shared_in_pairing(goal, pairing):
+        raise MentorshipError(_("Choose a goal you both can see."), field="about")
+    same = _recent(Message.objects.filter(pairing=pairing, author=author, body=text))
+    if same is not None:
+        raise MentorshipDuplicate(_("This message was sent a moment ago."), existing=same)
+    message = Message.objects.create(
+        pairing=pairing, author=author, body=text, goal=goal, milestone=milestone
+    )
+    _mark_read(pairing=pairing, user=author, up_to=message.pk)
+    _notify_message(pairing, message, author)
+    return message
+
+
+def _check_own_message(message: Message, by: User) -> None:
+    if message.author_id is None or message.author_id != by.pk:
+        raise Forbidden(_("Only its author changes a message."))
+    if message.deleted_at is not None:
+        raise MentorshipConflict(_("This message was deleted."))
+
+
+@transaction.atomic
+def message_edit(*, message: Message, by: User, body: str) -> Message:
+    """Correct one's own message while the conversation is open; it shows as edited. An
+    e-mail not yet sent about it carries the corrected text."""
+    pairing = _lock(message.pairing)
+    _check_own_message(message, by)
+    _check_conversation_open(pairing)
+    text = _message_text(body)
+    if text == message.body:
+        return message
+    message.body = text
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "edited_at"])
+    if notification_withdraw(dedupe_key=_message_key(pairing, message)):
+        _notify_message(pairing, message, by)
+    return message
+
+
+@transaction.atomic
+def message_delete(*, message: Message, by: User) -> Message:
+    """Take back one's own message while the conversation is open: its text and what it
+    pointed at are gone, the thread shows that a message was deleted; an e-mail not yet sent
+    about it is withdrawn."""
+    pairing = _lock(message.pairing)
+    _check_own_message(message, by)
+    _check_conversation_open(pairing)
+    message.body = ""
+    message.goal = None
+    message.milestone = None
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["body", "goal", "milestone", "deleted_at"])
+    notification_withdraw(dedupe_key=_message_key(pairing, message))
+    return message
+
+
+def _mark_read(*, pairing: Pairing, user: User, up_to: int) -> bool:
+    """Move the person's read mark forward to message `up_to` (never back)."""
+    now = timezone.now()
+    moved = MessageRead.objects.filter(
+        pairing=pairing, user=user, last_read_message_id__lt=up_to
+    ).update(last_read_message_id=up_to, read_at=now)
+    if moved:
+        return True
+    try:
+        with transaction.atomic():
+            MessageRead.objects.create(
+                pairing=pairing, user=user, last_read_message_id=up_to, read_at=now
+            )
+    except IntegrityError:
+        return False  # a mark already there, at or beyond `up_to`
+    return True
+
+
+@transaction.atomic
+def conversation_mark_read(*, pairing: Pairing, user: User, up_to: Message) -> bool:
+    """The person has read the conversation up to the message `up_to`: the other side's
+    messages up to it are no longer unread, and notices of them not yet e-mailed are
+    withdrawn (those already sent are marked read in the inbox). Returns whether the mark
+    moved."""
+    if user.pk not in (pairing.mentor_id, pairing.mentee_id):
+        return False
+    moved = _mark_read(pairing=pairing, user=user, up_to=up_to.pk)
+    if moved:
+        notifications_settle(
+            recipient=user,
+            kind=Kind.MESSAGE,
+            dedupe_prefix=f"message:{pairing.uuid}:",
+            where=Q(payload__message_id__lte=up_to.pk),
+        )
+    return moved

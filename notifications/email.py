@@ -32,6 +32,7 @@ TEMPLATES = {
     Kind.MEETING_REMINDER: "reminder",
     Kind.ACTION_ITEM_OVERDUE: "reminder",
     Kind.FEEDBACK: "feedback",
+    Kind.MESSAGE: "message",
     Kind.APPLICATION_DECIDED: "application_decided",
     Kind.DIGEST_MENTOR: "digest_mentor",
     Kind.DIGEST_MENTEE: "digest_mentee",
@@ -116,6 +117,7 @@ GATHERED_PARTS = (
         lambda n: ngettext("%(n)d update acknowledged", "%(n)d updates acknowledged", n),
     ),
     ("feedback:comment:", lambda n: ngettext("%(n)d new comment", "%(n)d new comments", n)),
+    ("message:", lambda n: ngettext("%(n)d new message", "%(n)d new messages", n)),
 )
 
 

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     )
     MEETING_REMINDER = "meeting_reminder", _("Meeting reminders (a day and an hour before)")
     ACTION_ITEM_OVERDUE = "action_item_overdue", _("Your action items past their due date")
+    MESSAGE = "message", _("New messages from your mentor or mentee")
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
@@ -48,6 +49,7 @@ KINDS_BY_ROLE = {
             Kind.MENTOR_REQUEST_ANSWERED,
             Kind.MEETING_REMINDER,
             Kind.ACTION_ITEM_OVERDUE,
+            Kind.MESSAGE,
             Kind.DIGEST_MENTEE,
         }
     ),
@@ -60,6 +62,7 @@ KINDS_BY_ROLE = {
             Kind.MENTOR_REQUEST_RECEIVED,
             Kind.MEETING_REMINDER,
             Kind.ACTION_ITEM_OVERDUE,
+            Kind.MESSAGE,
             Kind.DIGEST_MENTOR,
         }
     ),

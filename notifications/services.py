@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 # Kinds gathered into one e-mail when several arrive within the gathering window (for people
 # who chose "gathered"; the default).
-GATHERED_KINDS = frozenset({Kind.FEEDBACK})
+GATHERED_KINDS = frozenset({Kind.FEEDBACK, Kind.MESSAGE})
 
 # The delivery task, registered by name in NotificationsConfig.ready() (the tasks module
 # calls these services, so they must not import it back).
@@ -244,3 +244,20 @@ def preferences_unsubscribe(*, user, kind: str) -> bool:
         recipient=user, kind=kind, sent_at__isnull=True, claimed_at__isnull=True
     ).update(send_email=False, last_error="unsubscribed")
     return True
+
+
+def notifications_settle(*, recipient, kind: str, dedupe_prefix: str, where=None) -> int:
+    """The person has seen what some notifications tell of (a conversation read on its own
+    page): those whose e-mail has not gone out and no worker holds are withdrawn, the others
+    marked read in the inbox. `where` (a Q) narrows the rows further. Returns how many were
+    withdrawn."""
+    rows = Notification.objects.filter(
+        recipient=recipient, kind=kind, dedupe_key__startswith=dedupe_prefix[:200]
+    )
+    if where is not None:
+        rows = rows.filter(where)
+    withdrawn, _by_model = rows.filter(
+        send_email=True, sent_at__isnull=True, claimed_at__isnull=True
+    ).delete()
+    rows.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return withdrawn

@@ -14,6 +14,7 @@ from functools import lru_cache
 from html import escape
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -62,12 +63,17 @@ def _day(months, value) -> str:
     return f"{value.day} {months[value.month]} {value.year}" if value else "—"
 
 
+def _local_day(moment):
+    return timezone.localtime(moment).date() if moment else None
+
+
 # The rows' markup. Every value is escaped as Django's templates do (django.utils.html.escape
 # is html.escape, wrapped for lazy strings, which these are not).
 OPEN_PAIRING_ROW = (
     '<tr><td><a href="{url}">{mentor}</a></td><td>{mentee}</td>'
     '<td><span class="badge rounded-pill {badge}">{label}</span></td>'
-    "<td>{last_checkin}</td><td>{next_due}</td></tr>"
+    "<td>{last_checkin}</td><td>{next_due}</td>"
+    '<td data-messages="{message_count}">{message_count}</td><td>{last_message}</td></tr>'
 )
 STALLED_ROW = (
     '<li class="list-group-item d-flex justify-content-between align-items-center gap-2">'
@@ -83,7 +89,7 @@ UNPAIRED_ROW = (
 
 def open_pairing_rows(pairings) -> SafeString:
     """The open pairings table's rows (selectors.OpenPairing): the link, both names, the
-    status badge and the dates."""
+    status badge, the dates, and how much the pair writes to each other (never what)."""
     statuses, months, _met, _never = _labels_now()
     url = UrlPattern("mentorship:pairing_detail")
     return SafeString(
@@ -96,6 +102,8 @@ def open_pairing_rows(pairings) -> SafeString:
                 label=escape(statuses.get(p.status, p.status)),
                 last_checkin=_day(months, p.last_checkin_on),
                 next_due=_day(months, p.next_checkin_due),
+                message_count=p.message_count,
+                last_message=_day(months, _local_day(p.last_message_at)),
             )
             for p in pairings
         )

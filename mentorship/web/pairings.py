@@ -28,6 +28,9 @@ from ..models import PairingStatus
 @require_GET
 def my_pairings(request):
     pairings = list(selectors.pairings_for_user(request.viewer))
+    unread = selectors.unread_messages_by_pairing(request.viewer)
+    for p in pairings:
+        p.unread_messages = unread.get(p.pk, 0)
     return render(
         request,
         "mentorship/my_pairings.html",
@@ -69,6 +72,9 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
         "end_form": forms.get("end_form") or (EndForm() if access.can_manage else None),
         "you_accepted": (access.role == "mentor" and agreement.mentor_accepted_at is not None)
         or (access.role == "mentee" and agreement.mentee_accepted_at is not None),
+        "unread_messages": selectors.unread_messages_by_pairing(request.viewer).get(pairing.pk, 0)
+        if access.is_participant
+        else 0,
     }
     return render(request, "mentorship/pairing_detail.html", context, status=status)
 

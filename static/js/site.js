@@ -60,4 +60,19 @@ document.addEventListener("DOMContentLoaded", () => {
       );
     });
   });
+// A conversation ([data-scroll-bottom]) opens on its newest message, at the bottom (unless the
+// address points at one message), and follows the new ones the poll brings in.
+document.addEventListener("DOMContentLoaded", () => {
+  const toBottom = (element) => {
+    element.scrollTop = element.scrollHeight;
+  };
+  if (!window.location.hash.startsWith("#message-")) {
+    document.querySelectorAll("[data-scroll-bottom]").forEach(toBottom);
+  }
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail.target;
+    if (target && target.matches && target.matches("[data-scroll-bottom]")) {
+      toBottom(target);
+    }
+  });
 });

@@ -143,6 +143,8 @@ def url_kwargs(name: str, w) -> dict:
         return {"membership_uuid": w.membership.uuid}
     if name == "mentorship:my_capacity":
         return {"membership_uuid": _mentor_membership(w).uuid}
+    if name in ("mentorship:message_edit", "mentorship:message_delete"):
+        return {"pairing_uuid": w.pairing.uuid, "message_uuid": _message(w).uuid}
     if name in special:
         return special[name]
     # Meetings: a proposal of Maria's waiting for Mia's pick (with a point on its agenda);
@@ -317,6 +319,16 @@ def _mentor_membership(w):
     from mentorship.models import Membership, Role
 
     return Membership.objects.get(program=w.program, user=w.users["mentor"], role=Role.MENTOR)
+
+
+def _message(w):
+    """Mentee A's message to her mentor, in their conversation."""
+    from mentorship.models import Message
+
+    message, _created = Message.objects.get_or_create(
+        pairing=w.pairing, author=w.users["mentee"], defaults={"body": "See you on Thursday?"}
+    )
+    return message
 
 
 def url_for(name: str, w) -> str:

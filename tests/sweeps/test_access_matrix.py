@@ -210,6 +210,23 @@ MATRIX = {
         "302L 405 405 405 405 405 405",
         "302L 403 403 403 403 302 404",
     ),
+    # The conversation is the pair's alone: 404 to everyone else, the program's admins
+    # included. The world's message is mentee A's: she corrects or deletes it, her mentor
+    # reads it (403). The poll answers with the latest messages (200).
+    "mentorship:pairing_conversation": (
+        "302L 200 404 200 404 404 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:pairing_messages_new": (
+        "302L 200 404 200 404 404 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:pairing_message_post": (
+        "302L 405 405 405 405 405 405",
+        "302L 400 404 400 404 404 404",
+    ),
+    "mentorship:message_edit": ("302L 200 404 403 404 404 404", "302L 400 404 403 404 404 404"),
+    "mentorship:message_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
     "mentorship:member_list": ("302L 403 403 403 403 200 404", "302L 405 405 405 405 405 405"),
     "mentorship:member_detail": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 400 404"),
     "mentorship:member_remove": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 400 404"),
@@ -316,6 +333,7 @@ OBJECT_ROW_PREFIXES = (
     "mentorship:action_item_",
     "mentorship:checkin_",
     "mentorship:feedback_",
+    "mentorship:message_",
     "mentorship:program_",
     "mentorship:member_list",
     "mentorship:member_detail",
