@@ -60,6 +60,8 @@ document.addEventListener("DOMContentLoaded", () => {
       );
     });
   });
+});
+
 // A conversation ([data-scroll-bottom]) opens on its newest message, at the bottom (unless the
 // address points at one message), and follows the new ones the poll brings in.
 document.addEventListener("DOMContentLoaded", () => {
