@@ -238,6 +238,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
     _seed_profiles()
     _seed_pairings(program)
     _seed_meetings(program)
+    _seed_conversations(program)
     goals_demo.seed(program)
     return logins
 
@@ -377,7 +378,6 @@ def _seed_pairings(program: Program) -> None:
                 next_steps="Try the next step before we meet again.",
                 logged_by=mentor,
             )
-        _seed_conversation(pairing)
 
 
 def _seed_mentee_choice(program: Program) -> None:
@@ -494,6 +494,18 @@ DEMO_CONVERSATION = (
         "bring two examples from your own projects.",
     ),
 )
+
+
+def _seed_conversations(program: Program) -> None:
+    """Each demo pair that has not talked yet (also in a demo seeded before pairs could)."""
+    pairings = Pairing.objects.filter(
+        program=program,
+        mentor__email__in=[mentor for mentor, _, _ in DEMO_PAIRINGS],
+        mentee__email__in=[mentee for _, mentee, _ in DEMO_PAIRINGS],
+        messages__isnull=True,
+    ).select_related("mentor", "mentee")
+    for pairing in pairings:
+        _seed_conversation(pairing)
 
 
 def _seed_conversation(pairing: Pairing) -> None:

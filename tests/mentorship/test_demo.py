@@ -138,3 +138,15 @@ def test_demo_meetings_past_upcoming_and_proposed_without_email():
     assert not OutboxEmail.objects.exists() and not mail.outbox
     block = selectors.meeting_block(lena)
     assert block.next_meeting.agenda and [a.title for a in block.open_actions]
+
+
+def test_a_demo_seeded_before_conversations_gets_them_on_the_next_run():
+    from mentorship.models import Message
+
+    demo.seed(password="demo-mentoring-2026")
+    per_pair = len(demo.DEMO_CONVERSATION)
+    assert Message.objects.count() == per_pair * len(demo.DEMO_PAIRINGS)
+    Message.objects.all().delete()
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    assert Message.objects.count() == per_pair * len(demo.DEMO_PAIRINGS)
