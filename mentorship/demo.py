@@ -523,9 +523,11 @@ def _seed_conversation(pairing: Pairing) -> None:
         last_read[side] = message
     # Each has read up to their own last message; the mentor's newest waits for the mentee.
     for side, user in (("mentor", pairing.mentor), ("mentee", pairing.mentee)):
-        MessageRead.objects.create(
+        MessageRead.objects.update_or_create(
             pairing=pairing,
             user=user,
-            last_read_message_id=last_read[side].pk,
-            read_at=last_read[side].created_at,
+            defaults={
+                "last_read_message_id": last_read[side].pk,
+                "read_at": last_read[side].created_at,
+            },
         )
