@@ -473,10 +473,18 @@ class MeetingLogForm(forms.Form):
         return data
 
 
-def reference_choices(references) -> list:
-    """The "about" choices of a message (selectors.conversation_references): nothing in
-    particular, then each goal with its milestones, grouped by goal."""
+def reference_choices(references, meetings=()) -> list:
+    """The "about" choices of a message (selectors.conversation_references and
+    conversation_meetings): nothing in particular, the pair's latest meetings, then each goal
+    with its milestones, grouped by goal."""
     choices: list = [("", _("Nothing in particular"))]
+    if meetings:
+        choices.append(
+            (
+                _("Meetings"),
+                [(f"meeting:{m.uuid}", selectors.meeting_label(m)) for m in meetings],
+            )
+        )
     for ref in references:
         group = [(f"goal:{ref.goal_uuid}", _("The goal “%(goal)s”") % {"goal": ref.goal_title})]
         group += [
@@ -497,10 +505,10 @@ class MessageForm(forms.Form):
     )
     about = forms.ChoiceField(label=_("About (optional)"), required=False, choices=())
 
-    def __init__(self, *args, references=(), **kwargs):
+    def __init__(self, *args, references=(), meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["about"].choices = reference_choices(references)
-        if not references:
+        self.fields["about"].choices = reference_choices(references, meetings)
+        if not references and not meetings:
             del self.fields["about"]
 
 

@@ -858,6 +858,10 @@ class Message(models.Model):
     milestone = models.ForeignKey(
         "goals.Milestone", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # One of the pair's own meetings ("about Thursday's meeting").
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -867,7 +871,9 @@ class Message(models.Model):
         indexes = [models.Index(fields=["pairing", "id"], name="message_pairing_id")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(goal__isnull=True) | Q(milestone__isnull=True),
+                condition=(Q(goal__isnull=True) & Q(milestone__isnull=True))
+                | (Q(goal__isnull=True) & Q(meeting__isnull=True))
+                | (Q(milestone__isnull=True) & Q(meeting__isnull=True)),
                 name="message_points_at_one_thing",
             ),
             models.CheckConstraint(

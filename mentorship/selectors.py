@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -1545,10 +1546,12 @@ def meeting_block(pairing: Pairing, *, with_history: bool = False) -> MeetingBlo
     """The pairing's upcoming meetings, their agenda points and its open action items, in one
     query (a UNION of the three tables), whatever their number. `with_history` adds the
     mentee's other pairings in the program (the pairing page's list), to the same query."""
-    none_dt = Value(None, output_field=DateTimeField())
-    none_date = Value(None, output_field=DateField())
-    none_int = Value(None, output_field=IntegerField())
-    blank = Value("", output_field=CharField())
+    # Typed NULLs and blanks: PostgreSQL types a bare NULL of two UNION branches as text,
+    # which a third branch's date then cannot match.
+    none_dt = Cast(Value(None), output_field=DateTimeField())
+    none_date = Cast(Value(None), output_field=DateField())
+    none_int = Cast(Value(None), output_field=IntegerField())
+    blank = Cast(Value(""), output_field=CharField())
     meetings = (
         Meeting.objects.filter(pairing=pairing, status__in=UPCOMING_MEETING_STATUSES)
         .annotate(
@@ -1918,9 +1921,27 @@ class ConversationPage:
     newest: Message | None
 
 
+def meeting_label(meeting: Meeting) -> str:
+    """A meeting as a message names it: by its time (the reader's), or as proposed."""
+    if meeting.starts_at is not None:
+        when = date_format(timezone.localtime(meeting.starts_at), "D j M Y, H:i")
+        if meeting.status == MeetingStatus.CANCELLED:
+            return _("The meeting of %(when)s (cancelled)") % {"when": when}
+        return _("The meeting of %(when)s") % {"when": when}
+    return _("The meeting proposed on %(day)s") % {
+        "day": date_format(timezone.localtime(meeting.created_at), "j M Y")
+    }
+
+
 def _reference(message: Message, pairing: Pairing) -> Reference | None:
     """What `message` points at, if both sides may still see it (a goal made private since,
-    or moved to another program, is not shown)."""
+    or moved to another program, is not shown; a meeting is always the pair's own)."""
+    meeting = message.meeting
+    if meeting is not None and meeting.pairing_id == pairing.pk:
+        return Reference(
+            meeting_label(meeting),
+            reverse("mentorship:meeting_detail", args=[pairing.uuid, meeting.uuid]),
+        )
     milestone = message.milestone
     goal = milestone.goal if milestone is not None else message.goal
     if goal is None or not shared_in_pairing(goal, pairing):
@@ -1950,7 +1971,7 @@ def conversation_page(
     new."""
     viewer = Viewer.of(viewer_or_user)
     messages = Message.objects.filter(pairing=pairing).select_related(
-        "author", "goal", "milestone", "milestone__goal"
+        "author", "goal", "milestone", "milestone__goal", "meeting"
     )
     pairing_messages = Message.objects.filter(pairing=pairing)
     if after is not None:
@@ -2008,17 +2029,36 @@ def conversation_references(pairing: Pairing) -> list[ReferenceChoice]:
     return list(choices.values())
 
 
-def conversation_reference(pairing: Pairing, value: str) -> tuple[Goal | None, Milestone | None]:
-    """The goal or milestone named by a form's value ("goal:<uuid>", "milestone:<uuid>"),
-    if the pair may point at it; (None, None) otherwise. One query, none for no value."""
+# How many of the pair's meetings a message offers to point at (the latest).
+MEETINGS_TO_REFER_TO = 6
+
+
+def conversation_meetings(pairing: Pairing) -> list[Meeting]:
+    """The pair's latest meetings, not cancelled, that a message may point at. One query."""
+    return list(
+        Meeting.objects.filter(pairing=pairing)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("-created_at", "-id")[:MEETINGS_TO_REFER_TO]
+    )
+
+
+def conversation_reference(
+    pairing: Pairing, value: str
+) -> tuple[Goal | None, Milestone | None, Meeting | None]:
+    """The goal, milestone or meeting named by a form's value ("goal:<uuid>",
+    "milestone:<uuid>", "meeting:<uuid>"), if the pair may point at it; (None, None, None)
+    otherwise. One query, none for no value."""
     kind, _sep, raw = (value or "").partition(":")
     try:
         wanted = uuid.UUID(raw)
     except ValueError:
-        return None, None
+        return None, None, None
+    if kind == "meeting":
+        meeting = Meeting.objects.filter(pairing=pairing, uuid=wanted).first()
+        return None, None, meeting
     if kind == "goal":
         goal = Goal.objects.filter(pairing_goals_q(pairing), uuid=wanted).first()
-        return goal, None
+        return goal, None, None
     if kind == "milestone":
         milestone = (
             Milestone.objects.filter(
@@ -2029,5 +2069,5 @@ def conversation_reference(pairing: Pairing, value: str) -> tuple[Goal | None, M
             .select_related("goal")
             .first()
         )
-        return None, milestone
-    return None, None
+        return None, milestone, None
+    return None, None, None

@@ -57,6 +57,7 @@ from .models import (
     ImportRunStatus,
     Invitation,
     JoinPolicy,
+    Meeting,
     MemberEvent,
     Membership,
     MentorRequest,
@@ -2484,16 +2485,22 @@ def message_post(
     body: str,
     goal: Goal | None = None,
     milestone: Milestone | None = None,
+    meeting: Meeting | None = None,
 ) -> Message:
     """Add a message to the pair's conversation, from one of its two sides, while the pairing
-    runs; optionally pointing at a goal or a milestone both sides may see. The other side
+    runs; optionally pointing at a goal or a milestone both sides may see, or at one of the
+    pair's meetings. The other side
     is told (gathered e-mail). Posting marks the thread read for its author."""
     pairing = _lock(pairing)
     if author.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise Forbidden(_("Only the mentor and the mentee write in their conversation."))
     _check_conversation_open(pairing)
     text = _message_text(body)
-    if milestone is not None:
+    if meeting is not None:
+        goal = milestone = None
+        if meeting.pairing_id != pairing.pk:
+            raise MentorshipError(_("Choose one of your own meetings."), field="about")
+    elif milestone is not None:
         goal = None
         if milestone.kind != MilestoneKind.MILESTONE or not goals_policy.shared_in_pairing(
             milestone.goal, pairing
@@ -2505,7 +2512,7 @@ def message_post(
     if same is not None:
         raise MentorshipDuplicate(_("This message was sent a moment ago."), existing=same)
     message = Message.objects.create(
-        pairing=pairing, author=author, body=text, goal=goal, milestone=milestone
+        pairing=pairing, author=author, body=text, goal=goal, milestone=milestone, meeting=meeting
     )
     _mark_read(pairing=pairing, user=author, up_to=message.pk)
     _notify_message(pairing, message, author)

@@ -50,7 +50,10 @@ def _render(request, access, *, form=None, status=200, refused=None):
     page = selectors.conversation_page(pairing, viewer_or_user=request.viewer, before=before)
     can_post = policy.can_post_message(access)
     if can_post and form is None:
-        form = MessageForm(references=selectors.conversation_references(pairing))
+        form = MessageForm(
+            references=selectors.conversation_references(pairing),
+            meetings=selectors.conversation_meetings(pairing),
+        )
     if status == 200:  # a refused or rejected post changes nothing, read marks included
         _read(request, access, page)
     context = {
@@ -111,9 +114,10 @@ def message_post(request, pairing_uuid):
             return HttpResponse(reason, status=409)
         return _render(request, access, status=409, refused=reason)
     references = selectors.conversation_references(pairing)
-    form = MessageForm(request.POST, references=references)
+    meetings = selectors.conversation_meetings(pairing)
+    form = MessageForm(request.POST, references=references, meetings=meetings)
     if form.is_valid():
-        goal, milestone = selectors.conversation_reference(
+        goal, milestone, meeting = selectors.conversation_reference(
             pairing, form.cleaned_data.get("about", "")
         )
         try:
@@ -123,6 +127,7 @@ def message_post(request, pairing_uuid):
                 body=form.cleaned_data["body"],
                 goal=goal,
                 milestone=milestone,
+                meeting=meeting,
             )
         except services.MentorshipDuplicate as error:
             message = error.existing
@@ -134,7 +139,10 @@ def message_post(request, pairing_uuid):
                 response = render(
                     request,
                     "mentorship/_message_form.html",
-                    {"pairing": pairing, "form": MessageForm(references=references)},
+                    {
+                        "pairing": pairing,
+                        "form": MessageForm(references=references, meetings=meetings),
+                    },
                 )
                 response["HX-Trigger"] = "conversation-changed"
                 return response

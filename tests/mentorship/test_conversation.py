@@ -108,7 +108,7 @@ def test_a_message_points_only_at_goals_both_see(pairing, mentee, mentor, progra
     references = selectors.conversation_references(pairing)
     assert [r.goal_uuid for r in references] == [shared.uuid]
     assert references[0].milestones == [(milestone.uuid, "Outline")]
-    assert selectors.conversation_reference(pairing, f"goal:{private.uuid}") == (None, None)
+    assert selectors.conversation_reference(pairing, f"goal:{private.uuid}") == (None, None, None)
     with pytest.raises(services.MentorshipError):
         services.message_post(pairing=pairing, author=mentor, body="x", goal=private)
     message = services.message_post(
@@ -224,9 +224,9 @@ def _grow(pairing, size):
 
 
 # The signed-in user, the pairing, the viewer's facts (navigation: roles and unread counts),
-# the inbox's unread count, the page of messages, the goals a message may point at. The
-# "show earlier" fragment has no navigation (no viewer facts, no inbox count).
-CONVERSATION_QUERIES = 6
+# the inbox's unread count, the page of messages, the goals and the meetings a message may
+# point at. The "show earlier" fragment has no navigation (no viewer facts, no inbox count).
+CONVERSATION_QUERIES = 7
 EARLIER_QUERIES = 4
 POLL_QUERIES = 4
 
@@ -269,3 +269,36 @@ def test_demo_pairs_have_a_conversation_with_one_unread_for_the_mentee():
     assert Message.objects.count() == 3 * len(demo.DEMO_CONVERSATION)
     assert not Notification.objects.filter(kind=Kind.MESSAGE).exists()
     assert not mail.outbox
+
+
+def test_a_message_points_at_one_of_the_pairs_meetings(
+    client, pairing, other_pairing, mentee, mentor, other_mentee
+):
+    """The form offers the pair's latest meetings; the message links to the meeting's page;
+    another pair's meeting is refused, whatever the form says."""
+    from mentorship import meetings
+
+    soon = timezone.now() + timedelta(days=3)
+    ours = meetings.meeting_propose(
+        pairing=pairing, by=mentee, candidate_times=[soon], duration=45, location="Room 4"
+    )
+    AgreementFactory(pairing=other_pairing)
+    theirs = meetings.meeting_propose(
+        pairing=other_pairing, by=other_mentee, candidate_times=[soon], duration=30, location=""
+    )
+    client.force_login(mentee)
+    form = client.get(url(pairing)).context["form"]
+    offered = [
+        value for _group, options in form.fields["about"].choices[1:2] for value, _ in options
+    ]
+    assert offered == [f"meeting:{ours.uuid}"]
+    response = post(client, pairing, "Agenda for this one?", about=f"meeting:{ours.uuid}")
+    assert response.status_code == 302
+    message = Message.objects.get()
+    assert message.meeting == ours and message.goal is None and message.milestone is None
+    html = client.get(url(pairing)).content.decode()
+    assert reverse("mentorship:meeting_detail", args=[pairing.uuid, ours.uuid]) in html
+    assert selectors.conversation_reference(pairing, f"meeting:{theirs.uuid}") == (None, None, None)
+    with pytest.raises(services.MentorshipError):
+        services.message_post(pairing=pairing, author=mentee, body="Hi", meeting=theirs)
+    assert Message.objects.count() == 1
