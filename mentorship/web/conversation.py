@@ -49,7 +49,8 @@ def _render(request, access, *, form=None, status=200, refused=None):
     before = _uuid_param(request.GET.get("before"))
     page = selectors.conversation_page(pairing, viewer_or_user=request.viewer, before=before)
     can_post = policy.can_post_message(access)
-    if can_post and form is None:
+    fragment = before is not None and request.htmx  # "show earlier": the rows only
+    if can_post and form is None and not fragment:
         form = MessageForm(
             references=selectors.conversation_references(pairing),
             meetings=selectors.conversation_meetings(pairing),
@@ -68,7 +69,7 @@ def _render(request, access, *, form=None, status=200, refused=None):
         "poll_trigger": POLL_TRIGGER,
         "showing_earlier": before is not None,
     }
-    if before is not None and request.htmx:
+    if fragment:
         return render(request, "mentorship/_conversation_earlier.html", context, status=status)
     return render(request, "mentorship/conversation.html", context, status=status)
 
