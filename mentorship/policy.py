@@ -266,6 +266,20 @@ def pairings_visible_q(viewer_or_user, *, via: str = "") -> Q:
     )
 
 
+def _of_pairing(queryset, access, object_uuid):
+    """The object of `queryset` with this UUID that belongs to the pairing of `access`, with
+    its pairing attached (no query more for it); 404 for a missing UUID or another pairing's
+    object. One query."""
+    found = (
+        queryset.filter(uuid=object_uuid, pairing=access.pairing).first()
+        if object_uuid is not None
+        else None
+    )
+    require_found(found is not None)
+    found.pairing = access.pairing
+    return found
+
+
 def checkin_for_author(viewer_or_user, pairing_uuid, checkin_uuid):
     """A check-in of the pairing, to be edited or deleted by the one who logged it, while the
     pairing is open. 404 for anyone outside the pairing and for a check-in of another
@@ -273,13 +287,7 @@ def checkin_for_author(viewer_or_user, pairing_uuid, checkin_uuid):
     meeting took place), and for the author once the pairing is closed (read-only). Two
     queries: the pairing's row and the check-in's."""
     access = pairing_access(viewer_or_user, pairing_uuid)
-    checkin = (
-        CheckIn.objects.filter(uuid=checkin_uuid, pairing=access.pairing).first()
-        if checkin_uuid is not None
-        else None
-    )
-    require_found(checkin is not None)
-    checkin.pairing = access.pairing
+    checkin = _of_pairing(CheckIn.objects, access, checkin_uuid)
     require(access.can_participate and checkin.logged_by_id == Viewer.of(viewer_or_user).pk)
     return access, checkin
 
@@ -299,13 +307,8 @@ def feedback_for_author(viewer_or_user, pairing_uuid, feedback_uuid):
     shared. Two queries: the pairing's row and the entry's."""
     viewer = Viewer.of(viewer_or_user)
     access = pairing_access(viewer, pairing_uuid)
-    feedback = (
-        MentorshipFeedback.objects.filter(uuid=feedback_uuid, pairing=access.pairing).first()
-        if feedback_uuid is not None
-        else None
-    )
-    require_found(feedback is not None and feedback_visible(access, feedback, viewer.pk))
-    feedback.pairing = access.pairing
+    feedback = _of_pairing(MentorshipFeedback.objects, access, feedback_uuid)
+    require_found(feedback_visible(access, feedback, viewer.pk))
     require(access.can_give_feedback and feedback.author_id == viewer.pk)
     return access, feedback
 
@@ -484,15 +487,9 @@ def meeting_access(viewer_or_user, pairing_uuid, meeting_uuid) -> tuple[PairingA
     """A meeting of the pairing, to its pair only. Two queries: the pairing's row and the
     meeting's."""
     access = pairing_for_pair(viewer_or_user, pairing_uuid)
-    meeting = (
-        Meeting.objects.select_related("proposed_by", "checkin")
-        .filter(uuid=meeting_uuid, pairing=access.pairing)
-        .first()
-        if meeting_uuid is not None
-        else None
+    meeting = _of_pairing(
+        Meeting.objects.select_related("proposed_by", "checkin"), access, meeting_uuid
     )
-    require_found(meeting is not None)
-    meeting.pairing = access.pairing
     return access, meeting
 
 
@@ -517,13 +514,7 @@ def action_item_access(viewer_or_user, pairing_uuid, item_uuid) -> tuple[Pairing
     """An action item of the pairing, to the pair; only its owner ticks it, while the
     pairing is active (403 for the other side). Two queries."""
     access = pairing_for_pair(viewer_or_user, pairing_uuid)
-    item = (
-        ActionItem.objects.filter(uuid=item_uuid, pairing=access.pairing).first()
-        if item_uuid is not None
-        else None
-    )
-    require_found(item is not None)
-    item.pairing = access.pairing
+    item = _of_pairing(ActionItem.objects, access, item_uuid)
     require(can_arrange(access) and item.owner_id == Viewer.of(viewer_or_user).pk)
     return access, item
 
@@ -572,13 +563,7 @@ def message_for_author(viewer_or_user, pairing_uuid, message_uuid):
     the pairing's row and the message's."""
     viewer = Viewer.of(viewer_or_user)
     access = conversation_access(viewer, pairing_uuid)
-    message = (
-        Message.objects.filter(uuid=message_uuid, pairing=access.pairing).first()
-        if message_uuid is not None
-        else None
-    )
-    require_found(message is not None)
-    message.pairing = access.pairing
+    message = _of_pairing(Message.objects, access, message_uuid)
     require(
         can_post_message(access) and message.author_id == viewer.pk and message.deleted_at is None
     )
