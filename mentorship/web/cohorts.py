@@ -18,7 +18,9 @@ def program_end(request, program_uuid):
     """GET: what ending the cohort does, counted, with the reason to give. POST: end it.
     An ended program's page says so and offers the next cohort instead."""
     program = policy.get_program_for_admin(request.viewer, program_uuid)
-    form = CohortEndForm(request.POST or None, initial={"reason": _(cohorts.COHORT_ENDED_REASON)})
+    # Bound on every POST, an empty one too: it is then an error to show, not a blank form.
+    data = request.POST if request.method == "POST" else None
+    form = CohortEndForm(data, initial={"reason": _(cohorts.COHORT_ENDED_REASON)})
     if request.method == "POST" and not program.is_ended and form.is_valid():
         try:
             done = cohorts.program_end(
@@ -68,7 +70,7 @@ def program_next_cohort(request, program_uuid):
     program = policy.get_program_for_admin(request.viewer, program_uuid)
     preview = selectors.next_cohort_preview(program)
     initial = cohorts.next_cohort_initial(program, taken_slugs=preview.taken_slugs)
-    form = NextCohortForm(request.POST or None, initial=initial)
+    form = NextCohortForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and program.next_cohort_id is None and form.is_valid():
         try:
             started = cohorts.program_start_next(
