@@ -319,7 +319,9 @@ def test_members_keep_reading_their_history(client, cohort, program, admin, ment
     client.force_login(mentor)
     assert client.get(reverse("mentorship:my_pairings")).status_code == 200
     client.force_login(admin)
-    assert client.get(reverse("mentorship:program_dashboard", args=[program.uuid])).status_code == 200
+    assert (
+        client.get(reverse("mentorship:program_dashboard", args=[program.uuid])).status_code == 200
+    )
 
 
 # --- The next cohort ---------------------------------------------------------------------
@@ -372,9 +374,10 @@ def test_the_next_cohort_copies_exactly_the_settings_and_templates(
     assert new.previous_cohort == templated and new.ended_at is None
     assert (new.name, new.slug) == ("Northwind Circle, autumn", "northwind-autumn")
     # Admins run it; mentors are invited, not members; mentees are not carried over.
-    assert set(
-        Membership.objects.filter(program=new).values_list("user_id", "role")
-    ) == {(admin.pk, Role.ADMIN), (other.pk, Role.ADMIN)}
+    assert set(Membership.objects.filter(program=new).values_list("user_id", "role")) == {
+        (admin.pk, Role.ADMIN),
+        (other.pk, Role.ADMIN),
+    }
     invited = Invitation.objects.filter(program=new)
     assert {(i.email, i.role) for i in invited} == {
         (mentor.email, Role.MENTOR),
@@ -442,9 +445,12 @@ def test_next_cohort_page(client, templated, admin, mentor, other_admin, strange
     old = client.get(reverse("mentorship:program_dashboard", args=[templated.uuid]))
     assert "Next cohort:" in old.content.decode() and "Autumn" in old.content.decode()
     # Once started, the page links to it and a second post is refused.
-    assert client.post(
-        next_url(templated), {"name": "B", "slug": "b", "starts_on": "2027-09-01"}
-    ).status_code == 400
+    assert (
+        client.post(
+            next_url(templated), {"name": "B", "slug": "b", "starts_on": "2027-09-01"}
+        ).status_code
+        == 400
+    )
     assert Program.objects.filter(previous_cohort=templated).count() == 1
     for person, status in ((mentor, 403), (mentee, 403), (other_admin, 404), (stranger, 404)):
         client.force_login(person)
