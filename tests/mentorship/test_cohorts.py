@@ -316,8 +316,10 @@ def test_members_keep_reading_their_history(client, cohort, program, admin, ment
     client.force_login(mentee)
     page = client.get(reverse("mentorship:pairing_detail", args=[cohort["active"].uuid]))
     assert page.status_code == 200
+    assert "the program ended on" in page.content.decode()
     client.force_login(mentor)
-    assert client.get(reverse("mentorship:my_pairings")).status_code == 200
+    mine = client.get(reverse("mentorship:my_pairings"))
+    assert mine.status_code == 200 and "ended on" in mine.content.decode()
     client.force_login(admin)
     assert (
         client.get(reverse("mentorship:program_dashboard", args=[program.uuid])).status_code == 200
