@@ -522,3 +522,26 @@ def test_a_program_refuses_unknown_goal_templates(program):
     program.goal_template_keys = ["leadership", "made-up"]
     with pytest.raises(services.MentorshipError):
         services.program_update(program=program, goal_template_keys=["made-up"])
+
+
+def test_ending_is_all_or_nothing(cohort, program, admin, monkeypatch):
+    """One transaction: a failure while closing the third pairing leaves the first two open
+    and the program running."""
+    real_end = services.pairing_end
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 3:
+            raise services.MentorshipConflict("stop")
+        return real_end(**kwargs)
+
+    monkeypatch.setattr(services, "pairing_end", failing)
+    with pytest.raises(services.MentorshipConflict):
+        cohorts.program_end(program=program, by=admin)
+    assert (
+        Pairing.objects.filter(program=program, status__in=["active", "paused", "proposed"]).count()
+        == 3
+    )
+    program.refresh_from_db()
+    assert program.ended_at is None
