@@ -790,10 +790,15 @@ def goal_open_pairing(goal: Goal) -> Pairing | None:
 
 def mentee_goal_context(viewer):
     """The program (and open pairing, with its mentor) a new goal of the viewer belongs to:
-    her most recent mentee membership of an active program."""
+    her most recent mentee membership of an active program that has not ended."""
     viewer = Viewer.of(viewer)
     membership = (
-        Membership.objects.filter(user_id=viewer.pk, role=Role.MENTEE, program__is_active=True)
+        Membership.objects.filter(
+            user_id=viewer.pk,
+            role=Role.MENTEE,
+            program__is_active=True,
+            program__ended_at__isnull=True,
+        )
         .select_related("program")
         .order_by("-joined_at")
         .first()

@@ -332,6 +332,9 @@ def goal_create(
     broken.raise_any()
     if pairing is not None and program is None:
         program = pairing.program
+    if program is not None and program.ended_at is not None:
+        # An ended cohort takes no new goals (mentee_goal_context leaves it out already).
+        raise Conflict(_("%(program)s has ended: it takes no new goals.") % {"program": program})
     twin = _recent(
         Goal.objects.filter(
             mentee=mentee,

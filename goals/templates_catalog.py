@@ -80,3 +80,12 @@ TEMPLATES_BY_KEY = {t.key: t for t in TEMPLATES}
 
 def template_for(key: str | None) -> GoalTemplate | None:
     return TEMPLATES_BY_KEY.get(key or "")
+
+
+def templates_offered(keys: list | None) -> list[GoalTemplate]:
+    """The templates of `keys` in the catalogue's order; every template when `keys` is empty
+    (a program that chose none offers them all). Unknown keys are left out."""
+    if not keys:
+        return list(TEMPLATES)
+    chosen = set(keys)
+    return [t for t in TEMPLATES if t.key in chosen]

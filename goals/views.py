@@ -147,7 +147,11 @@ def goal_list(request):
 def goal_create(request):
     program, pairing = selectors.mentee_goal_context(request.viewer)
     sentences = _sentences(program, pairing)
+    # Only the templates her program offers (all of them outside a program).
+    offered = program.offered_goal_templates if program else TEMPLATES
     template = template_for(request.GET.get("template"))
+    if template not in offered:
+        template = None
     if request.method == "POST":
         form = GoalForm(request.POST, creating=True, visibility_sentences=sentences)
         if form.is_valid():
@@ -180,7 +184,7 @@ def goal_create(request):
         {
             "form": form,
             "creating": True,
-            "templates": TEMPLATES,
+            "templates": offered,
             "chosen_template": template,
             "smart": report,
         },

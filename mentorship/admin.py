@@ -37,11 +37,12 @@ class ProgramAdmin(admin.ModelAdmin):
         "max_active_goals",
         "join_policy",
         "is_active",
+        "ended_at",
     ]
     list_filter = ["is_active", "join_policy", "starts_on"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["uuid", "created_at"]
+    readonly_fields = ["uuid", "created_at", "ended_at", "ended_by", "previous_cohort"]
     inlines = [MembershipInline]
 
 

@@ -240,6 +240,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
     _seed_meetings(program)
     _seed_conversations(program)
     goals_demo.seed(program)
+    _seed_previous_cohort(program)
     return logins
 
 
@@ -531,3 +532,191 @@ def _seed_conversation(pairing: Pairing) -> None:
                 "read_at": last_read[side].created_at,
             },
         )
+
+
+# --- The cohort before the demo program ---------------------------------------------------
+
+# The spring cohort that ended the day before the demo program started: Ana and Kenji
+# mentored in it too, with mentees of their own who did not come back. Its pairings ran and
+# ended (two within three months, with the reason), and its goals were set and some completed
+# in it, so that a report comparing cohorts has figures for both.
+PREVIOUS_COHORT = {
+    "slug": "demo-2026-spring",
+    "name": "Northwind Mentoring Circle, spring 2026",
+    "description": DEMO_PROGRAM["description"],
+}
+PREVIOUS_MENTEES = [
+    ("mentee.grace@example.com", "Grace Kim", "Europe/Dublin"),
+    ("mentee.yusuf@example.com", "Yusuf Demir", "Europe/Istanbul"),
+    ("mentee.hana@example.com", "Hana Novák", "Europe/Prague"),
+    ("mentee.tomas@example.com", "Tomás Silva", "America/Sao_Paulo"),
+]
+# mentor, mentee, days after the cohort's start it began and ended, final status, reason,
+# and the pair's goal: title, category, done (completed before the end) or not.
+PREVIOUS_PAIRINGS = [
+    (
+        "mentor.ana@example.com",
+        "mentee.grace@example.com",
+        9,
+        None,
+        "ended",
+        "The cohort ended",
+        ("Run the weekly team demo without notes", "communication", True),
+    ),
+    (
+        "mentor.kenji@example.com",
+        "mentee.yusuf@example.com",
+        11,
+        80,
+        "ended",
+        "Mentee changed teams and had no time left for the program",
+        ("Design and ship the caching layer of the reports service", "skill_building", False),
+    ),
+    (
+        "mentor.ana@example.com",
+        "mentee.hana@example.com",
+        14,
+        172,
+        "completed",
+        "",
+        ("Be ready for a promotion to senior analyst", "career_development", True),
+    ),
+    (
+        "mentor.kenji@example.com",
+        "mentee.tomas@example.com",
+        31,
+        101,
+        "ended",
+        "Our schedules never matched across time zones",
+        ("Give a lightning talk at the Python meetup", "networking", False),
+    ),
+]
+
+
+def _seed_previous_cohort(program: Program) -> Program:
+    """The demo program's previous cohort, ended, linked as the one before it."""
+    from goals.models import Goal, GoalStatus, Visibility
+
+    from .models import Agreement, CheckIn, PairingEvent, PairingStatus
+
+    admin = User.objects.get(email=DEMO_PEOPLE[0].email)
+    ends = program.starts_on - timedelta(days=1)
+    starts = ends - timedelta(days=183)
+    ended_at = datetime.combine(ends, time(17), tzinfo=UTC)
+    spring, created = Program.objects.get_or_create(
+        slug=PREVIOUS_COHORT["slug"],
+        defaults={
+            "name": PREVIOUS_COHORT["name"],
+            "description": PREVIOUS_COHORT["description"],
+            "starts_on": starts,
+            "ends_on": ends,
+            "ended_at": ended_at,
+            "ended_by": admin,
+            "join_policy": JoinPolicy.INVITE_ONLY,
+            "agreement_meeting_frequency": "Every two weeks, 45 minutes by video call",
+            "agreement_expectations": "The mentee brings one question or a draft; the mentor "
+            "answers messages within two working days.",
+            "agreement_boundaries": "No meetings outside working hours; what we discuss stays "
+            "between us.",
+        },
+    )
+    if program.previous_cohort_id is None and not (
+        Program.objects.filter(previous_cohort=spring).exclude(pk=program.pk).exists()
+    ):
+        program.previous_cohort = spring
+        program.save(update_fields=["previous_cohort"])
+    Membership.objects.get_or_create(program=spring, user=admin, role=Role.ADMIN)
+    for email in ("mentor.ana@example.com", "mentor.kenji@example.com"):
+        source = Membership.objects.get(program=program, user__email=email, role=Role.MENTOR)
+        Membership.objects.get_or_create(
+            program=spring,
+            user=source.user,
+            role=Role.MENTOR,
+            defaults={
+                "capacity": source.capacity,
+                "skills": source.skills,
+                "interests": source.interests,
+                "capacity_set_at": ended_at - timedelta(days=183),
+            },
+        )
+    for email, name, zone in PREVIOUS_MENTEES:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            # Former mentees who have not come back: no demo login.
+            user = User.objects.create_user(email=email, password=None, name=name, timezone=zone)
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+        Membership.objects.get_or_create(program=spring, user=user, role=Role.MENTEE)
+    for mentor_email, mentee_email, began, ended, status, reason, goal in PREVIOUS_PAIRINGS:
+        mentor = User.objects.get(email=mentor_email)
+        mentee = User.objects.get(email=mentee_email)
+        if Pairing.objects.filter(program=spring, mentor=mentor, mentee=mentee).exists():
+            continue
+        started_on = starts + timedelta(days=began)
+        ended_on = ends if ended is None else starts + timedelta(days=ended)
+        pairing = Pairing.objects.create(
+            program=spring,
+            mentor=mentor,
+            mentee=mentee,
+            status=PairingStatus.COMPLETED if status == "completed" else PairingStatus.ENDED,
+            started_on=started_on,
+            ended_on=ended_on,
+            end_reason=reason,
+            last_checkin_on=ended_on - timedelta(days=7),
+        )
+        accepted = datetime.combine(started_on, time(10), tzinfo=UTC)
+        Agreement.objects.create(
+            pairing=pairing,
+            meeting_frequency=spring.agreement_meeting_frequency,
+            expectations=spring.agreement_expectations,
+            boundaries=spring.agreement_boundaries,
+            mentor_accepted_at=accepted,
+            mentee_accepted_at=accepted,
+            updated_by=mentor,
+        )
+        PairingEvent.objects.create(pairing=pairing, actor=admin, action="created")
+        PairingEvent.objects.create(pairing=pairing, actor=mentee, action="activated")
+        PairingEvent.objects.create(
+            pairing=pairing,
+            actor=admin if status == "ended" else mentor,
+            action=status,
+            detail=reason,
+        )
+        day = started_on + timedelta(days=7)
+        while day < ended_on:
+            CheckIn.objects.create(
+                pairing=pairing,
+                occurred_on=day,
+                summary="Went through the goal's next step and what got in the way.",
+                logged_by=mentor,
+            )
+            day += timedelta(days=21)
+        title, category, done = goal
+        goal_start = started_on + timedelta(days=3)
+        Goal.objects.get_or_create(
+            mentee=mentee,
+            title=title,
+            defaults={
+                "program": spring,
+                "pairing": pairing,
+                "category": category,
+                "specific": title,
+                "metric_name": "Steps done",
+                "unit": "steps",
+                "baseline_value": 0,
+                "target_value": 5,
+                "current_value": 5 if done else 2,
+                "starts_on": goal_start,
+                "target_date": goal_start + timedelta(days=120),
+                "status": GoalStatus.COMPLETED if done else GoalStatus.ABANDONED,
+                "visibility": Visibility.PROGRAM,
+                "completed_at": (
+                    datetime.combine(ended_on - timedelta(days=10), time(16), tzinfo=UTC)
+                    if done
+                    else None
+                ),
+                "created_at": datetime.combine(goal_start, time(9), tzinfo=UTC),
+            },
+        )
+    return spring

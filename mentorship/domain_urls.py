@@ -5,6 +5,7 @@ from django.urls import path
 
 from .web import (
     choice,
+    cohorts,
     conversation,
     imports,
     invitations,
@@ -271,5 +272,12 @@ urlpatterns = [
         "pairings/<uuid:pairing_uuid>/actions/<uuid:item_uuid>/tick/",
         meetings.action_item_tick,
         name="action_item_tick",
+    ),
+    # Cohorts: end this one, start the next.
+    path("programs/<uuid:program_uuid>/end/", cohorts.program_end, name="program_end"),
+    path(
+        "programs/<uuid:program_uuid>/next-cohort/",
+        cohorts.program_next_cohort,
+        name="program_next_cohort",
     ),
 ]

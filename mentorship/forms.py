@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from goals.templates_catalog import TEMPLATES
 
 from . import selectors
 from .csv_import import MAX_UPLOAD_BYTES
@@ -47,13 +48,19 @@ class ProgramForm(forms.ModelForm):
             "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "join_policy": forms.RadioSelect,
+            "agreement_expectations": forms.Textarea(attrs={"rows": 3}),
+            "agreement_boundaries": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "slug": _("Letters, digits and hyphens, e.g. “spring-2027”. Unique on this site."),
+            "agreement_expectations": _(
+                "What a new pairing's agreement says before the pair changes it and accepts it."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["goal_template_keys"] = goal_templates_field()
         # Left out (an older client, a script): the program keeps its policy, a new one is
         # invite only.
         self.fields["join_policy"].required = False
@@ -78,6 +85,16 @@ class ProgramForm(forms.ModelForm):
         if value:
             return value
         return self.instance.meeting_rule if self.instance.pk else MeetingRule.MENTOR
+
+
+def goal_templates_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Goal templates offered to mentees"),
+        choices=[(t.key, t.name) for t in TEMPLATES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: mentees see every template."),
+    )
 
 
 class InvitationForm(forms.Form):
@@ -518,3 +535,38 @@ class MessageEditForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": MESSAGE_MAX_LENGTH}),
     )
+
+
+# --- Cohorts ----------------------------------------------------------------------------------
+
+
+class CohortEndForm(forms.Form):
+    """Ending a cohort (mentorship.cohorts.program_end): the reason each pairing's record and
+    notices give."""
+
+    reason = forms.CharField(
+        label=_("Reason given to every pair"),
+        max_length=500,
+        help_text=_("Shown on each pairing's record and in the notices."),
+    )
+
+
+class NextCohortForm(forms.Form):
+    """Starting the next cohort (mentorship.cohorts.program_start_next). The rules of a
+    program (unique short name, dates in order) are the service's."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    slug = forms.SlugField(
+        label=_("Short name"),
+        max_length=60,
+        help_text=_("Letters, digits and hyphens, e.g. “spring-2027”. Unique on this site."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The program cannot end before it starts."))
+        return data

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import HistoryEvent
+from goals.templates_catalog import TEMPLATES_BY_KEY, templates_offered
 
 # How a person whose account was deleted appears in what outlives it.
 DELETED_USER = _("a deleted user")
@@ -36,9 +37,17 @@ PROGRAM_FIELDS = (
     "mentees_choose",
     "request_expires_days",
 )
+# The agreement every new pairing of the program starts from, and the goal templates its
+# mentees are offered (empty: all of them).
+PROGRAM_TEMPLATE_FIELDS = (
+    "agreement_meeting_frequency",
+    "agreement_expectations",
+    "agreement_boundaries",
+    "goal_template_keys",
+)
 # Settings of the program's pages only (not in the API yet): the rule of the dashboard's
-# meeting flag.
-PROGRAM_PAGE_FIELDS = (*PROGRAM_FIELDS, "meeting_rule")
+# meeting flag, and the templates above.
+PROGRAM_PAGE_FIELDS = (*PROGRAM_FIELDS, "meeting_rule", *PROGRAM_TEMPLATE_FIELDS)
 # Numbers of days and goals that must be at least 1.
 PROGRAM_POSITIVE_FIELDS = ("checkin_cadence_days", "stall_after_days", "max_active_goals")
 
@@ -124,10 +133,46 @@ class Program(models.Model):
         default=MeetingRule.MENTOR,
         help_text=_("The program dashboard flags pairs that meet less often than this."),
     )
+    # The cohort's lifecycle: ended by an admin (every open pairing closed, nothing new
+    # accepted since; its pages stay readable), and the cohort it follows.
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    previous_cohort = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="next_cohorts",
+        verbose_name=_("previous cohort"),
+    )
+    # The agreement template: what a new pairing's agreement says before the pair changes it.
+    agreement_meeting_frequency = models.CharField(
+        _("agreement: meeting frequency"),
+        max_length=200,
+        blank=True,
+        help_text=_("Left empty: “Every N days”, from the check-in cadence."),
+    )
+    agreement_expectations = models.TextField(
+        _("agreement: expectations"), max_length=4000, blank=True
+    )
+    agreement_boundaries = models.TextField(_("agreement: boundaries"), max_length=4000, blank=True)
+    # Keys of goals/goal_templates.json offered to the mentees; empty: every template.
+    goal_template_keys = models.JSONField(_("goal templates offered"), default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            # One next cohort per cohort: "Next cohort" is one link, and a form sent twice
+            # cannot start two.
+            models.UniqueConstraint(fields=["previous_cohort"], name="program_one_next_cohort"),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="program_ends_after_start",
@@ -146,6 +191,15 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def offered_goal_templates(self) -> list:
+        """The goal templates the program's mentees start from (all when none was chosen)."""
+        return templates_offered(self.goal_template_keys)
 
     def clean(self):
         """The rules of a program's settings, for the page's form and the API alike."""
@@ -169,6 +223,9 @@ class Program(models.Model):
                 "A pairing cannot stall before its next check-in is due: use at least the "
                 "check-in cadence (%(days)s days)."
             ) % {"days": cadence}
+        keys = self.goal_template_keys
+        if not isinstance(keys, list) or any(key not in TEMPLATES_BY_KEY for key in keys):
+            errors["goal_template_keys"] = _("Choose goal templates from the list.")
         if errors:
             raise ValidationError(errors)
 

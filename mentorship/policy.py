@@ -35,7 +35,7 @@ is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -71,10 +71,23 @@ def get_program_for_admin(viewer_or_user, program_uuid) -> Program:
     everyone else. One query: the program's row."""
     viewer = Viewer.of(viewer_or_user)
     require_found(viewer.is_authenticated and program_uuid is not None)
-    program = Program.objects.filter(uuid=program_uuid).first()
+    program = programs_with_cohort_links().filter(uuid=program_uuid).first()
     require_found(program is not None and program.pk in viewer.member_program_ids)
     require(program.pk in viewer.admin_program_ids)
     return program
+
+
+def programs_with_cohort_links():
+    """Programs with the id, UUID and name of the cohort before and after each (the program
+    pages' "Previous cohort" / "Next cohort" links), read in the program's own query."""
+    following = Program.objects.filter(previous_cohort=OuterRef("pk"))
+    return Program.objects.annotate(
+        previous_cohort_uuid=F("previous_cohort__uuid"),
+        previous_cohort_name=F("previous_cohort__name"),
+        next_cohort_id=Subquery(following.values("pk")[:1]),
+        next_cohort_uuid=Subquery(following.values("uuid")[:1]),
+        next_cohort_name=Subquery(following.values("name")[:1]),
+    )
 
 
 def get_import_run_for_admin(viewer_or_user, program_uuid, run_uuid) -> ImportRun:
@@ -99,7 +112,10 @@ def get_joinable_program(viewer_or_user, program_uuid) -> Program:
     viewer = Viewer.of(viewer_or_user)
     require_found(viewer.is_authenticated and program_uuid is not None)
     program = Program.objects.filter(
-        uuid=program_uuid, is_active=True, join_policy__in=JOINABLE_POLICIES
+        uuid=program_uuid,
+        is_active=True,
+        ended_at__isnull=True,
+        join_policy__in=JOINABLE_POLICIES,
     ).first()
     require_found(program is not None)
     return program

@@ -1140,7 +1140,9 @@ def joinable_programs(viewer_or_user) -> list[JoinableProgram]:
         program_id=OuterRef("pk"), user_id=viewer.pk, status=ApplicationStatus.PENDING
     )
     programs = (
-        Program.objects.filter(is_active=True, join_policy__in=JOINABLE_POLICIES)
+        Program.objects.filter(
+            is_active=True, ended_at__isnull=True, join_policy__in=JOINABLE_POLICIES
+        )
         .annotate(
             is_mentee=Exists(mine.filter(role=Role.MENTEE)),
             is_mentor=Exists(mine.filter(role=Role.MENTOR)),
@@ -2071,3 +2073,75 @@ def conversation_reference(
         )
         return None, milestone, None
     return None, None, None
+
+
+# --- Cohorts: ending one, starting the next -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortEndPreview:
+    """What ending the cohort would do, counted before the admin confirms."""
+
+    open_pairings: int
+    mentor_requests: int
+    invitations: int
+    applications: int
+    members: int
+
+
+def cohort_end_preview(program: Program) -> CohortEndPreview:
+    """The open pairings that ending the cohort closes, what waiting answer it withdraws, and
+    how many members keep their history. One query (subqueries)."""
+    count = IntegerField()
+
+    def number(queryset):
+        return Coalesce(_per_program(queryset, "program", Count("pk"), count), 0)
+
+    row = (
+        Program.objects.filter(pk=program.pk)
+        .annotate(
+            n_pairings=number(Pairing.objects.filter(status__in=OPEN_PAIRING_STATUSES)),
+            n_requests=number(MentorRequest.objects.filter(status=MentorRequestStatus.PENDING)),
+            n_invitations=number(
+                Invitation.objects.filter(
+                    accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True
+                )
+            ),
+            n_applications=number(Application.objects.filter(status=ApplicationStatus.PENDING)),
+            n_members=number(Membership.objects.exclude(role=Role.ADMIN)),
+        )
+        .values("n_pairings", "n_requests", "n_invitations", "n_applications", "n_members")
+        .get()
+    )
+    return CohortEndPreview(
+        open_pairings=row["n_pairings"],
+        mentor_requests=row["n_requests"],
+        invitations=row["n_invitations"],
+        applications=row["n_applications"],
+        members=row["n_members"],
+    )
+
+
+@dataclass(frozen=True)
+class NextCohortPreview:
+    """Who "Start the next cohort" brings along: the old cohort's admins (made admins) and
+    mentors (invited), and the short names already taken like the proposed one's."""
+
+    admins: int
+    mentors: int
+    taken_slugs: frozenset
+
+
+def next_cohort_preview(program: Program) -> NextCohortPreview:
+    """Two queries: the old cohort's admins and mentors counted, and the short names that
+    start like the program's own (to propose a free one)."""
+    counts = Membership.objects.filter(program=program, user__is_active=True).aggregate(
+        admins=Count("pk", filter=Q(role=Role.ADMIN)),
+        mentors=Count("pk", filter=Q(role=Role.MENTOR)),
+    )
+    taken = Program.objects.filter(slug__startswith=program.slug[:50]).values_list(
+        "slug", flat=True
+    )
+    return NextCohortPreview(
+        admins=counts["admins"], mentors=counts["mentors"], taken_slugs=frozenset(taken)
+    )

@@ -132,6 +132,21 @@ def _validate(instance, *, exclude=(), unique: bool = False) -> None:
         raise _invalid(error) from error
 
 
+def refuse_if_ended(program: Program) -> None:
+    """An ended cohort takes nothing new: no member, pairing, import, request or goal."""
+    if program.ended_at is not None:
+        raise MentorshipConflict(
+            _(
+                "%(program)s ended on %(date)s: it takes no new members, pairings, imports "
+                "or goals. Its pages stay readable."
+            )
+            % {
+                "program": program.name,
+                "date": timezone.localtime(program.ended_at).strftime("%Y-%m-%d"),
+            }
+        )
+
+
 def _known(fields: dict, allowed: tuple, entity: str) -> None:
     unknown = set(fields) - set(allowed)
     if unknown:
@@ -381,6 +396,7 @@ def invitation_create(
     """
     if role not in Role.values:
         raise MentorshipError(_("“%(role)s” is not a role.") % {"role": role})
+    refuse_if_ended(program)
     email = email.strip().lower()
     if Membership.objects.filter(program=program, user__email__iexact=email, role=role).exists():
         raise MentorshipError(
@@ -558,6 +574,7 @@ def invitations_create_many(*, program: Program, rows: list, by: User) -> tuple[
     left alone (importing a file twice sends nothing twice); once its link has expired it is
     sent again with a new link, as "Send again" would. Returns how many rows were invited,
     how many were waiting for an answer already, and how many expired ones were sent again."""
+    refuse_if_ended(program)
     waiting = _unanswered_invitations(program, [row.email for row in rows])
     now = timezone.now()
     expires_at = now + timedelta(days=INVITATION_VALID_DAYS)
@@ -666,6 +683,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     revoked invitation raises MentorshipError; one sent to an address not verified on
     `user`'s account raises Forbidden."""
     invitation = _lock_answerable(invitation, user)
+    refuse_if_ended(invitation.program)
     membership = membership_add(
         program=invitation.program,
         user=user,
@@ -789,6 +807,7 @@ def application_submit(
             _("%(program)s does not take applications: its admins invite people.")
             % {"program": program.name}
         )
+    refuse_if_ended(program)
     if role not in APPLICATION_ROLES:
         raise MentorshipError(_("Apply as a mentee or as a mentor."), field="role")
     message = message.strip()
@@ -928,6 +947,7 @@ def application_decide(
     program, person = locked.program, locked.user
     words = {"program": program.name, "role": _role_word(locked.role)}
     if approve:
+        refuse_if_ended(program)
         membership_add(
             program=program,
             user=person,
@@ -1071,6 +1091,7 @@ def _check_can_pair(*, program: Program, mentor: User, mentee: User) -> None:
        requests pairing the same mentor wait for each other instead of both passing."""
     if mentor.pk == mentee.pk:
         raise MentorshipError(_("A person cannot mentor themselves."))
+    refuse_if_ended(program)
     memberships = {
         m.role: m
         for m in Membership.objects.select_for_update()
@@ -1140,9 +1161,13 @@ def pairing_create(
                 status=PairingStatus.PROPOSED,
                 reassigned_from=reassigned_from,
             )
+            # The program's agreement template, for the pair to change and accept.
             Agreement.objects.create(
                 pairing=pairing,
-                meeting_frequency=_("Every %(days)s days") % {"days": program.checkin_cadence_days},
+                meeting_frequency=program.agreement_meeting_frequency
+                or _("Every %(days)s days") % {"days": program.checkin_cadence_days},
+                expectations=program.agreement_expectations,
+                boundaries=program.agreement_boundaries,
                 updated_by=by,
             )
             _event(
@@ -1677,6 +1702,7 @@ def participants_import(*, program: Program, text: str, by: User) -> dict[str, i
     """Import a checked participants file, all or nothing (see `_participants_apply`)."""
     from .csv_import import preview_participants
 
+    refuse_if_ended(program)
     preview = preview_participants(program, text)
     if not preview.ok:
         raise ImportRejected(preview)
@@ -1741,6 +1767,7 @@ def pairings_import(*, program: Program, text: str, by: User) -> dict[str, int]:
     """
     from .csv_import import preview_pairings
 
+    refuse_if_ended(program)
     _lock_mentors(program)
     preview = preview_pairings(program, text)
     if not preview.ok:
@@ -1885,6 +1912,7 @@ def import_start(
 
     if kind not in ("participants", "pairings"):
         raise MentorshipError(_("Unknown kind of import."))
+    refuse_if_ended(program)
     inline_rows = IMPORT_INLINE_ROWS if inline_rows is None else inline_rows
     batch_rows = batch_rows or IMPORT_BATCH_ROWS
     if kind == "pairings":
@@ -2128,6 +2156,7 @@ def mentor_request_create(
     program = mentee_membership.program
     if mentee_membership.role != Role.MENTEE:
         raise MentorshipError(_("Only mentees ask for a mentor."))
+    refuse_if_ended(program)
     if not (program.is_active and program.mentees_choose):
         raise MentorshipError(
             _("In %(program)s the program's admins pair mentees with mentors.")

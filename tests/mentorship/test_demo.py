@@ -27,7 +27,7 @@ def test_demo_pairings_are_idempotent():
         assert pairing.status == PairingStatus.ACTIVE
         assert pairing.agreement.is_accepted_by_both
         assert pairing.last_checkin_on == pairing.checkins.first().occurred_on
-    assert CheckIn.objects.count() == 5
+    assert CheckIn.objects.filter(pairing__program=program).count() == 5
     unpaired = [m.user.email for m in selectors.unpaired_mentees(program)]
     assert unpaired == ["mentee.ben@example.com"]
     ben = selectors.unpaired_mentees(program).get()
@@ -72,7 +72,8 @@ def test_every_demo_person_has_a_profile_that_matching_uses():
     people = {p.email for p in demo.DEMO_PEOPLE} | {demo.DEMO_APPLICANT.email}
     assert set(demo.DEMO_PROFILES) == people
     profiles = Profile.objects.filter(user__email__in=people)
-    assert profiles.count() == len(people) == User.objects.count()
+    former = [email for email, _name, _zone in demo.PREVIOUS_MENTEES]
+    assert profiles.count() == len(people) == User.objects.exclude(email__in=former).count()
     assert all(profile.is_filled and profile.languages for profile in profiles)
     program = Program.objects.get(slug="demo-2026")
     ben = selectors.unpaired_mentees(program).get()
@@ -150,3 +151,33 @@ def test_a_demo_seeded_before_conversations_gets_them_on_the_next_run():
     demo.seed(password="demo-mentoring-2026")
     demo.seed(password="demo-mentoring-2026")
     assert Message.objects.count() == per_pair * len(demo.DEMO_PAIRINGS)
+
+
+def test_the_demo_program_follows_an_ended_cohort_with_real_figures():
+    """The spring cohort before the demo program: ended, linked as its previous cohort, with
+    pairings that ran and ended (two within three months, with the reason), and goals set and
+    completed in it. Seeding again adds nothing."""
+    from datetime import timedelta
+
+    from goals.models import Goal, GoalStatus
+
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    program = Program.objects.get(slug="demo-2026")
+    spring = program.previous_cohort
+    assert spring.slug == "demo-2026-spring" and spring.ended_at is not None
+    assert spring.ends_on < program.starts_on
+    pairings = list(Pairing.objects.filter(program=spring))
+    assert len(pairings) == 4
+    assert not any(p.is_open for p in pairings)
+    early = [p for p in pairings if p.ended_on - p.started_on < timedelta(days=90)]
+    assert len(early) == 2 and all(p.end_reason for p in early)
+    goals = Goal.objects.filter(program=spring)
+    assert goals.count() == 4
+    assert goals.filter(status=GoalStatus.COMPLETED, completed_at__isnull=False).count() == 2
+    # The same mentors in both cohorts; the spring mentees did not come back.
+    assert set(spring.memberships.filter(role="mentor").values_list("user__email", flat=True)) == {
+        "mentor.ana@example.com",
+        "mentor.kenji@example.com",
+    }
+    assert CheckIn.objects.filter(pairing__program=spring).exists()

@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "*.services",
             "mentorship.csv_import",
+            "mentorship.cohorts",
             "mentorship.meetings",
             "notifications.delivery",
             "notifications.digests",

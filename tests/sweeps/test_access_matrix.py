@@ -271,6 +271,12 @@ MATRIX = {
         "302L 405 405 405 405 405 405",
     ),
     "mentorship:program_edit": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
+    # Cohorts: end this one (an empty form is refused: 400), start the next.
+    "mentorship:program_end": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 400 404"),
+    "mentorship:program_next_cohort": (
+        "302L 403 403 403 403 200 404",
+        "302L 403 403 403 403 400 404",
+    ),
     "mentorship:program_export_pairings": (
         "302L 403 403 403 403 200 404",
         "302L 405 405 405 405 405 405",

@@ -56,6 +56,8 @@ PAGES = {
         "mentorship:program_edit",
         "mentorship:application_queue",
         "mentorship:program_mentor_requests",
+        "mentorship:program_end",
+        "mentorship:program_next_cohort",
     ],
 }
 BLOCKING = ("serious", "critical")

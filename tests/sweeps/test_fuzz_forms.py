@@ -166,6 +166,8 @@ WEB_FORMS = [
     ("notifications:preferences", "mentee", "notifications:preferences"),
     ("api:tokens", "mentee", "api:tokens"),
     ("api:account_delete", "mentee", "api:account_delete"),
+    ("mentorship:program_end", "admin", "mentorship:program_end"),
+    ("mentorship:program_next_cohort", "admin", "mentorship:program_next_cohort"),
 ]
 
 # Tables whose row counts must not move when a submission is rejected.
