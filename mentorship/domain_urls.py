@@ -13,6 +13,7 @@ from .web import (
     pairings,
     people,
     programs,
+    report,
 )
 
 app_name = "mentorship"
@@ -271,5 +272,21 @@ urlpatterns = [
         "pairings/<uuid:pairing_uuid>/actions/<uuid:item_uuid>/tick/",
         meetings.action_item_tick,
         name="action_item_tick",
+    ),
+    # The outcomes report (mentorship.web.report).
+    path(
+        "programs/<uuid:program_uuid>/report/",
+        report.program_report_page,
+        name="program_report",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/report.csv",
+        report.program_report_csv,
+        name="program_report_csv",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/pairings/",
+        report.program_pairings,
+        name="program_pairings",
     ),
 ]

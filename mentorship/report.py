@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import DateField, ExpressionWrapper, OuterRef, Q
+from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
 from core.months import last_months, month_key, next_month
@@ -81,15 +81,6 @@ class Cohort:
             q &= Q(**{f"{prefix}started_on__gte": self.start})
         if self.end:
             q &= Q(**{f"{prefix}started_on__lt": self.end})
-        return q
-
-    def joined_q(self) -> Q:
-        """Memberships of people who joined in the cohort's months."""
-        q = Q()
-        if self.start:
-            q &= Q(joined_at__date__gte=self.start)
-        if self.end:
-            q &= Q(joined_at__date__lt=self.end)
         return q
 
 
@@ -536,3 +527,58 @@ def _goals(reports: dict[int, Report], cohort: Cohort, today: date, months: list
             month.health[health] += 1
     for program_id, percents in progress.items():
         reports[program_id].median_progress = round(float(statistics.median(percents)), 1)
+
+
+# --- The pairings list behind the figures ----------------------------------------------------
+
+PAIRING_LIST_STATES = {
+    "started": (),
+    "running": RUNNING_STATUSES,
+    "active": (PairingStatus.ACTIVE,),
+    "closed": CLOSED_STATUSES,
+}
+
+
+def pairing_list(
+    program,
+    *,
+    cohort: Cohort,
+    state: str = "",
+    premature: bool = False,
+    meeting: str = "",
+    reason: str = "",
+    running_in: date | None = None,
+    today: date | None = None,
+):
+    """The program's pairings as the report counts them: `state` (PAIRING_LIST_STATES; any
+    of them, or a cohort, means started pairings only), ended early, meeting the rule or not
+    (`meeting`: meets / below, of the active ones), with an end reason, or running at some
+    time in the month `running_in`. A queryset with the two people; one more query for
+    `meeting`."""
+    today = today or timezone.localdate()
+    pairings = Pairing.objects.filter(program=program)
+    if state in PAIRING_LIST_STATES or not cohort.is_everyone or premature or meeting:
+        pairings = pairings.filter(cohort.pairing_q())
+    if PAIRING_LIST_STATES.get(state):
+        pairings = pairings.filter(status__in=PAIRING_LIST_STATES[state])
+    if premature:
+        pairings = pairings.filter(
+            status=PairingStatus.ENDED,
+            ended_on__lt=ExpressionWrapper(
+                F("started_on") + timedelta(days=PREMATURE_DAYS), output_field=DateField()
+            ),
+        )
+    if reason:
+        pairings = pairings.filter(end_reason=reason)
+    if running_in:
+        pairings = pairings.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=running_in),
+            started_on__lt=next_month(running_in),
+        )
+    if meeting in ("meets", "below"):
+        below = below_rule_pairing_ids(program, cohort=cohort, today=today)
+        pairings = pairings.filter(status=PairingStatus.ACTIVE)
+        pairings = (
+            pairings.filter(pk__in=below) if meeting == "below" else pairings.exclude(pk__in=below)
+        )
+    return pairings.select_related("mentor", "mentee").order_by("-started_on", "-pk")

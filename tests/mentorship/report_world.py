@@ -12,19 +12,18 @@ Today is 15 June 2026. Days between dates, for the record:
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from goals.models import GoalStatus, Visibility
 from mentorship.models import CheckIn, Membership, PairingStatus, Role
 from tests.factories import GoalFactory, MembershipFactory, PairingFactory, UserFactory
 
 TODAY = date(2026, 6, 15)
-NOW = datetime(2026, 6, 15, 12, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
 
 def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=dt_timezone.utc)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC)
 
 
 @dataclass

@@ -56,6 +56,8 @@ PAGES = {
         "mentorship:program_edit",
         "mentorship:application_queue",
         "mentorship:program_mentor_requests",
+        "mentorship:program_report",
+        "mentorship:program_pairings",
     ],
 }
 BLOCKING = ("serious", "critical")
