@@ -76,7 +76,8 @@ class Links:
 
 
 def _month_label(day) -> str:
-    return date_format(day, "M Y")
+    # Short ("Jul 26"): six of them fit under the chart on a phone.
+    return date_format(day, "M y")
 
 
 def _charts(report, links: Links) -> dict:

@@ -83,6 +83,7 @@ def test_the_page_shows_the_hand_worked_figures(admin_client, world):
     assert figure(html, "goals") == "5"
     assert figure(html, "goals_completed") == "1"
     assert figure(html, "median_progress") == "20.0%"
+    assert "Feb 26" in html
     assert "Mentor moved away" in html
     # Two charts, each with its table of figures; no survey block while there is none.
     assert html.count("<svg") == 2
