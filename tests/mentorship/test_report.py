@@ -81,3 +81,15 @@ def test_a_program_without_anyone(program):
     r = program_report(program, today=TODAY)
     assert (r.mentees, r.match_rate, r.pairings, r.meetings_per_pair_month) == (0, None, 0, None)
     assert (r.median_days_to_match, r.median_progress, r.meeting_rule_share) == (None, None, None)
+
+
+def test_a_private_goal_is_never_counted(world):
+    """As on the program dashboard (goals.selectors.program_shared_goals): an admin's figures
+    leave out a goal its mentee keeps private, even in a count or a median."""
+    from goals.models import Goal, Visibility
+
+    Goal.objects.filter(program=world.program).update(visibility=Visibility.PRIVATE)
+    r = program_report(world.program, today=TODAY)
+    assert (r.goals, r.goals_completed, r.goals_active, r.median_progress) == (0, 0, 0, None)
+    assert sum(r.health.values()) == 0
+    assert sum(row.goals_created for row in r.months) == 0
