@@ -109,3 +109,86 @@ def progress_chart(goal, updates, *, today: date | None = None) -> Chart | None:
         plot_top=TOP,
         plot_bottom=HEIGHT - BOTTOM,
     )
+
+
+# --- Bar charts (the program outcomes report) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int  # index into the chart's series (its name)
+    value: float
+    fill: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    bars: list  # Bars
+    labels: list  # (x of the group's middle, label) under each group
+    y_ticks: list  # (y, label)
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+
+
+def _tick(value: float) -> str:
+    return f"{value:g}"
+
+
+def bar_chart(
+    labels: list[str],
+    series: list[list[float]],
+    *,
+    stacked: bool = False,
+    colours: list[str] | None = None,
+) -> BarChart:
+    """Bars for each label (a month, say), one per series side by side, or `stacked` on each
+    other, in the series' `colours`; the y axis from 0 to the highest bar (or stack), with a
+    tick at the top and half way."""
+    colours = colours or ["#0d6efd"] * len(series)
+    count = len(labels)
+    totals = [
+        sum(s[i] for s in series) if stacked else max((s[i] for s in series), default=0)
+        for i in range(count)
+    ]
+    top = max([*totals, 0]) or 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    group_w = plot_w / max(count, 1)
+    gap = group_w * 0.2
+    bar_w = (group_w - gap) / (1 if stacked else max(len(series), 1))
+
+    def y(v: float) -> float:
+        return TOP + plot_h * (1 - v / top)
+
+    bars = []
+    for i in range(count):
+        left = LEFT + group_w * i + gap / 2
+        base = 0.0
+        for n, values in enumerate(series):
+            value = values[i]
+            if stacked:
+                height = y(base) - y(base + value)
+                bars.append(Bar(left, y(base + value), bar_w, height, n, value, colours[n]))
+                base += value
+            else:
+                x = left + bar_w * n
+                bars.append(Bar(x, y(value), bar_w, y(0) - y(value), n, value, colours[n]))
+    ticks = [(y(0), "0"), (y(top / 2), _tick(round(top / 2, 2))), (y(top), _tick(round(top, 2)))]
+    return BarChart(
+        width=WIDTH,
+        height=HEIGHT,
+        bars=[b for b in bars if b.height > 0],
+        labels=[(LEFT + group_w * (i + 0.5), label) for i, label in enumerate(labels)],
+        y_ticks=ticks,
+        plot_left=LEFT,
+        plot_right=WIDTH - RIGHT,
+        plot_top=TOP,
+        plot_bottom=HEIGHT - BOTTOM,
+    )

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
+from core.months import parse_month
 
 from . import services
 from .models import (
@@ -21,12 +22,14 @@ from .models import (
     PROGRESS_UPDATE_FIELDS,
     Comment,
     Goal,
+    GoalStatus,
     Milestone,
     MilestoneKind,
     ProgressUpdate,
     Visibility,
     latest_date,
 )
+from .progress import ACTIVE_HEALTHS, Health
 from .services import MAX_MILESTONES_AT_CREATION
 
 NUMBER_ERROR = services.NOT_A_NUMBER
@@ -478,3 +481,36 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Up to 4000 characters."),
     )
+
+
+class ProgramGoalFilterForm(forms.Form):
+    """The program goal list's filters, as the outcomes report links to it: the goals of
+    pairings started in some months, of a status, of a health, created or completed in a
+    month (months as YYYY-MM)."""
+
+    MONTH_FIELDS = ("started_from", "started_to", "created", "completed")
+
+    started_from = forms.CharField(required=False, max_length=7)
+    started_to = forms.CharField(required=False, max_length=7)
+    created = forms.CharField(required=False, max_length=7)
+    completed = forms.CharField(required=False, max_length=7)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", ""),
+            (GoalStatus.ACTIVE, GoalStatus.ACTIVE.label),
+            (GoalStatus.COMPLETED, GoalStatus.COMPLETED.label),
+        ],
+    )
+    health = forms.ChoiceField(
+        required=False, choices=[("", ""), *[(h, Health(h).label) for h in ACTIVE_HEALTHS]]
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in self.MONTH_FIELDS:
+            text = data.get(name)
+            data[name] = parse_month(text) if text else None
+            if text and data[name] is None:
+                self.add_error(name, _("Give a month as YYYY-MM, e.g. 2026-03."))
+        return data

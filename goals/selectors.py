@@ -10,7 +10,7 @@ by policy.goal_access in the view (404 or 403).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import ClassVar, NamedTuple
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
@@ -829,16 +829,44 @@ def mentee_open_pairing(viewer, uuid) -> Pairing | None:
     )
 
 
-def program_goal_rows(program, *, include_archived: bool = False) -> list[Goal]:
+def program_goal_rows(
+    program, *, include_archived: bool = False, filters: dict | None = None
+) -> list[Goal]:
     """The program's goals shared beyond the mentee (program_shared_goals), for its admins'
     summary page (archived goals left out) and its export (`include_archived`: kept, since
-    an archived goal stays in exports)."""
+    an archived goal stays in exports). `filters` (forms.ProgramGoalFilterForm's): what the
+    outcomes report (mentorship.report) counts; health is applied by the page."""
     goals = program_shared_goals(program).select_related("mentee")
+    if filters:
+        goals = _filtered(goals, filters)
     return list(
         with_progress(
             goals if include_archived else goals.filter(archived_at__isnull=True)
         ).order_by("mentee__name", "priority", "created_at")
     )
+
+
+def _month_span(first: date) -> tuple:
+    """The month's first and next month's first midnight, in the current time zone."""
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return tuple(timezone.make_aware(datetime(d.year, d.month, d.day)) for d in (first, following))
+
+
+def _filtered(goals: QuerySet, filters: dict) -> QuerySet:
+    first, last = filters.get("started_from"), filters.get("started_to")
+    if first or last:
+        goals = goals.filter(pairing__started_on__isnull=False)
+    if first:
+        goals = goals.filter(pairing__started_on__gte=first)
+    if last:
+        goals = goals.filter(pairing__started_on__lt=_month_span(last)[1].date())
+    if filters.get("status"):
+        goals = goals.filter(status=filters["status"])
+    for name, column in (("created", "created_at"), ("completed", "completed_at")):
+        if filters.get(name):
+            low, high = _month_span(filters[name])
+            goals = goals.filter(**{f"{column}__gte": low, f"{column}__lt": high})
+    return goals
 
 
 # --- The API --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from .forms import (
     CommentForm,
     GoalForm,
     MilestoneForm,
+    ProgramGoalFilterForm,
     ProgressUpdateForm,
     StepForm,
 )
@@ -1417,16 +1418,25 @@ def program_goals(request, uuid):
     details only for goals shared with the program."""
     # 403 for the program's other members, 404 for everyone else (mentorship.policy).
     program = get_program_for_admin(request.viewer, uuid)
-    goals = selectors.program_goal_rows(program)
+    # The outcomes report links here with filters; a bad one is a form error.
+    form = ProgramGoalFilterForm(request.GET or None)
+    valid = not form.is_bound or form.is_valid()
+    filters = form.cleaned_data if form.is_bound and valid else {}
+    goals = selectors.program_goal_rows(program, filters=filters)
+    if filters.get("health"):
+        goals = [g for g in goals if g.progress.health == filters["health"]]
     return render(
         request,
         "goals/program_goals.html",
         {
             "program": program,
             "goals": goals,
+            "filter_form": form,
+            "filtered": bool(filters) and any(filters.values()),
             # Counted from the list itself: the figures and the goals listed agree.
             "goal_health": selectors.goal_health_distribution(program, goals=goals),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -14,6 +14,7 @@ from .web import (
     pairings,
     people,
     programs,
+    report,
 )
 
 app_name = "mentorship"
@@ -279,5 +280,21 @@ urlpatterns = [
         "programs/<uuid:program_uuid>/next-cohort/",
         cohorts.program_next_cohort,
         name="program_next_cohort",
+    ),
+    # The outcomes report (mentorship.web.report).
+    path(
+        "programs/<uuid:program_uuid>/report/",
+        report.program_report_page,
+        name="program_report",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/report.csv",
+        report.program_report_csv,
+        name="program_report_csv",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/pairings/",
+        report.program_pairings,
+        name="program_pairings",
     ),
 ]

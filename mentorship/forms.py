@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from goals.templates_catalog import TEMPLATES
+from core.months import parse_month
 
 from . import selectors
 from .csv_import import MAX_UPLOAD_BYTES
@@ -243,6 +244,18 @@ class MemberFilterForm(forms.Form):
         choices=PAIRED_CHOICES,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    # The outcomes report's links: mentees who joined in these months, ever paired or not.
+    joined_from = forms.CharField(required=False, max_length=7)
+    joined_to = forms.CharField(required=False, max_length=7)
+    matched = forms.ChoiceField(
+        required=False, choices=[("", ""), ("yes", _("Ever paired")), ("no", _("Never paired"))]
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("joined_from", "joined_to"):
+            data[name] = _month_of(self, name, data.get(name))
+        return data
 
 
 def show_service_error(form: forms.Form, error) -> None:
@@ -569,4 +582,86 @@ class NextCohortForm(forms.Form):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The program cannot end before it starts."))
+# --- The outcomes report and the lists it links to ------------------------------------------
+
+
+def _month_of(form: forms.Form, name: str, text):
+    """The month "YYYY-MM" of field `name` as its first day; a field error when it is not one."""
+    if not text:
+        return None
+    month = parse_month(text)
+    if month is None:
+        form.add_error(name, _("Give a month as YYYY-MM, e.g. 2026-03."))
+    return month
+
+
+class MonthInput(forms.TextInput):
+    """A month picker where the browser has one; YYYY-MM typed in elsewhere."""
+
+    input_type = "month"
+
+
+class CohortForm(forms.Form):
+    """Pairings that started from one month to another (both included), GET."""
+
+    started_from = forms.CharField(
+        label=_("Pairings started from"),
+        required=False,
+        max_length=7,
+        widget=MonthInput(attrs={"placeholder": "YYYY-MM"}),
+    )
+    started_to = forms.CharField(
+        label=_("to"),
+        required=False,
+        max_length=7,
+        widget=MonthInput(attrs={"placeholder": "YYYY-MM"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        first = _month_of(self, "started_from", data.get("started_from"))
+        last = _month_of(self, "started_to", data.get("started_to"))
+        if first and last and first > last:
+            self.add_error("started_to", _("The last month comes before the first."))
+        data["started_from"], data["started_to"] = first, last
+        return data
+
+
+PAIRING_STATES = [
+    ("", _("All")),
+    ("started", _("Started")),
+    ("running", _("Running (active or paused)")),
+    ("active", _("Active")),
+    ("closed", _("Completed or ended")),
+]
+
+
+class PairingListFilterForm(CohortForm):
+    """The program's pairings list: the cohort and what the report's figures count."""
+
+    state = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=PAIRING_STATES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    premature = forms.ChoiceField(
+        label=_("Ended early"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("Ended within 3 months"))],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    meeting = forms.ChoiceField(
+        label=_("Meeting rule"),
+        required=False,
+        choices=[("", _("Any")), ("meets", _("Meets it")), ("below", _("Below it"))],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(label=_("End reason"), required=False, max_length=500)
+    # Running at some time in this month (YYYY-MM): a by-month row of the report.
+    running_in = forms.CharField(required=False, max_length=7)
+
+    def clean(self):
+        data = super().clean()
+        data["running_in"] = _month_of(self, "running_in", data.get("running_in"))
         return data

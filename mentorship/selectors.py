@@ -6,7 +6,7 @@ import uuid as uuid_module
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 
 from accounts.languages import language_name
 from accounts.models import Profile, User, filled_profile_q, profile_of
+from core.months import next_month
 from core.viewer import Viewer
 from goals.kinds import SHARED_WITH_MENTOR
 from goals.models import OPEN_GOAL_STATUSES, Category, Goal, GoalStatus, Milestone, MilestoneKind
@@ -593,8 +594,18 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
 
 
 def member_list(
-    program: Program, *, query: str = "", role: str = "", paired: str = ""
+    program: Program,
+    *,
+    query: str = "",
+    role: str = "",
+    paired: str = "",
+    joined_from: date | None = None,
+    joined_to: date | None = None,
+    matched: str = "",
 ) -> QuerySet[Membership]:
+    """The program's members, filtered; `joined_from`/`joined_to` (first days of months, both
+    included) and `matched` (ever paired in the program, yes or no) are the outcomes report's
+    filters (mentorship.report counts the same way)."""
     members = (
         Membership.objects.filter(program=program)
         .select_related("user")
@@ -617,7 +628,19 @@ def member_list(
         members = members.filter(Q(is_paired=True) | Q(open_pairings__gt=0))
     elif paired == "no":
         members = members.filter(is_paired=False, open_pairings=0)
+    if joined_from:
+        members = members.filter(joined_at__gte=_midnight_utc(joined_from))
+    if joined_to:
+        members = members.filter(joined_at__lt=_midnight_utc(next_month(joined_to)))
+    if matched in ("yes", "no"):
+        ever = Exists(Pairing.objects.filter(program=program, mentee=OuterRef("user")))
+        members = members.filter(ever if matched == "yes" else ~ever)
     return members
+
+
+def _midnight_utc(day: date) -> datetime:
+    # As the report's SQL compares: the day's start in UTC.
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def member_of_program(program: Program, membership_uuid) -> Membership | None:

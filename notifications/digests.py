@@ -29,6 +29,7 @@ from mentorship.models import (
     PairingStatus,
     Role,
 )
+from mentorship.report import program_reports
 
 from . import links
 
@@ -407,14 +408,20 @@ def compose_admin(
     admin_ids: list[int], *, now: datetime, since: dict[int, datetime]
 ) -> dict[int, dict]:
     """Per program each admin runs: stalled pairings, pairings waiting for acceptance, overdue
-    check-ins, unpaired mentees, open invitations and applications waiting, goal health. Six
-    queries per batch."""
+    check-ins, unpaired mentees, open invitations and applications waiting, goal health, and
+    the outcomes report's headline figures. Nine queries per batch."""
     today = now.date()
     memberships = list(
         Membership.objects.filter(user_id__in=admin_ids, role=Role.ADMIN, program__is_active=True)
         .order_by("user_id", "program__name")
         .values(
-            "user_id", "program_id", "program__name", "program__uuid", "program__stall_after_days"
+            "user_id",
+            "program_id",
+            "program__name",
+            "program__uuid",
+            "program__stall_after_days",
+            "program__meeting_rule",
+            "program__checkin_cadence_days",
         )
     )
     program_ids = {m["program_id"] for m in memberships}
@@ -531,6 +538,19 @@ def compose_admin(
         key = state if state in ("on_track", "at_risk", "off_track") else "unknown"
         health[program_id][key] += 1
 
+    # The outcomes report's headline figures of each program (three queries for the batch).
+    outcomes = program_reports(
+        {
+            m["program_id"]: SimpleNamespace(
+                pk=m["program_id"],
+                meeting_rule=m["program__meeting_rule"],
+                checkin_cadence_days=m["program__checkin_cadence_days"],
+            )
+            for m in memberships
+        }.values(),
+        today=today,
+    )
+
     payloads: dict[int, dict] = {}
     for m in memberships:
         program_id = m["program_id"]
@@ -555,6 +575,8 @@ def compose_admin(
                 ),
                 "health": dict(health[program_id]),
                 "stall_after_days": stall_days[program_id],
+                "outcomes": outcomes[program_id].as_headlines(),
+                "report_url": links.path_to("mentorship:program_report", m["program__uuid"]),
             }
         )
     return payloads

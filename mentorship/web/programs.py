@@ -151,6 +151,9 @@ def member_list(request, program_uuid):
         query=filters.get("q", ""),
         role=filters.get("role", ""),
         paired=filters.get("paired", ""),
+        joined_from=filters.get("joined_from"),
+        joined_to=filters.get("joined_to"),
+        matched=filters.get("matched", ""),
     )
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -292,6 +292,17 @@ MATRIX = {
     "mentorship:program_invite": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
     "mentorship:program_list": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "mentorship:program_match": ("302L 403 403 403 403 200 404", "302L 405 405 405 405 405 405"),
+    # The outcomes report, its CSV and the pairings list behind it: the program's admins
+    # only; its other members get 404 too (mentorship.web.report).
+    "mentorship:program_report": ("302L 404 404 404 404 200 404", "302L 405 405 405 405 405 405"),
+    "mentorship:program_report_csv": (
+        "302L 404 404 404 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:program_pairings": (
+        "302L 404 404 404 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
     "notifications:inbox": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "notifications:mark_all_read": ("302L 405 405 405 405 405 405", "302L 302 302 302 302 302 302"),
     "notifications:mark_read": ("302L 405 405 405 405 405 405", "302L 302 404 404 404 404 404"),

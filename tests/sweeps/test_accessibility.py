@@ -58,6 +58,8 @@ PAGES = {
         "mentorship:program_mentor_requests",
         "mentorship:program_end",
         "mentorship:program_next_cohort",
+        "mentorship:program_report",
+        "mentorship:program_pairings",
     ],
 }
 BLOCKING = ("serious", "critical")
