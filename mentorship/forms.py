@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from goals.templates_catalog import TEMPLATES
 from core.months import parse_month
+from goals.templates_catalog import TEMPLATES
 
 from . import selectors
 from .csv_import import MAX_UPLOAD_BYTES
@@ -582,6 +582,8 @@ class NextCohortForm(forms.Form):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The program cannot end before it starts."))
+
+
 # --- The outcomes report and the lists it links to ------------------------------------------
 
 
