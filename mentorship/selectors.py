@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -323,10 +323,10 @@ def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
     )
 
 
-def program_stats(program: Program) -> dict:
+def program_stats(program: Program, *, surveys: bool = False) -> dict:
     """Members by role, pairings by status, open invitations (and all ever sent),
-    and applications waiting, in one query of five grouped counts (the surveys' aggregates
-    are survey_summary's).
+    applications waiting and, with `surveys`, the survey aggregates (survey_summary's, its
+    grouped rows joined to this query), in one query of grouped counts.
 
     Written as SQL: the same numbers as correlated ORM subqueries took longer to build and
     compile in Python than the database took to answer them.
@@ -335,40 +335,51 @@ def program_stats(program: Program) -> dict:
     invitation = Invitation._meta.db_table
     application = Application._meta.db_table
     # Table names come from the models, the values are parameters. Every column has one type
-    # in every branch (PostgreSQL will not unite a NULL text with a sum).
+    # in every branch (PostgreSQL will not unite a NULL text with a sum): the counts' branches
+    # fill the survey columns with zeros.
+    pad = ", 0" * len(_SURVEY_COLUMNS) if surveys else ""
     sql = (
-        f"SELECT 'role', role, COUNT(*), 0 FROM {membership} "  # noqa: S608
+        f"SELECT 'role', role, COUNT(*){pad} FROM {membership} "  # noqa: S608
         "WHERE program_id = %s GROUP BY role "
-        f"UNION ALL SELECT 'status', status, COUNT(*), 0 FROM {pairing} "
+        f"UNION ALL SELECT 'status', status, COUNT(*){pad} FROM {pairing} "
         "WHERE program_id = %s GROUP BY status "
-        f"UNION ALL SELECT 'invitations', '', COUNT(*), 0 FROM {invitation} "
+        f"UNION ALL SELECT 'invitations', '', COUNT(*){pad} FROM {invitation} "
         "WHERE program_id = %s AND accepted_at IS NULL AND declined_at IS NULL "
         "AND revoked_at IS NULL "
         "AND expires_at > %s "
-        f"UNION ALL SELECT 'invitations_sent', '', COUNT(*), 0 FROM {invitation} "
+        f"UNION ALL SELECT 'invitations_sent', '', COUNT(*){pad} FROM {invitation} "
         "WHERE program_id = %s "
-        f"UNION ALL SELECT 'applications', '', COUNT(*), 0 FROM {application} "
+        f"UNION ALL SELECT 'applications', '', COUNT(*){pad} FROM {application} "
         "WHERE program_id = %s AND status = %s"
     )
+    params = [
+        program.pk,
+        program.pk,
+        program.pk,
+        timezone.now(),
+        program.pk,
+        program.pk,
+        ApplicationStatus.PENDING.value,
+    ]
+    if surveys:
+        survey_sql, survey_params = _survey_rows(program).query.sql_with_params()
+        qn = connection.ops.quote_name
+        columns = ", ".join(f"s.{qn(name)}" for name in _SURVEY_COLUMNS)
+        sql += f" UNION ALL SELECT 'survey', s.{qn('kind')}, s.{qn('n')}, {columns} "
+        sql += f"FROM ({survey_sql}) s"
+        params += list(survey_params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                program.pk,
-                program.pk,
-                program.pk,
-                timezone.now(),
-                program.pk,
-                program.pk,
-                ApplicationStatus.PENDING.value,
-            ],
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     roles = dict.fromkeys(Role.values, 0)
     statuses = dict.fromkeys(PairingStatus.values, 0)
     invitations = invitations_sent = applications = 0
-    for kind, key, count, _total in rows:
-        if kind == "role":
+    survey_rows = []
+    for kind, key, count, *rest in rows:
+        if kind == "survey":
+            figures = dict(zip(_SURVEY_COLUMNS, rest, strict=True))
+            survey_rows.append({"kind": key, "n": count, **figures})
+        elif kind == "role":
             roles[key] = count
         elif kind == "status":
             statuses[key] = count
@@ -384,6 +395,7 @@ def program_stats(program: Program) -> dict:
         "pending_invitations": invitations,
         "invitations_sent": invitations_sent,
         "pending_applications": applications,
+        **({"surveys": _survey_summary_of(survey_rows)} if surveys else {}),
     }
 
 
@@ -524,13 +536,13 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
     """Everything the program dashboard shows (but goal health, the goals app's), in three
     queries whatever the program's size:
 
-    1. the counts (program_stats);
+    1. the counts and the survey aggregates (program_stats);
     2. the open pairings; the stalled ones, each mentor's load and who is paired are
        worked out from them;
     3. the mentors and the unpaired mentees, with their accounts.
     """
     today = today or timezone.localdate()
-    stats = program_stats(program)
+    stats = program_stats(program, surveys=True)
     rows = open_pairings(program, today=today)
     cutoff = today - timedelta(days=program.stall_after_days)
     stalled = sorted(
@@ -572,7 +584,6 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
         stalled=stalled,
         below_meeting_rule=[p for p in rows if below_meeting_rule(p, program, today)],
         meeting_months=tuple(month_starts(today)),
-        surveys=survey_summary(program=program),
         **stats,
     )
 
@@ -2094,12 +2105,32 @@ def survey_summary(*, program: Program, pairings: QuerySet[Pairing] | None = Non
     the answers that gave one). Months are calendar months in UTC, by when the answer was
     first given.
     """
+    return _survey_summary_of(list(_survey_rows(program, pairings)))
+
+
+# The grouped figures of survey answers, per kind and month, besides the kind and count ("n").
+_SURVEY_COLUMNS = (
+    "year",
+    "month",
+    "match_sum",
+    "progress_n",
+    "progress_sum",
+    "recommend_n",
+    "promoters",
+    "detractors",
+    "goals_yes",
+    "goals_partly",
+    "goals_no",
+)
+
+
+def _survey_rows(program: Program, pairings: QuerySet[Pairing] | None = None) -> QuerySet:
+    """The program's survey answers grouped by kind and calendar month (UTC)."""
     responses = SurveyResponse.objects.filter(pairing__program=program)
     if pairings is not None:
         responses = responses.filter(pairing__in=pairings.values("pk"))
-    rows = (
-        responses.annotate(month=TruncMonth("created_at"))
-        .values("kind", "month")
+    return (
+        responses.values("kind", year=ExtractYear("created_at"), month=ExtractMonth("created_at"))
         .annotate(
             n=Count("pk"),
             match_sum=Sum("match_score"),
@@ -2112,36 +2143,24 @@ def survey_summary(*, program: Program, pairings: QuerySet[Pairing] | None = Non
             goals_partly=Count("pk", filter=Q(goals_met="partly")),
             goals_no=Count("pk", filter=Q(goals_met="no")),
         )
-        .order_by("kind", "month")
+        .order_by()
     )
-    totals = {
-        kind: dict.fromkeys(
-            (
-                "n",
-                "match_sum",
-                "progress_n",
-                "progress_sum",
-                "recommend_n",
-                "promoters",
-                "detractors",
-                "goals_yes",
-                "goals_partly",
-                "goals_no",
-            ),
-            0,
-        )
-        for kind in SurveyKind.values
-    }
+
+
+def _survey_summary_of(rows: list[dict]) -> dict:
+    """survey_summary's answer from the grouped rows (any order)."""
+    measures = ("n", *_SURVEY_COLUMNS[2:])
+    totals = {kind: dict.fromkeys(measures, 0) for kind in SurveyKind.values}
     months: dict[str, list] = {kind: [] for kind in SurveyKind.values}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (int(r["year"]), int(r["month"]))):
         kind = row["kind"]
         if kind not in totals:
             continue
-        for name, value in totals[kind].items():
-            totals[kind][name] = value + (row[name] or 0)
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime) else month
-        months[kind].append((month, row["n"], _mean(row["match_sum"], row["n"])))
+        for name in measures:
+            totals[kind][name] += int(row[name] or 0)
+        month = date(int(row["year"]), int(row["month"]), 1)
+        n = int(row["n"])
+        months[kind].append((month, n, _mean(int(row["match_sum"] or 0), n)))
     summary = {}
     for kind, t in totals.items():
         enough = t["n"] >= SURVEY_MIN_ANSWERS
