@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -546,7 +547,8 @@ def _survey_row(person, pairing, partner: str, kind: str, round_: int, moment) -
         key=f"{Kind.SURVEY}:{pairing.uuid}:{person.uuid}:{kind}:{round_}",
         title=title,
         body=body,
-        url=links.path_to("mentorship:survey_answer", pairing.uuid, kind, round_),
+        # Reversed as is: the kind and the round do not fit links.path_to's UUID placeholder.
+        url=reverse("mentorship:survey_answer", args=[pairing.uuid, kind, round_]),
         moment=moment,
         payload={"partner": partner, "survey": kind, "round": round_},
     )

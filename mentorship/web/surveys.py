@@ -50,7 +50,9 @@ def survey_answer(request, pairing_uuid, kind, round):
     ).first()
     if existing is not None:
         return redirect("mentorship:survey_edit", access.pairing.uuid, existing.uuid)
-    form = SurveyForm(request.POST or None, kind=kind)
+    # An empty POST is a form with every answer missing, not a blank form.
+    data = request.POST if request.method == "POST" else None
+    form = SurveyForm(data, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_answer(
@@ -79,7 +81,8 @@ def survey_edit(request, pairing_uuid, response_uuid):
         request.viewer, pairing_uuid, response_uuid
     )
     initial = {name: getattr(response, name) for name in SURVEY_FIELDS[response.kind]}
-    form = SurveyForm(request.POST or None, initial=initial, kind=response.kind)
+    data = request.POST if request.method == "POST" else None
+    form = SurveyForm(data, initial=initial, kind=response.kind)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_update(response=response, by=request.user, **form.cleaned_data)

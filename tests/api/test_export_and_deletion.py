@@ -90,7 +90,7 @@ def test_user_export_contains_everything_they_own(
         world.private_goal.title,
     }
     # An empty data set still has its header.
-    assert archive.read("feedback.csv").decode().startswith("uuid,")
+    assert archive.read("survey_answers.csv").decode().startswith("uuid,")
 
 
 def test_user_export_through_the_api_and_needs_login(client, as_user, mentee):
