@@ -219,7 +219,7 @@ def snapshot(world) -> tuple:
         world.program,
         world.users["mentee"],
         world.checkin,
-        world.feedback,
+        world.survey,
     ):
         rows.append(tuple(type(obj).objects.filter(pk=obj.pk).values_list().first() or ()))
     agreement = world.pairing.agreement
