@@ -35,8 +35,8 @@ from mentorship.models import (
     PAIRING_FIELDS,
     CheckIn,
     Membership,
-    MentorshipFeedback,
     Pairing,
+    SurveyResponse,
 )
 from mentorship.selectors import program_memberships
 from notifications.models import Notification
@@ -200,16 +200,23 @@ def user_export_data(user) -> dict[str, tuple[list[str], list[dict]]]:
                 "created_at": lambda c: c.created_at,
             },
         ),
-        "feedback": (
-            MentorshipFeedback.objects.filter(author=user).select_related("pairing"),
+        "survey_answers": (
+            SurveyResponse.objects.filter(author=user)
+            .select_related("pairing")
+            .order_by("created_at", "pk"),
             {
-                "uuid": lambda f: f.uuid,
-                "pairing_uuid": lambda f: f.pairing.uuid,
-                "rating": lambda f: f.rating,
-                "comment": lambda f: f.comment,
-                "shared_with_partner": lambda f: f.shared_with_partner,
-                "is_final": lambda f: f.is_final,
-                "created_at": lambda f: f.created_at,
+                "uuid": lambda r: r.uuid,
+                "pairing_uuid": lambda r: r.pairing.uuid,
+                "kind": lambda r: r.kind,
+                "round": lambda r: r.round,
+                "match_score": lambda r: r.match_score,
+                "progress_score": lambda r: r.progress_score,
+                "goals_met": lambda r: r.goals_met,
+                "recommend": lambda r: r.recommend,
+                "comment": lambda r: r.comment,
+                "shared": lambda r: r.shared,
+                "created_at": lambda r: r.created_at,
+                "updated_at": lambda r: r.updated_at,
             },
         ),
         "notifications": (

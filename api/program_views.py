@@ -24,11 +24,11 @@ from mentorship import services as mentorship_services
 from mentorship.models import (
     CheckIn,
     Membership,
-    MentorshipFeedback,
     Pairing,
     PairingStatus,
     Program,
     Role,
+    SurveyResponse,
 )
 
 from . import serializers as s
@@ -291,74 +291,73 @@ class CheckInViewSet(
         return Response(self.get_serializer(checkin).data, status=status.HTTP_201_CREATED)
 
 
-class FeedbackFilter(filters.FilterSet):
-    """?pairing=<uuid>."""
+class SurveyResponseFilter(filters.FilterSet):
+    """?pairing=<uuid>&kind=pulse|close_out."""
 
     pairing = filters.UUIDFilter(field_name="pairing__uuid")
 
     class Meta:
-        model = MentorshipFeedback
-        fields = ["pairing"]
+        model = SurveyResponse
+        fields = ["pairing", "kind"]
 
 
-class FeedbackViewSet(
+class SurveyResponseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Feedback on pairings: one's own entries and the other side's shared ones (admins read
-    ratings only as the program's averages). The author changes (PATCH) or deletes (DELETE)
-    an entry; the other side gets 403 on a shared entry, everyone else 404."""
+    """Survey answers on pairings: one's own and the other side's shared ones. The program's
+    admins read none (their figures are the program dashboard's aggregates). The author
+    answers (POST) the survey open now, corrects or shares (PATCH) or deletes (DELETE) an
+    answer; the other side gets 403 on a shared answer, everyone else 404."""
 
-    serializer_class = s.FeedbackSerializer
+    serializer_class = s.SurveyResponseSerializer
     lookup_field = "uuid"
     lookup_value_regex = UUID_PATTERN
-    filterset_class = FeedbackFilter
+    filterset_class = SurveyResponseFilter
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if schema_only(self):
-            return MentorshipFeedback.objects.none()
+            return SurveyResponse.objects.none()
         return (
-            mentorship_selectors.feedback_visible_to(request_viewer(self.request))
+            mentorship_selectors.survey_responses_visible_to(request_viewer(self.request))
             .select_related("pairing", "author")
             .order_by("-created_at", "-pk")
         )
 
     def _for_author(self, uuid):
-        feedback = self.get_object()
-        return mentorship_policy.feedback_for_author(
-            request_viewer(self.request), feedback.pairing.uuid, uuid
+        response = self.get_object()
+        return mentorship_policy.survey_response_for_author(
+            request_viewer(self.request), response.pairing.uuid, uuid
         )
 
-    @extend_schema(request=s.FeedbackCreateSerializer, responses={201: s.FeedbackSerializer})
+    @extend_schema(
+        request=s.SurveyResponseCreateSerializer, responses={201: s.SurveyResponseSerializer}
+    )
     def create(self, request, *args, **kwargs):
-        data = s.FeedbackCreateSerializer(data=request.data)
+        data = s.SurveyResponseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         access = mentorship_policy.pairing_access(request_viewer(request), fields.pop("pairing"))
-        require(access.can_give_feedback)
-        feedback = mentorship_services.feedback_give(
-            pairing=access.pairing,
-            author=request.user,
-            rating=fields["rating"],
-            comment=fields["comment"],
-            shared=fields["shared_with_partner"],
+        require(access.can_answer_surveys)
+        response = mentorship_services.survey_answer(
+            pairing=access.pairing, author=request.user, **fields
         )
-        return Response(self.get_serializer(feedback).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(response).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.FeedbackUpdateSerializer, responses=s.FeedbackSerializer)
+    @extend_schema(request=s.SurveyResponseUpdateSerializer, responses=s.SurveyResponseSerializer)
     def partial_update(self, request, uuid=None):
-        _access, feedback = self._for_author(uuid)
-        data = s.FeedbackUpdateSerializer(data=request.data, partial=True)
+        _access, response = self._for_author(uuid)
+        data = s.SurveyResponseUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        feedback = mentorship_services.feedback_update(
-            feedback=feedback, by=request.user, **data.validated_data
+        response = mentorship_services.survey_update(
+            response=response, by=request.user, **data.validated_data
         )
-        return Response(self.get_serializer(feedback).data)
+        return Response(self.get_serializer(response).data)
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request, uuid=None):
-        _access, feedback = self._for_author(uuid)
-        mentorship_services.feedback_delete(feedback=feedback, by=request.user)
+        _access, response = self._for_author(uuid)
+        mentorship_services.survey_delete(response=response, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

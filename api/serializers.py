@@ -34,10 +34,12 @@ from mentorship.models import (
     PROGRAM_FIELDS,
     PROGRAM_POSITIVE_FIELDS,
     CheckIn,
+    GoalsMet,
     Membership,
-    MentorshipFeedback,
     Pairing,
     Program,
+    SurveyKind,
+    SurveyResponse,
 )
 from notifications.models import Notification
 
@@ -230,44 +232,61 @@ class CheckInUpdateSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in CHECKIN_FIELDS}
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
-    """A feedback entry on a pairing, read by its author and, once shared, by the other side
-    of the pair."""
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    """An answer to a survey on a pairing, read by its author and, once shared, by the other
+    side of the pair; never by the program's admins (they read aggregates only)."""
 
     pairing = serializers.UUIDField(source="pairing.uuid", read_only=True)
     author = AuthorField()
 
     class Meta:
-        model = MentorshipFeedback
+        model = SurveyResponse
         fields = [
             "uuid",
             "pairing",
             "author",
-            "rating",
+            "kind",
+            "round",
+            "match_score",
+            "progress_score",
+            "goals_met",
+            "recommend",
             "comment",
-            "shared_with_partner",
-            "is_final",
+            "shared",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
-class FeedbackCreateSerializer(serializers.Serializer):
-    """New feedback: the pairing, a rating from 1 to 5, an optional comment, and whether the
-    other side may read it (mentorship.services.feedback_give checks the rules)."""
+class SurveyResponseCreateSerializer(serializers.Serializer):
+    """An answer to the survey open now on the pairing: its kind and round (pulse 1, 2, ...
+    or close_out 0), the scores (1 to 5; recommend 0 to 10 and goals_met on a close-out), an
+    optional comment and whether the other side may read it (mentorship.services
+    .survey_answer checks the rules)."""
 
     pairing = serializers.UUIDField()
-    rating = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SurveyKind.choices)
+    round = serializers.IntegerField(min_value=0, max_value=1000)
+    match_score = serializers.IntegerField(min_value=1, max_value=5)
+    progress_score = serializers.IntegerField(min_value=1, max_value=5)
+    goals_met = serializers.ChoiceField(choices=GoalsMet.choices, required=False, default="")
+    recommend = serializers.IntegerField(
+        min_value=0, max_value=10, required=False, allow_null=True, default=None
+    )
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    shared_with_partner = serializers.BooleanField(required=False, default=False)
+    shared = serializers.BooleanField(required=False, default=False)
 
 
-class FeedbackUpdateSerializer(serializers.Serializer):
-    """A change of one's feedback: any of rating, comment and shared_with_partner."""
+class SurveyResponseUpdateSerializer(serializers.Serializer):
+    """A correction of one's answer: any of its questions, and whether it is shared."""
 
-    rating = serializers.IntegerField(required=False)
+    match_score = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    progress_score = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    goals_met = serializers.ChoiceField(choices=GoalsMet.choices, required=False)
+    recommend = serializers.IntegerField(min_value=0, max_value=10, required=False)
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    shared_with_partner = serializers.BooleanField(required=False)
+    shared = serializers.BooleanField(required=False)
 
 
 # --- Goals, milestones, progress updates, comments ------------------------------------------

@@ -35,7 +35,12 @@ from .goal_views import (
     StepViewSet,
 )
 from .params import UUID_PATTERN
-from .program_views import CheckInViewSet, FeedbackViewSet, PairingViewSet, ProgramViewSet
+from .program_views import (
+    CheckInViewSet,
+    PairingViewSet,
+    ProgramViewSet,
+    SurveyResponseViewSet,
+)
 
 # --- Root, me, export -----------------------------------------------------------------------
 
@@ -55,7 +60,7 @@ def api_root(request):
         "comments": "comment-list",
         "pairings": "pairing-list",
         "checkins": "checkin-list",
-        "feedback": "feedback-list",
+        "surveys": "survey-list",
         "programs": "program-list",
         "notifications": "notification-list",
     }
@@ -150,6 +155,6 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("programs", ProgramViewSet, basename="program")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("checkins", CheckInViewSet, basename="checkin")
-router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("surveys", SurveyResponseViewSet, basename="survey")
 
 extra_urls: list = []

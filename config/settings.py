@@ -503,5 +503,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GoalStatusEnum": "goals.models.GoalStatus",
         "PairingStatusEnum": "mentorship.models.PairingStatus",
+        "SurveyKindEnum": "mentorship.models.SurveyKind",
+        "MilestoneKindEnum": "goals.kinds.MilestoneKind",
     },
 }

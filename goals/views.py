@@ -32,7 +32,7 @@ from core.csvsafe import csv_response
 from core.errors import Conflict, InvalidInput
 from mentorship.models import DELETED_USER, Role
 from mentorship.policy import get_program_for_admin
-from mentorship.selectors import member_checklists
+from mentorship.selectors import member_checklists, open_surveys_for
 
 from . import selectors, services
 from .charts import progress_chart
@@ -1362,7 +1362,11 @@ def mentee_dashboard(request):
     return render(
         request,
         "goals/mentee_dashboard.html",
-        {"dash": dash, "checklists": member_checklists(request.viewer, Role.MENTEE)},
+        {
+            "dash": dash,
+            "checklists": member_checklists(request.viewer, Role.MENTEE),
+            "survey_prompts": open_surveys_for(request.viewer),
+        },
     )
 
 
@@ -1376,7 +1380,11 @@ def mentor_dashboard(request):
     return render(
         request,
         "goals/mentor_dashboard.html",
-        {"dash": dash, "checklists": member_checklists(request.viewer, Role.MENTOR)},
+        {
+            "dash": dash,
+            "checklists": member_checklists(request.viewer, Role.MENTOR),
+            "survey_prompts": open_surveys_for(request.viewer),
+        },
     )
 
 

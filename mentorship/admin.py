@@ -11,10 +11,10 @@ from .models import (
     Meeting,
     Membership,
     MentorRequest,
-    MentorshipFeedback,
     Pairing,
     PairingEvent,
     Program,
+    SurveyResponse,
 )
 
 
@@ -145,10 +145,10 @@ class CheckInAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_on"
 
 
-@admin.register(MentorshipFeedback)
-class MentorshipFeedbackAdmin(admin.ModelAdmin):
-    list_display = ["pairing", "author", "rating", "shared_with_partner", "is_final", "created_at"]
-    list_filter = ["rating", "shared_with_partner", "is_final", "pairing__program"]
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["pairing", "author", "kind", "round", "match_score", "shared", "created_at"]
+    list_filter = ["kind", "shared", "pairing__program"]
     search_fields = ["comment", "author__email", "pairing__mentor__email", "pairing__mentee__email"]
     list_select_related = ["pairing__mentor", "pairing__mentee", "pairing__program", "author"]
     raw_id_fields = ["pairing", "author"]

@@ -25,6 +25,7 @@ from .models import (
     JoinPolicy,
     Membership,
     Pairing,
+    PairingStatus,
     Program,
     Role,
 )
@@ -239,6 +240,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
     _seed_pairings(program)
     _seed_meetings(program)
     _seed_conversations(program)
+    _seed_surveys(program)
     goals_demo.seed(program)
     _seed_previous_cohort(program)
     return logins
@@ -503,6 +505,7 @@ def _seed_conversations(program: Program) -> None:
         program=program,
         mentor__email__in=[mentor for mentor, _, _ in DEMO_PAIRINGS],
         mentee__email__in=[mentee for _, mentee, _ in DEMO_PAIRINGS],
+        status=PairingStatus.ACTIVE,
         messages__isnull=True,
     ).select_related("mentor", "mentee")
     for pairing in pairings:
@@ -720,3 +723,100 @@ def _seed_previous_cohort(program: Program) -> Program:
             },
         )
     return spring
+
+
+# An earlier round of the program: two pairings that have ended (mentor, mentee, days ago
+# started, days ago ended), each answered by both sides in the close-out survey.
+DEMO_PAST_PAIRINGS = [
+    ("mentor.kenji@example.com", "mentee.omar@example.com", 130, 75),
+    ("mentor.ana@example.com", "mentee.sofia@example.com", 120, 70),
+]
+# Pulse 1 of the active pairings (they started 42 days ago): (pairing's mentee, author,
+# match, progress, comment, shared). Omar has yet to answer his, so his dashboard asks.
+DEMO_PULSE_ANSWERS = [
+    ("mentee.lena@example.com", "mentee.lena@example.com", 5, 4, "Ana's questions help.", True),
+    ("mentee.lena@example.com", "mentor.ana@example.com", 4, 4, "", False),
+    ("mentee.omar@example.com", "mentor.ana@example.com", 3, 3, "Slow start.", False),
+    ("mentee.sofia@example.com", "mentee.sofia@example.com", 3, 2, "We rarely meet.", False),
+    ("mentee.sofia@example.com", "mentor.kenji@example.com", 3, 3, "", False),
+]
+# Close-out answers of the past pairings: (mentee, author, match, progress, goals, recommend).
+DEMO_CLOSE_OUT_ANSWERS = [
+    ("mentee.omar@example.com", "mentee.omar@example.com", 5, 5, "yes", 10),
+    ("mentee.omar@example.com", "mentor.kenji@example.com", 4, 4, "yes", 9),
+    ("mentee.sofia@example.com", "mentee.sofia@example.com", 3, 3, "partly", 7),
+    ("mentee.sofia@example.com", "mentor.ana@example.com", 4, 3, "partly", 6),
+]
+
+
+def _seed_surveys(program: Program) -> None:
+    """Survey answers enough for the program dashboard to show real figures (three or more
+    of each kind): pulse answers on the active pairings, one of them shared with the other
+    side, and close-outs of two pairings of an earlier round. Written directly (seeding sends
+    nothing); an answer or a past pairing already there is left alone."""
+    from .models import PairingEvent, SurveyKind, SurveyResponse
+
+    today = date.today()
+    people = {u.email: u for u in User.objects.filter(email__endswith="@example.com")}
+    past = {}
+    for mentor_email, mentee_email, started, ended in DEMO_PAST_PAIRINGS:
+        mentor, mentee = people[mentor_email], people[mentee_email]
+        pairing, created = Pairing.objects.get_or_create(
+            program=program,
+            mentor=mentor,
+            mentee=mentee,
+            status=PairingStatus.COMPLETED,
+            defaults={
+                "started_on": today - timedelta(days=started),
+                "ended_on": today - timedelta(days=ended),
+            },
+        )
+        if created:
+            PairingEvent.objects.create(pairing=pairing, actor=mentee, action="activated")
+            PairingEvent.objects.create(pairing=pairing, actor=mentor, action="completed")
+        past[mentee_email] = pairing
+    active = {
+        p.mentee.email: p
+        for p in Pairing.objects.filter(
+            program=program,
+            status=PairingStatus.ACTIVE,
+            mentee__email__in=past.keys() | {mentee for _, mentee, _ in DEMO_PAIRINGS},
+        ).select_related("mentee")
+    }
+    answered_at = timezone.now() - timedelta(days=10)
+    for mentee_email, author, match, progress, comment, shared in DEMO_PULSE_ANSWERS:
+        if mentee_email not in active:
+            continue
+        SurveyResponse.objects.get_or_create(
+            pairing=active[mentee_email],
+            author=people[author],
+            kind=SurveyKind.PULSE,
+            round=1,
+            defaults={
+                "match_score": match,
+                "progress_score": progress,
+                "comment": comment,
+                "shared": shared,
+                "created_at": answered_at,
+                "updated_at": answered_at,
+            },
+        )
+    for mentee_email, author, match, progress, goals, recommend in DEMO_CLOSE_OUT_ANSWERS:
+        pairing = past[mentee_email]
+        moment = timezone.make_aware(
+            datetime.combine(pairing.ended_on + timedelta(days=1), time(10))
+        )
+        SurveyResponse.objects.get_or_create(
+            pairing=pairing,
+            author=people[author],
+            kind=SurveyKind.CLOSE_OUT,
+            round=0,
+            defaults={
+                "match_score": match,
+                "progress_score": progress,
+                "goals_met": goals,
+                "recommend": recommend,
+                "created_at": moment,
+                "updated_at": moment,
+            },
+        )

@@ -15,6 +15,7 @@ from .web import (
     people,
     programs,
     report,
+    surveys,
 )
 
 app_name = "mentorship"
@@ -149,9 +150,6 @@ urlpatterns = [
         "pairings/<uuid:pairing_uuid>/checkins/", pairings.pairing_checkin, name="pairing_checkin"
     ),
     path(
-        "pairings/<uuid:pairing_uuid>/feedback/", pairings.pairing_feedback, name="pairing_feedback"
-    ),
-    path(
         "pairings/<uuid:pairing_uuid>/checkins/<uuid:checkin_uuid>/edit/",
         pairings.checkin_edit,
         name="checkin_edit",
@@ -160,16 +158,6 @@ urlpatterns = [
         "pairings/<uuid:pairing_uuid>/checkins/<uuid:checkin_uuid>/delete/",
         pairings.checkin_delete,
         name="checkin_delete",
-    ),
-    path(
-        "pairings/<uuid:pairing_uuid>/feedback/<uuid:feedback_uuid>/edit/",
-        pairings.feedback_edit,
-        name="feedback_edit",
-    ),
-    path(
-        "pairings/<uuid:pairing_uuid>/feedback/<uuid:feedback_uuid>/delete/",
-        pairings.feedback_delete,
-        name="feedback_delete",
     ),
     *[
         path(
@@ -296,5 +284,26 @@ urlpatterns = [
         "programs/<uuid:program_uuid>/pairings/",
         report.program_pairings,
         name="program_pairings",
+    ),
+    # Surveys on a pairing (mentorship.web.surveys).
+    path(
+        "pairings/<uuid:pairing_uuid>/surveys/<slug:kind>/<int:round>/",
+        surveys.survey_answer,
+        name="survey_answer",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/survey-answers/<uuid:response_uuid>/edit/",
+        surveys.survey_edit,
+        name="survey_edit",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/survey-answers/<uuid:response_uuid>/share/",
+        surveys.survey_share,
+        name="survey_share",
+    ),
+    path(
+        "pairings/<uuid:pairing_uuid>/survey-answers/<uuid:response_uuid>/delete/",
+        surveys.survey_delete,
+        name="survey_delete",
     ),
 ]

@@ -20,12 +20,15 @@ from .models import (
     MEETING_DURATION_MIN,
     MESSAGE_MAX_LENGTH,
     PROGRAM_PAGE_FIELDS,
+    SURVEY_FIELDS,
     Agreement,
     CheckIn,
+    GoalsMet,
     JoinPolicy,
     MeetingRule,
     Program,
     Role,
+    SurveyKind,
 )
 
 
@@ -198,33 +201,67 @@ class CheckInForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
 
-RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
+RECOMMEND_CHOICES = [(n, str(n)) for n in range(0, 11)]
 
 
-class FeedbackForm(forms.Form):
-    """Rendered with {% crispy %}: the rating as one row of radio buttons."""
+class SurveyForm(forms.Form):
+    """A survey on the mentorship, rendered with {% crispy %}: each score as one row of radio
+    buttons. A close-out also asks about the goals and the program (SURVEY_FIELDS)."""
 
-    rating = forms.TypedChoiceField(
-        label=_("How is the mentorship going? (1 poor, 5 excellent)"),
-        choices=RATING_CHOICES,
+    match_score = forms.TypedChoiceField(
+        label=_("How well is the match working for you? (1 poorly, 5 very well)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    progress_score = forms.TypedChoiceField(
+        label=_("How much is it helping you towards your goals? (1 not at all, 5 a lot)"),
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    goals_met = forms.ChoiceField(
+        label=_("Did you reach the goals you set out with?"),
+        choices=GoalsMet.choices,
+        widget=forms.RadioSelect,
+    )
+    recommend = forms.TypedChoiceField(
+        label=_(
+            "How likely are you to recommend this program to a friend? (0 not at all, 10 extremely)"
+        ),
+        choices=RECOMMEND_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment"),
+        label=_("Anything you would like to add?"),
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    shared_with_partner = forms.BooleanField(
-        label=_("Let the other side of the pair read this"), required=False
+    shared = forms.BooleanField(
+        label=_("Let the other side of the pair read my answer"),
+        help_text=_("The program's admins never see your answer, only totals of three or more."),
+        required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = SurveyKind.PULSE, **kwargs):
         super().__init__(*args, **kwargs)
+        asked = SURVEY_FIELDS[kind]
+        for name in list(self.fields):
+            if name not in asked:
+                del self.fields[name]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(InlineRadios("rating"), "comment", "shared_with_partner")
+        self.helper.layout = Layout(
+            *(
+                InlineRadios(name)
+                if name in ("match_score", "progress_score", "goals_met", "recommend")
+                else name
+                for name in asked
+            )
+        )
 
 
 PAIRED_CHOICES = [("", _("Paired or not")), ("yes", _("Paired")), ("no", _("Not paired"))]

@@ -604,33 +604,137 @@ class CheckIn(models.Model):
             raise ValidationError(_("The meeting date is in the future."))
 
 
-class MentorshipFeedback(models.Model):
-    """How one side of a pair rates the mentorship."""
+class SurveyKind(models.TextChoices):
+    PULSE = "pulse", _("Pulse survey")
+    CLOSE_OUT = "close_out", _("Close-out survey")
+
+
+class GoalsMet(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+
+
+# The pulse survey asks each side of an active pairing how it is going 30 days after it
+# started, then every 60 days (round 1 on day 30, round 2 on day 90, ...); the close-out
+# survey (round 0) is asked once the pairing has ended, however it ended.
+SURVEY_FIRST_PULSE_DAYS = 30
+SURVEY_PULSE_EVERY_DAYS = 60
+CLOSE_OUT_ROUND = 0
+# What a survey asks, per kind (a close-out also asks about the goals and the program).
+SURVEY_FIELDS = {
+    SurveyKind.PULSE: ("match_score", "progress_score", "comment", "shared"),
+    SurveyKind.CLOSE_OUT: (
+        "match_score",
+        "progress_score",
+        "goals_met",
+        "recommend",
+        "comment",
+        "shared",
+    ),
+}
+
+
+def survey_pulse_due(started_on: date, round_: int) -> date:
+    """The day pulse round `round_` (1, 2, ...) of a pairing started on `started_on` opens."""
+    return started_on + timedelta(
+        days=SURVEY_FIRST_PULSE_DAYS + SURVEY_PULSE_EVERY_DAYS * (round_ - 1)
+    )
+
+
+def survey_pulse_round_on(started_on: date | None, day: date) -> int:
+    """The latest pulse round open on `day` (0: none yet, or the pairing never started)."""
+    if started_on is None:
+        return 0
+    days = (day - started_on).days
+    if days < SURVEY_FIRST_PULSE_DAYS:
+        return 0
+    return 1 + (days - SURVEY_FIRST_PULSE_DAYS) // SURVEY_PULSE_EVERY_DAYS
+
+
+class SurveyResponse(models.Model):
+    """One side's answer to a survey on their mentorship: a pulse while the pairing runs, a
+    close-out once it has ended. Read by its author, and by the other side of the pair only
+    once `shared`; the program's admins see answers only as aggregates of three or more
+    (mentorship.selectors.survey_summary)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="survey_responses")
     # Part of the pairing's history: it outlives its author's account (null: a deleted user).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    rating = models.PositiveSmallIntegerField(_("rating (1 to 5)"))
-    comment = models.TextField(_("comment"), max_length=4000, blank=True)
-    shared_with_partner = models.BooleanField(
-        _("let the other side of the pair read this"), default=False
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices, default=SurveyKind.PULSE)
+    # The pulse's number (1 on day 30, 2 on day 90, ...); 0 for the close-out.
+    round = models.PositiveSmallIntegerField(default=1)
+    match_score = models.PositiveSmallIntegerField(
+        _("How well is the match working for you?"),
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    is_final = models.BooleanField(default=False, help_text=_("Given when the pairing ended."))
+    # Empty only on answers kept from before the survey asked it.
+    progress_score = models.PositiveSmallIntegerField(
+        _("How much is it helping you towards your goals?"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    goals_met = models.CharField(
+        _("Did you reach the goals you set out with?"),
+        max_length=6,
+        choices=GoalsMet.choices,
+        blank=True,
+    )
+    recommend = models.PositiveSmallIntegerField(
+        _("How likely are you to recommend this program to a friend?"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    comment = models.TextField(_("comment"), max_length=4000, blank=True)
+    shared = models.BooleanField(_("let the other side of the pair read this"), default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_to_5"
+                condition=Q(match_score__gte=1) & Q(match_score__lte=5),
+                name="survey_match_score_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_score__isnull=True)
+                | (Q(progress_score__gte=1) & Q(progress_score__lte=5)),
+                name="survey_progress_score_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend__isnull=True) | (Q(recommend__gte=0) & Q(recommend__lte=10)),
+                name="survey_recommend_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(goals_met__in=["", *GoalsMet.values]),
+                name="survey_goals_met_choice",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=SurveyKind.PULSE) & Q(round__gte=1))
+                | (Q(kind=SurveyKind.CLOSE_OUT) & Q(round=CLOSE_OUT_ROUND)),
+                name="survey_round_fits_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["pairing", "author", "kind", "round"],
+                name="survey_one_answer_per_round",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rating}/5 by {self.author or DELETED_USER}"
+        author = self.author or DELETED_USER
+        return f"{self.get_kind_display()} {self.round}: {self.match_score}/5 by {author}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == SurveyKind.CLOSE_OUT:
+            return str(_("Close-out survey"))
+        return str(_("Pulse survey %(round)d") % {"round": self.round})
 
 
 class ImportRunStatus(models.TextChoices):

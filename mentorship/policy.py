@@ -11,6 +11,11 @@ may see it but not change it gets 403.
   them. They rate it once it has started (not while it is only proposed), also after it
   ends. Admins change its status (pause, end, reassign) but do not log the pair's meetings or
   accept their agreement.
+- Each side answers its own surveys on the pairing (`open_survey`: a pulse on day 30 and
+  every 60 days while it is active, a close-out once it has ended). An answer is read by its
+  author, and by the other side once the author shared it; never by the program's admins,
+  shared or not: they see answers only as aggregates of three or more
+  (selectors.survey_summary).
 
 - A program open to applications (open, or open with approval, and active) is seen by
   everyone signed in, on its join page; an invite-only one is never shown there, to anyone
@@ -32,10 +37,13 @@ nothing else once the viewer's facts are loaded (one query per request), and a l
 is a plain `IN (ids)` over those facts. Each function takes a viewer or a user.
 """
 
+import zoneinfo
 from dataclasses import dataclass
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -53,12 +61,14 @@ from .models import (
     Membership,
     MentorRequest,
     MentorRequestStatus,
-    MentorshipFeedback,
     Message,
     Pairing,
     PairingStatus,
     Program,
     Role,
+    SurveyKind,
+    SurveyResponse,
+    survey_pulse_round_on,
 )
 
 MENTOR = "mentor"
@@ -206,9 +216,10 @@ class PairingAccess:
         return self.is_participant and self.pairing.is_open
 
     @property
-    def can_give_feedback(self) -> bool:
-        """Feedback is given once the pairing has started, also after it ends; a proposed
-        pairing (or one ended before it started) has nothing to rate yet."""
+    def can_answer_surveys(self) -> bool:
+        """Surveys are answered (and answers corrected) once the pairing has started, also
+        after it ends; a proposed pairing (or one ended before it started) has nothing to
+        rate yet."""
         return self.is_participant and pairing_has_started(self.pairing)
 
     @property
@@ -308,25 +319,61 @@ def checkin_for_author(viewer_or_user, pairing_uuid, checkin_uuid):
     return access, checkin
 
 
-def feedback_visible(access: PairingAccess, feedback, viewer_pk) -> bool:
-    """A feedback entry is read by its author, and by the other side of the pair once shared;
-    the program's admins see the ratings only as averages."""
-    if feedback.author_id == viewer_pk:
+def survey_today(user) -> date:
+    """The day it is for `user`, in their own time zone: their day 30 opens the pulse."""
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(user, "timezone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def open_survey(pairing, *, day: date) -> tuple[str, int] | None:
+    """The survey the pair of `pairing` is asked on `day`, as (kind, round), or None: the
+    close-out once a pairing that had started has ended (every way a pairing closes), the
+    latest pulse round while it is active (not while it is paused or only proposed)."""
+    if pairing.started_on is None:
+        return None
+    if pairing.status in (PairingStatus.COMPLETED, PairingStatus.ENDED):
+        return (SurveyKind.CLOSE_OUT.value, 0)
+    if pairing.status == PairingStatus.ACTIVE:
+        round_ = survey_pulse_round_on(pairing.started_on, day)
+        if round_:
+            return (SurveyKind.PULSE.value, round_)
+    return None
+
+
+def survey_visible(access: PairingAccess, response, viewer_pk) -> bool:
+    """A survey answer is read by its author, and by the other side of the pair once shared;
+    the program's admins never read one (shared means shared with the partner): they see
+    answers only as aggregates."""
+    if response.author_id == viewer_pk:
         return True
-    return access.is_participant and feedback.shared_with_partner
+    return access.is_participant and response.shared
 
 
-def feedback_for_author(viewer_or_user, pairing_uuid, feedback_uuid):
-    """A feedback entry, to be edited or deleted by its author (at any time: feedback is also
-    given after the pairing ends). 404 for anyone who may not read the entry (strangers, the
-    program's admins, the other side while it is private); 403 for the other side once it is
-    shared. Two queries: the pairing's row and the entry's."""
+def survey_to_answer(viewer_or_user, pairing_uuid, kind: str, round_: int) -> PairingAccess:
+    """The pairing whose survey (kind, round) the viewer is to answer now. 404 for anyone
+    outside the pairing and for a survey that is not open (a round to come, or past); 403 for
+    the program's admins (they answer nothing). One query: the pairing's row."""
     viewer = Viewer.of(viewer_or_user)
     access = pairing_access(viewer, pairing_uuid)
-    feedback = _of_pairing(MentorshipFeedback.objects, access, feedback_uuid)
-    require_found(feedback_visible(access, feedback, viewer.pk))
-    require(access.can_give_feedback and feedback.author_id == viewer.pk)
-    return access, feedback
+    require(access.can_answer_surveys)
+    require_found(open_survey(access.pairing, day=survey_today(viewer.user)) == (kind, round_))
+    return access
+
+
+def survey_response_for_author(viewer_or_user, pairing_uuid, response_uuid):
+    """A survey answer, to be corrected, shared, unshared or deleted by its author (at any
+    time: close-outs are answered after the pairing ends). 404 for anyone who may not read
+    it (strangers, the program's admins, the other side while it is private); 403 for the
+    other side once it is shared. Two queries: the pairing's row and the answer's."""
+    viewer = Viewer.of(viewer_or_user)
+    access = pairing_access(viewer, pairing_uuid)
+    response = _of_pairing(SurveyResponse.objects, access, response_uuid)
+    require_found(survey_visible(access, response, viewer.pk))
+    require(access.can_answer_surveys and response.author_id == viewer.pk)
+    return access, response
 
 
 # --- Profiles -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from typing import NamedTuple
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.db.models import (
-    Avg,
     CharField,
     Count,
     DateField,
@@ -25,11 +24,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextField,
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -46,6 +46,7 @@ from goals.policy import pairing_goals_q, shared_in_pairing
 from goals.progress import Health
 from goals.selectors import with_progress, with_unacknowledged
 
+from . import policy
 from .models import (
     DELETED_USER,
     JOINABLE_POLICIES,
@@ -67,7 +68,6 @@ from .models import (
     Membership,
     MentorRequest,
     MentorRequestStatus,
-    MentorshipFeedback,
     Message,
     MessageRead,
     Pairing,
@@ -75,6 +75,8 @@ from .models import (
     PairingStatus,
     Program,
     Role,
+    SurveyKind,
+    SurveyResponse,
     split_tags,
 )
 from .policy import own_pairing_ids, pairings_visible_q
@@ -132,14 +134,14 @@ def checkins_visible_to(viewer_or_user) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(pairings_visible_q(viewer_or_user, via="pairing"))
 
 
-def feedback_visible_to(viewer_or_user) -> QuerySet[MentorshipFeedback]:
-    """Feedback entries the viewer may read (mentorship.policy.feedback_visible): their own,
-    and the other side's once shared. The program's admins read ratings only as averages."""
+def survey_responses_visible_to(viewer_or_user) -> QuerySet[SurveyResponse]:
+    """Survey answers the viewer may read (mentorship.policy.survey_visible): their own, and
+    the other side's once shared. The program's admins read none: only survey_summary."""
     viewer = Viewer.of(viewer_or_user)
     if not viewer.is_authenticated:
-        return MentorshipFeedback.objects.none()
-    return MentorshipFeedback.objects.filter(
-        Q(author_id=viewer.pk) | Q(shared_with_partner=True, pairing_id__in=own_pairing_ids(viewer))
+        return SurveyResponse.objects.none()
+    return SurveyResponse.objects.filter(
+        Q(author_id=viewer.pk) | Q(shared=True, pairing_id__in=own_pairing_ids(viewer))
     )
 
 
@@ -297,7 +299,6 @@ class ProgramDashboard:
     unpaired: list[Membership]
     at_capacity: list[Membership]
     stalled: list[OpenPairing]
-    feedback: dict
     pending_invitations: int
     # Applications waiting in the program's queue, and invitations ever sent (the setup
     # checklist's "people invited").
@@ -307,6 +308,8 @@ class ProgramDashboard:
     # and the first day of each month counted in OpenPairing.meetings_by_month.
     below_meeting_rule: list[OpenPairing] = field(default_factory=list)
     meeting_months: tuple[date, ...] = ()
+    # The surveys' aggregates (survey_summary).
+    surveys: dict = field(default_factory=dict)
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -321,58 +324,63 @@ def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
     )
 
 
-def program_stats(program: Program) -> dict:
+def program_stats(program: Program, *, surveys: bool = False) -> dict:
     """Members by role, pairings by status, open invitations (and all ever sent),
-    applications waiting and the feedback aggregates (by whom: the pair's mentor or mentee),
-    in one query of six grouped counts.
+    applications waiting and, with `surveys`, the survey aggregates (survey_summary's, its
+    grouped rows joined to this query), in one query of grouped counts.
 
     Written as SQL: the same numbers as correlated ORM subqueries took longer to build and
     compile in Python than the database took to answer them.
     """
     membership, pairing = Membership._meta.db_table, Pairing._meta.db_table
-    invitation, feedback = Invitation._meta.db_table, MentorshipFeedback._meta.db_table
+    invitation = Invitation._meta.db_table
     application = Application._meta.db_table
     # Table names come from the models, the values are parameters. Every column has one type
-    # in every branch (PostgreSQL will not unite a NULL text with a sum).
+    # in every branch (PostgreSQL will not unite a NULL text with a sum): the counts' branches
+    # fill the survey columns with zeros.
+    pad = ", 0" * len(_SURVEY_COLUMNS) if surveys else ""
     sql = (
-        f"SELECT 'role', role, COUNT(*), 0 FROM {membership} "  # noqa: S608
+        f"SELECT 'role', role, COUNT(*){pad} FROM {membership} "  # noqa: S608
         "WHERE program_id = %s GROUP BY role "
-        f"UNION ALL SELECT 'status', status, COUNT(*), 0 FROM {pairing} "
+        f"UNION ALL SELECT 'status', status, COUNT(*){pad} FROM {pairing} "
         "WHERE program_id = %s GROUP BY status "
-        f"UNION ALL SELECT 'invitations', '', COUNT(*), 0 FROM {invitation} "
+        f"UNION ALL SELECT 'invitations', '', COUNT(*){pad} FROM {invitation} "
         "WHERE program_id = %s AND accepted_at IS NULL AND declined_at IS NULL "
         "AND revoked_at IS NULL "
         "AND expires_at > %s "
-        f"UNION ALL SELECT 'invitations_sent', '', COUNT(*), 0 FROM {invitation} "
+        f"UNION ALL SELECT 'invitations_sent', '', COUNT(*){pad} FROM {invitation} "
         "WHERE program_id = %s "
-        f"UNION ALL SELECT 'applications', '', COUNT(*), 0 FROM {application} "
-        "WHERE program_id = %s AND status = %s "
-        "UNION ALL SELECT 'feedback', CASE WHEN f.author_id = p.mentor_id THEN 'mentor' "
-        "WHEN f.author_id = p.mentee_id THEN 'mentee' ELSE '' END, COUNT(*), SUM(f.rating) "
-        f"FROM {feedback} f JOIN {pairing} p ON p.id = f.pairing_id WHERE p.program_id = %s "
-        "GROUP BY 2"
+        f"UNION ALL SELECT 'applications', '', COUNT(*){pad} FROM {application} "
+        "WHERE program_id = %s AND status = %s"
     )
+    params = [
+        program.pk,
+        program.pk,
+        program.pk,
+        timezone.now(),
+        program.pk,
+        program.pk,
+        ApplicationStatus.PENDING.value,
+    ]
+    if surveys:
+        survey_sql, survey_params = _survey_rows(program).query.sql_with_params()
+        qn = connection.ops.quote_name
+        columns = ", ".join(f"s.{qn(name)}" for name in _SURVEY_COLUMNS)
+        sql += f" UNION ALL SELECT 'survey', s.{qn('kind')}, s.{qn('n')}, {columns} "
+        sql += f"FROM ({survey_sql}) s"
+        params += list(survey_params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                program.pk,
-                program.pk,
-                program.pk,
-                timezone.now(),
-                program.pk,
-                program.pk,
-                ApplicationStatus.PENDING.value,
-                program.pk,
-            ],
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     roles = dict.fromkeys(Role.values, 0)
     statuses = dict.fromkeys(PairingStatus.values, 0)
     invitations = invitations_sent = applications = 0
-    ratings: dict[str, tuple[int, int]] = {}
-    for kind, key, count, total in rows:
-        if kind == "role":
+    survey_rows = []
+    for kind, key, count, *rest in rows:
+        if kind == "survey":
+            figures = dict(zip(_SURVEY_COLUMNS, rest, strict=True))
+            survey_rows.append({"kind": key, "n": count, **figures})
+        elif kind == "role":
             roles[key] = count
         elif kind == "status":
             statuses[key] = count
@@ -382,25 +390,13 @@ def program_stats(program: Program) -> dict:
             invitations_sent = count
         elif kind == "applications":
             applications = count
-        else:
-            ratings[key] = (count, total)
-
-    def average(count: int, total) -> float | None:
-        return total / count if count else None
-
-    overall = (sum(c for c, _t in ratings.values()), sum(t for _c, t in ratings.values()))
-    feedback_stats = {"count": overall[0], "average": average(*overall)}
-    for side in ("mentor", "mentee"):
-        count, total = ratings.get(side, (0, 0))
-        feedback_stats[f"{side}_count"] = count
-        feedback_stats[f"{side}_average"] = average(count, total)
     return {
         "role_counts": roles,
         "pairings_by_status": statuses,
         "pending_invitations": invitations,
         "invitations_sent": invitations_sent,
         "pending_applications": applications,
-        "feedback": feedback_stats,
+        **({"surveys": _survey_summary_of(survey_rows)} if surveys else {}),
     }
 
 
@@ -541,13 +537,13 @@ def program_dashboard(program: Program, *, today: date | None = None) -> Program
     """Everything the program dashboard shows (but goal health, the goals app's), in three
     queries whatever the program's size:
 
-    1. the counts (program_stats);
+    1. the counts and the survey aggregates (program_stats);
     2. the open pairings; the stalled ones, each mentor's load and who is paired are
        worked out from them;
     3. the mentors and the unpaired mentees, with their accounts.
     """
     today = today or timezone.localdate()
-    stats = program_stats(program)
+    stats = program_stats(program, surveys=True)
     rows = open_pairings(program, today=today)
     cutoff = today - timedelta(days=program.stall_after_days)
     stalled = sorted(
@@ -805,8 +801,10 @@ class PairingPage:
     role: str
     checkins: list[CheckIn]
     events: list[PairingEvent]
-    feedback: list[MentorshipFeedback]
-    feedback_summary: dict | None
+    # The viewer's own survey answers and the other side's shared ones (none for admins).
+    survey_answers: list[SurveyResponse]
+    # The survey open to the viewer now, as (kind, round), if they have not answered it.
+    open_survey: tuple[str, int] | None
     history: list[Pairing] = field(default_factory=list)
     meetings: "MeetingBlock | None" = None
 
@@ -816,23 +814,25 @@ def pairing_page(pairing: Pairing, *, role: str, viewer: User, limit: int = 50) 
     at `limit` meetings and events."""
     checkins = list(CheckIn.objects.filter(pairing=pairing).select_related("logged_by")[:limit])
     events = list(PairingEvent.objects.filter(pairing=pairing).select_related("actor")[:limit])
-    feedback: list = []
-    summary = None
-    if role == "admin":
-        summary = MentorshipFeedback.objects.filter(pairing=pairing).aggregate(
-            count=Count("pk"), average=Avg("rating")
-        )
-    else:
-        # Your own entries, and the other side's only if they chose to share them.
-        feedback = list(
-            MentorshipFeedback.objects.filter(pairing=pairing)
-            .filter(Q(author=viewer) | Q(shared_with_partner=True))
+    answers: list = []
+    to_answer = None
+    if role != "admin":
+        # Your own answers, and the other side's only if they chose to share them; the
+        # program's admins see none (survey_summary's aggregates only).
+        answers = list(
+            SurveyResponse.objects.filter(pairing=pairing)
+            .filter(Q(author=viewer) | Q(shared=True))
             .select_related("author")
+            .order_by("-kind", "-round", "-created_at")
         )
+        to_answer = policy.open_survey(pairing, day=policy.survey_today(viewer))
+        answered = {(a.kind, a.round) for a in answers if a.author_id == viewer.pk}
+        if to_answer in answered:
+            to_answer = None
     # The mentee's other pairings in the program come in the same query as the meetings.
     meetings = meeting_block(pairing, with_history=True)
     history = meetings.history[:limit]
-    return PairingPage(pairing, role, checkins, events, feedback, summary, history, meetings)
+    return PairingPage(pairing, role, checkins, events, answers, to_answer, history, meetings)
 
 
 # --- Matching -------------------------------------------------------------------------------
@@ -2168,3 +2168,185 @@ def next_cohort_preview(program: Program) -> NextCohortPreview:
     return NextCohortPreview(
         admins=counts["admins"], mentors=counts["mentors"], taken_slugs=frozenset(taken)
     )
+
+
+# --- Surveys ---------------------------------------------------------------------------------
+
+# No aggregate is shown over fewer answers than this: one answer could be read off it.
+SURVEY_MIN_ANSWERS = 3
+
+
+def _mean(total, count: int) -> float | None:
+    return round(total / count, 2) if count >= SURVEY_MIN_ANSWERS and total is not None else None
+
+
+def survey_summary(*, program: Program, pairings: QuerySet[Pairing] | None = None) -> dict:
+    """The program's survey answers as aggregates, for its admins: never one answer, and no
+    figure over fewer than SURVEY_MIN_ANSWERS answers (None instead), counted after
+    `pairings` (a queryset of the program's pairings: a cohort) narrows the set. One query.
+
+    Returns {"pulse": K, "close_out": K}, each K a dict:
+      count           int: answers of that kind (always given);
+      match_score     float | None: mean of "How well is the match working for you?" (1-5);
+      progress_score  float | None: mean of "How much is it helping you towards your goals?"
+                      (1-5), over the answers that have one;
+      nps             float | None: % promoters (9-10) minus % detractors (0-6) of the
+                      answers to "recommend" (close-out; None for pulses);
+      recommend_count int: answers with a recommendation score;
+      goals_met       {"yes": n, "partly": n, "no": n} | None (close-out; None for pulses
+                      or under the threshold);
+      months          [(date of the month's first day, count, mean match score | None)],
+                      oldest first, months with answers only; the mean is None for a month
+                      of fewer than SURVEY_MIN_ANSWERS answers.
+    Each figure needs SURVEY_MIN_ANSWERS answers of its own (a mean of progress scores counts
+    the answers that gave one). Months are calendar months in UTC, by when the answer was
+    first given.
+    """
+    return _survey_summary_of(list(_survey_rows(program, pairings)))
+
+
+# The grouped figures of survey answers, per kind and month, besides the kind and count ("n").
+_SURVEY_COLUMNS = (
+    "year",
+    "month",
+    "match_sum",
+    "progress_n",
+    "progress_sum",
+    "recommend_n",
+    "promoters",
+    "detractors",
+    "goals_yes",
+    "goals_partly",
+    "goals_no",
+)
+
+
+def _survey_rows(program: Program, pairings: QuerySet[Pairing] | None = None) -> QuerySet:
+    """The program's survey answers grouped by kind and calendar month (UTC)."""
+    responses = SurveyResponse.objects.filter(pairing__program=program)
+    if pairings is not None:
+        responses = responses.filter(pairing__in=pairings.values("pk"))
+    return (
+        responses.values("kind", year=ExtractYear("created_at"), month=ExtractMonth("created_at"))
+        .annotate(
+            n=Count("pk"),
+            match_sum=Sum("match_score"),
+            progress_n=Count("progress_score"),
+            progress_sum=Sum("progress_score"),
+            recommend_n=Count("recommend"),
+            promoters=Count("pk", filter=Q(recommend__gte=9)),
+            detractors=Count("pk", filter=Q(recommend__lte=6)),
+            goals_yes=Count("pk", filter=Q(goals_met="yes")),
+            goals_partly=Count("pk", filter=Q(goals_met="partly")),
+            goals_no=Count("pk", filter=Q(goals_met="no")),
+        )
+        .order_by()
+    )
+
+
+def _survey_summary_of(rows: list[dict]) -> dict:
+    """survey_summary's answer from the grouped rows (any order)."""
+    measures = ("n", *_SURVEY_COLUMNS[2:])
+    totals = {kind: dict.fromkeys(measures, 0) for kind in SurveyKind.values}
+    months: dict[str, list] = {kind: [] for kind in SurveyKind.values}
+    for row in sorted(rows, key=lambda r: (int(r["year"]), int(r["month"]))):
+        kind = row["kind"]
+        if kind not in totals:
+            continue
+        for name in measures:
+            totals[kind][name] += int(row[name] or 0)
+        month = date(int(row["year"]), int(row["month"]), 1)
+        n = int(row["n"])
+        months[kind].append((month, n, _mean(int(row["match_sum"] or 0), n)))
+    summary = {}
+    for kind, t in totals.items():
+        enough = t["n"] >= SURVEY_MIN_ANSWERS
+        close_out = kind == SurveyKind.CLOSE_OUT
+        nps = None
+        if close_out and t["recommend_n"] >= SURVEY_MIN_ANSWERS:
+            nps = round(100 * (t["promoters"] - t["detractors"]) / t["recommend_n"], 1)
+        goals = {"yes": t["goals_yes"], "partly": t["goals_partly"], "no": t["goals_no"]}
+        summary[kind] = {
+            "count": t["n"],
+            "match_score": _mean(t["match_sum"], t["n"]),
+            "progress_score": _mean(t["progress_sum"], t["progress_n"]),
+            "nps": nps,
+            "recommend_count": t["recommend_n"],
+            "goals_met": goals
+            if close_out and enough and sum(goals.values()) >= SURVEY_MIN_ANSWERS
+            else None,
+            "months": months[kind],
+        }
+    return summary
+
+
+@dataclass
+class SurveyPrompt:
+    """A survey open to the viewer on one of their pairings, for their dashboard."""
+
+    pairing_uuid: uuid.UUID
+    partner: str
+    kind: str
+    round: int
+
+
+def open_surveys_for(viewer_or_user) -> list[SurveyPrompt]:
+    """The surveys the viewer has yet to answer on their pairings (policy.open_survey): the
+    latest pulse of each active pairing, the close-out of each pairing that ended within
+    SURVEY_PROMPT_DAYS. One query: each pairing with the latest pulse round the viewer
+    answered and whether they answered its close-out."""
+    viewer = Viewer.of(viewer_or_user)
+    ids = own_pairing_ids(viewer)
+    if not ids:
+        return []
+    today = policy.survey_today(viewer.user)
+    mine = SurveyResponse.objects.filter(pairing=OuterRef("pk"), author_id=viewer.pk)
+    pairings = (
+        Pairing.objects.filter(pk__in=ids, started_on__isnull=False)
+        .filter(
+            Q(status=PairingStatus.ACTIVE)
+            | Q(
+                status__in=(PairingStatus.COMPLETED, PairingStatus.ENDED),
+                ended_on__gte=today - timedelta(days=SURVEY_PROMPT_DAYS),
+            )
+        )
+        .annotate(
+            pulse_answered=Subquery(
+                mine.filter(kind=SurveyKind.PULSE).order_by("-round").values("round")[:1],
+                output_field=IntegerField(),
+            ),
+            closed_out=Exists(mine.filter(kind=SurveyKind.CLOSE_OUT)),
+        )
+        .select_related("mentor", "mentee")
+        .only(
+            "uuid",
+            "status",
+            "started_on",
+            "ended_on",
+            "mentor__name",
+            "mentor__email",
+            "mentee__name",
+            "mentee__email",
+            "mentor_id",
+            "mentee_id",
+            "program_id",
+        )
+        .order_by("started_on", "pk")
+    )
+    prompts = []
+    for pairing in pairings:
+        survey = policy.open_survey(pairing, day=today)
+        if survey is None:
+            continue
+        kind, round_ = survey
+        if kind == SurveyKind.CLOSE_OUT and pairing.closed_out:
+            continue
+        if kind == SurveyKind.PULSE and (pairing.pulse_answered or 0) >= round_:
+            continue
+        partner = pairing.mentee_name if pairing.mentor_id == viewer.pk else pairing.mentor_name
+        prompts.append(SurveyPrompt(pairing.uuid, partner, kind, round_))
+    return prompts
+
+
+# How long after a pairing ends its close-out survey is still shown on the dashboard.
+SURVEY_PROMPT_DAYS = 60

@@ -49,10 +49,12 @@ from .models import (
     MESSAGE_MAX_LENGTH,
     OPEN_PAIRING_STATUSES,
     PROGRAM_PAGE_FIELDS,
+    SURVEY_FIELDS,
     Agreement,
     Application,
     ApplicationStatus,
     CheckIn,
+    GoalsMet,
     ImportRun,
     ImportRunStatus,
     Invitation,
@@ -62,7 +64,6 @@ from .models import (
     Membership,
     MentorRequest,
     MentorRequestStatus,
-    MentorshipFeedback,
     Message,
     MessageRead,
     Pairing,
@@ -70,6 +71,8 @@ from .models import (
     PairingStatus,
     Program,
     Role,
+    SurveyKind,
+    SurveyResponse,
 )
 from .selectors import mentor_choices
 
@@ -1580,110 +1583,159 @@ def checkin_delete(*, checkin: CheckIn, by: User) -> None:
     )
 
 
-@transaction.atomic
-def feedback_give(
-    *, pairing: Pairing, author: User, rating: int, comment: str = "", shared: bool = False
-) -> MentorshipFeedback:
-    if author.pk not in (pairing.mentor_id, pairing.mentee_id):
-        raise MentorshipError(_("Only the mentor and the mentee give feedback on a pairing."))
-    if not policy.pairing_has_started(pairing):
-        raise MentorshipConflict(_("Feedback is given once the mentorship has started."))
-    _check_rating(rating)
-    same = _recent(
-        MentorshipFeedback.objects.filter(
-            pairing=pairing,
-            author=author,
-            rating=rating,
-            comment=comment,
-            shared_with_partner=shared,
-        )
-    )
-    if same is not None:
-        raise MentorshipDuplicate(
-            _("This feedback was given a moment ago; it is shown below."), existing=same
-        )
-    feedback = MentorshipFeedback.objects.create(
-        pairing=pairing,
-        author=author,
-        rating=rating,
-        comment=comment,
-        shared_with_partner=shared,
-        is_final=not pairing.is_open,
-    )
-    _event(pairing, actor=author, action="feedback_given")
-    if shared:
-        partner = pairing.mentee if author.pk == pairing.mentor_id else pairing.mentor
-        _tell(
-            pairing,
-            recipients=[partner],
-            actor=author,
-            key=f"feedback-{feedback.uuid}",
-            what=_("%(name)s shared feedback on your mentorship") % {"name": author.display_name},
-        )
-    return feedback
+SURVEY_ANSWER_FIELDS = (
+    "match_score",
+    "progress_score",
+    "goals_met",
+    "recommend",
+    "comment",
+    "shared",
+)
 
 
-def _check_rating(rating) -> None:
-    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
-        raise MentorshipError(_("The rating is a number from 1 to 5."), field="rating")
+def _score(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-FEEDBACK_FIELDS = ("rating", "comment", "shared_with_partner")
+def _check_survey_answer(kind: str, fields: dict) -> None:
+    """Every question of the survey answered, each in its range; all messages at once."""
+    errors: dict = {}
+    required = SURVEY_FIELDS[kind]
+    for name, low, high in (("match_score", 1, 5), ("progress_score", 1, 5), ("recommend", 0, 10)):
+        if name not in fields:
+            continue
+        value = fields[name]
+        if value is None and name in required:
+            errors[name] = [_("Please answer this question.")]
+        elif value is not None and not _score(value, low, high):
+            errors[name] = [
+                _("Choose a number from %(low)d to %(high)d.") % {"low": low, "high": high}
+            ]
+    if "goals_met" in fields:
+        value = fields["goals_met"]
+        if value not in GoalsMet.values and (value or "goals_met" in required):
+            errors["goals_met"] = [_("Choose yes, partly or no.")]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise MentorshipError(messages[0], field=field, errors=errors)
 
 
-@transaction.atomic
-def feedback_update(*, feedback: MentorshipFeedback, by: User, **fields) -> MentorshipFeedback:
-    """The author changes their rating, comment or whether the other side may read it."""
-    _known(fields, FEEDBACK_FIELDS, "feedback")
-    feedback = MentorshipFeedback.objects.select_for_update().get(pk=feedback.pk)
-    if feedback.author_id != by.pk:
-        raise Forbidden(_("Only the author changes their feedback."))
-    if "rating" in fields:
-        _check_rating(fields["rating"])
-    changed = _changes(feedback, fields)
-    if not changed:
-        return feedback
-    newly_shared = "shared_with_partner" in changed and fields["shared_with_partner"]
-    for name in changed:
-        setattr(feedback, name, fields[name])
-    _validate(feedback, exclude=["pairing", "author"])
-    feedback.save(update_fields=changed)
-    pairing = Pairing.objects.select_related("mentor", "mentee").get(pk=feedback.pairing_id)
-    feedback.pairing = pairing
-    labels = {
-        "rating": _("rating"),
-        "comment": _("comment"),
-        "shared_with_partner": _("shared") if feedback.shared_with_partner else _("private"),
-    }
-    _event(
+def _tell_partner_shared(response: SurveyResponse, by: User) -> None:
+    pairing = response.pairing
+    partner = pairing.mentee if by.pk == pairing.mentor_id else pairing.mentor
+    _tell(
         pairing,
+        recipients=[partner],
         actor=by,
-        action="feedback_edited",
-        detail=", ".join(str(labels[name]) for name in changed),
+        key=f"survey-{response.uuid}",
+        what=_("%(name)s shared their survey answer on your mentorship")
+        % {"name": by.display_name},
+    )
+
+
+@transaction.atomic
+def survey_answer(
+    *,
+    pairing: Pairing,
+    author: User,
+    kind: str,
+    round: int,
+    match_score: int | None,
+    progress_score: int | None,
+    goals_met: str = "",
+    recommend: int | None = None,
+    comment: str = "",
+    shared: bool = False,
+) -> SurveyResponse:
+    """`author` answers the survey (kind, round) of their pairing: the pulse round open for
+    them today (their own time zone), or the close-out of a pairing that has ended. One answer
+    per person, survey and round: a second is refused with the first one (`existing`).
+    Answers are recorded in no history the admins read; sharing tells the other side."""
+    if author.pk not in (pairing.mentor_id, pairing.mentee_id):
+        raise MentorshipError(_("Only the mentor and the mentee answer the pairing's surveys."))
+    if kind not in SurveyKind.values:
+        raise MentorshipError(_("There is no such survey."), field="kind")
+    if policy.open_survey(pairing, day=policy.survey_today(author)) != (kind, round):
+        raise MentorshipConflict(_("This survey is not open (any more)."))
+    if kind == SurveyKind.PULSE:
+        goals_met, recommend = "", None
+    fields = {
+        "match_score": match_score,
+        "progress_score": progress_score,
+        "goals_met": goals_met or "",
+        "recommend": recommend,
+        "comment": comment,
+        "shared": bool(shared),
+    }
+    _check_survey_answer(kind, fields)
+    existing = (
+        SurveyResponse.objects.select_for_update()
+        .filter(pairing=pairing, author=author, kind=kind, round=round)
+        .first()
+    )
+    if existing is not None:
+        raise MentorshipDuplicate(
+            _("You have answered this survey already; your answer is shown below."),
+            existing=existing,
+        )
+    response = SurveyResponse(pairing=pairing, author=author, kind=kind, round=round, **fields)
+    _validate(response, exclude=["pairing", "author"])
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as error:
+        # A second request got there first.
+        twin = SurveyResponse.objects.filter(
+            pairing=pairing, author=author, kind=kind, round=round
+        ).first()
+        raise MentorshipDuplicate(
+            _("You have answered this survey already; your answer is shown below."),
+            existing=twin,
+        ) from error
+    if response.shared:
+        _tell_partner_shared(response, author)
+    return response
+
+
+@transaction.atomic
+def survey_update(*, response: SurveyResponse, by: User, **fields) -> SurveyResponse:
+    """The author corrects their answer, or shares or unshares it with the other side."""
+    _known(fields, SURVEY_ANSWER_FIELDS, "survey answer")
+    response = SurveyResponse.objects.select_for_update().get(pk=response.pk)
+    if response.author_id != by.pk:
+        raise Forbidden(_("Only the author changes their answer."))
+    allowed = SURVEY_FIELDS[response.kind]
+    fields = {name: value for name, value in fields.items() if name in allowed}
+    if "goals_met" in fields:
+        fields["goals_met"] = fields["goals_met"] or ""
+    _check_survey_answer(response.kind, fields)
+    changed = _changes(response, fields)
+    if not changed:
+        return response
+    newly_shared = "shared" in changed and fields["shared"]
+    for name in changed:
+        setattr(response, name, fields[name])
+    response.updated_at = timezone.now()
+    _validate(response, exclude=["pairing", "author"])
+    response.save(update_fields=[*changed, "updated_at"])
+    response.pairing = Pairing.objects.select_related("mentor", "mentee").get(
+        pk=response.pairing_id
     )
     if newly_shared:
-        partner = pairing.mentee if by.pk == pairing.mentor_id else pairing.mentor
-        _tell(
-            pairing,
-            recipients=[partner],
-            actor=by,
-            key=f"feedback-{feedback.uuid}",
-            what=_("%(name)s shared feedback on your mentorship") % {"name": by.display_name},
-        )
-    return feedback
+        _tell_partner_shared(response, by)
+    return response
 
 
 @transaction.atomic
-def feedback_delete(*, feedback: MentorshipFeedback, by: User) -> None:
-    """The author withdraws their feedback; it leaves the averages at once."""
-    feedback = MentorshipFeedback.objects.select_for_update().filter(pk=feedback.pk).first()
-    if feedback is None:
+def survey_delete(*, response: SurveyResponse, by: User) -> None:
+    """The author withdraws their answer; it leaves the aggregates at once, and the survey
+    is open to them again while it is the pairing's open one."""
+    response = SurveyResponse.objects.select_for_update().filter(pk=response.pk).first()
+    if response is None:
         return
-    if feedback.author_id != by.pk:
-        raise Forbidden(_("Only the author deletes their feedback."))
-    pairing_id = feedback.pairing_id
-    feedback.delete()
-    PairingEvent.objects.create(pairing_id=pairing_id, actor=by, action="feedback_deleted")
+    if response.author_id != by.pk:
+        raise Forbidden(_("Only the author deletes their answer."))
+    response.delete()
 
 
 # --- CSV imports ----------------------------------------------------------------------------

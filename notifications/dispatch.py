@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,6 +33,10 @@ from mentorship.models import (
     PairingStatus,
     Program,
     Role,
+    SurveyKind,
+    SurveyResponse,
+    survey_pulse_due,
+    survey_pulse_round_on,
 )
 
 from . import digests, links
@@ -513,6 +518,103 @@ def action_item_reminders(now: datetime) -> list[Notification]:
     return rows
 
 
+# --- Surveys ---------------------------------------------------------------------------------
+
+# Pulse rounds looked for: a pairing running for longer than this many rounds (ten years)
+# is not asked again.
+SURVEY_MAX_ROUNDS = 61
+# A close-out invitation goes out from 09:00 (the recipient's time) on the day the pairing
+# ended, or at once if it ended later that day; it is dropped after this long.
+CLOSE_OUT_GRACE = timedelta(hours=36)
+
+
+def _survey_row(person, pairing, partner: str, kind: str, round_: int, moment) -> Notification:
+    if kind == SurveyKind.CLOSE_OUT:
+        title = _("Your mentorship with %(name)s has ended: how did it go?") % {"name": partner}
+        body = _(
+            "Four short questions about the mentorship and the program. Your answer is "
+            "private unless you share it with %(name)s; the program's admins only see totals."
+        ) % {"name": partner}
+    else:
+        title = _("How is your mentorship with %(name)s going?") % {"name": partner}
+        body = _(
+            "Two short questions, a minute or two. Your answer is private unless you share "
+            "it with %(name)s; the program's admins only see totals."
+        ) % {"name": partner}
+    return _row(
+        recipient_id=person.pk,
+        kind=Kind.SURVEY,
+        key=f"{Kind.SURVEY}:{pairing.uuid}:{person.uuid}:{kind}:{round_}",
+        title=title,
+        body=body,
+        # Reversed as is: the kind and the round do not fit links.path_to's UUID placeholder.
+        url=reverse("mentorship:survey_answer", args=[pairing.uuid, kind, round_]),
+        moment=moment,
+        payload={"partner": partner, "survey": kind, "round": round_},
+    )
+
+
+def survey_invitations(now: datetime) -> list[Notification]:
+    """Each side of a pairing is asked to answer its surveys, at 09:00 their own time: the
+    pulse on day 30 after the pairing started and every 60 days after (day 90, 150, ...)
+    while it is active; the close-out on the day it ended (completed, ended, reassigned,
+    ended with an account or a membership; whatever closed it). Nobody is asked a survey
+    they answered already. Three queries: the pairings, the answers given, preferences."""
+    today = now.date()
+    # Pairings whose pulse may fall due today somewhere (time zones span a day either way).
+    starts = [
+        today - (survey_pulse_due(today, r) - today) + timedelta(days=shift)
+        for r in range(1, SURVEY_MAX_ROUNDS + 1)
+        for shift in (-1, 0, 1)
+    ]
+    pairings = list(
+        Pairing.objects.filter(
+            Q(status=PairingStatus.ACTIVE, started_on__in=starts)
+            | Q(
+                status__in=(PairingStatus.COMPLETED, PairingStatus.ENDED),
+                started_on__isnull=False,
+                ended_on__gte=today - timedelta(days=2),
+                ended_on__lte=today + timedelta(days=1),
+            )
+        ).select_related("mentor", "mentee")
+    )
+    if not pairings:
+        return []
+    answered = set(
+        SurveyResponse.objects.filter(pairing__in=[p.pk for p in pairings]).values_list(
+            "pairing_id", "author_id", "kind", "round"
+        )
+    )
+    people = {p.pk for pairing in pairings for p in (pairing.mentor, pairing.mentee) if p}
+    prefs = preferences_for_users(user_ids=people)
+    rows = []
+    for pairing in pairings:
+        for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+            if person is None or not person.is_active:
+                continue
+            user_prefs = prefs.get(person.pk, Prefs())
+            if not user_prefs.wants(Kind.SURVEY):
+                continue
+            tz = zone(person.timezone)
+            if pairing.status == PairingStatus.ACTIVE:
+                local_today = now.astimezone(tz).date()
+                round_ = survey_pulse_round_on(pairing.started_on, local_today)
+                if not round_ or survey_pulse_due(pairing.started_on, round_) != local_today:
+                    continue
+                kind, grace = SurveyKind.PULSE.value, REMINDER_GRACE
+                moment = local_send_time(tz, local_today, REMINDER_HOUR, user_prefs)
+            else:
+                kind, round_, grace = SurveyKind.CLOSE_OUT.value, 0, CLOSE_OUT_GRACE
+                moment = local_send_time(tz, pairing.ended_on, REMINDER_HOUR, user_prefs)
+            if (pairing.pk, person.pk, kind, round_) in answered:
+                continue
+            if not _is_due(moment, now, grace):
+                continue
+            partner = other.display_name if other is not None else _("a deleted user")
+            rows.append(_survey_row(person, pairing, partner, kind, round_, moment))
+    return rows
+
+
 # --- Digests ---------------------------------------------------------------------------------
 
 DIGEST_COMPOSERS = {
@@ -707,7 +809,7 @@ def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchRe
     """One dispatcher pass.
 
     1. Reminders (check-ins, stalled pairings, milestones, meetings and the prompt to log
-       them, overdue action items) whose moment has come.
+       them, overdue action items) and survey invitations whose moment has come.
     2. Digests whose recipient's digest day and hour has come, composed in batches.
     3. Every due row not yet handed to a worker is enqueued for delivery.
     """
@@ -720,6 +822,7 @@ def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchRe
         meeting_reminders(now),
         meeting_log_prompts(now),
         action_item_reminders(now),
+        survey_invitations(now),
     ):
         by_kind: dict[str, list[Notification]] = {}
         for row in rows:

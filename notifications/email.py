@@ -37,6 +37,7 @@ TEMPLATES = {
     Kind.DIGEST_MENTOR: "digest_mentor",
     Kind.DIGEST_MENTEE: "digest_mentee",
     Kind.DIGEST_ADMIN: "digest_admin",
+    Kind.SURVEY: "survey",
 }
 GENERIC_TEMPLATE = "notification"
 

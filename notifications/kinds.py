@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
+    SURVEY = "survey", _("Surveys on your mentorship (day 30, every 60 days, at the end)")
 
 
 # Which kinds can reach someone in each role (the programs' roles, mentorship.Role's values).
@@ -51,6 +52,7 @@ KINDS_BY_ROLE = {
             Kind.ACTION_ITEM_OVERDUE,
             Kind.MESSAGE,
             Kind.DIGEST_MENTEE,
+            Kind.SURVEY,
         }
     ),
     "mentor": frozenset(
@@ -64,6 +66,7 @@ KINDS_BY_ROLE = {
             Kind.ACTION_ITEM_OVERDUE,
             Kind.MESSAGE,
             Kind.DIGEST_MENTOR,
+            Kind.SURVEY,
         }
     ),
     "admin": frozenset({Kind.PAIRING_STALLED, Kind.APPLICATION_RECEIVED, Kind.DIGEST_ADMIN}),

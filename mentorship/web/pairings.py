@@ -17,7 +17,6 @@ from ..forms import (
     AgreementForm,
     CheckInForm,
     EndForm,
-    FeedbackForm,
     ReassignForm,
     show_service_error,
 )
@@ -67,8 +66,6 @@ def _render_pairing(request, access: policy.PairingAccess, status: int = 200, **
         "can_log": can_log,
         "can_arrange": policy.can_arrange(access),
         "checkin_form": forms.get("checkin_form") or (CheckInForm() if can_log else None),
-        "feedback_form": forms.get("feedback_form")
-        or (FeedbackForm() if access.can_give_feedback else None),
         "end_form": forms.get("end_form") or (EndForm() if access.can_manage else None),
         "you_accepted": (access.role == "mentor" and agreement.mentor_accepted_at is not None)
         or (access.role == "mentee" and agreement.mentee_accepted_at is not None),
@@ -145,32 +142,6 @@ def pairing_checkin(request, pairing_uuid):
     return _render_pairing(request, access, checkin_form=form)
 
 
-@login_required
-@require_POST
-def pairing_feedback(request, pairing_uuid):
-    access = policy.pairing_access(request.viewer, pairing_uuid)
-    require(access.can_give_feedback)
-    form = FeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.feedback_give(
-                pairing=access.pairing,
-                author=request.user,
-                rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"],
-                shared=form.cleaned_data["shared_with_partner"],
-            )
-        except services.MentorshipDuplicate as error:
-            messages.info(request, error.message)
-            return _to_pairing(access.pairing, f"feedback-{error.existing.uuid}")
-        except services.MentorshipError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, _("Thank you for your feedback."))
-            return _to_pairing(access.pairing, "feedback")
-    return _render_pairing(request, access, feedback_form=form)
-
-
 def _to_pairing(pairing, anchor: str = ""):
     url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -240,50 +211,6 @@ def checkin_delete(request, pairing_uuid, checkin_uuid):
     else:
         messages.success(request, _("Check-in deleted."))
     return _to_pairing(access.pairing, "checkins")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def feedback_edit(request, pairing_uuid, feedback_uuid):
-    access, feedback = policy.feedback_for_author(request.viewer, pairing_uuid, feedback_uuid)
-    initial = {
-        "rating": feedback.rating,
-        "comment": feedback.comment,
-        "shared_with_partner": feedback.shared_with_partner,
-    }
-    form = FeedbackForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.feedback_update(feedback=feedback, by=request.user, **form.cleaned_data)
-        except services.MentorshipError as error:
-            show_service_error(form, error)
-        else:
-            messages.success(request, _("Feedback saved."))
-            return _to_pairing(access.pairing, f"feedback-{feedback.uuid}")
-    return render(
-        request,
-        "mentorship/feedback_form.html",
-        {"pairing": access.pairing, "feedback": feedback, "form": form},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def feedback_delete(request, pairing_uuid, feedback_uuid):
-    access, feedback = policy.feedback_for_author(request.viewer, pairing_uuid, feedback_uuid)
-    if asks_confirmation(request):
-        return _confirm(
-            request,
-            title=_("Delete your feedback?"),
-            text=_("Your rating of %(rating)s / 5 leaves the pairing and the program's averages.")
-            % {"rating": feedback.rating},
-            action=reverse("mentorship:feedback_delete", args=[access.pairing.uuid, feedback.uuid]),
-            button=_("Delete the feedback"),
-            cancel=reverse("mentorship:pairing_detail", args=[access.pairing.uuid]),
-        )
-    services.feedback_delete(feedback=feedback, by=request.user)
-    messages.success(request, _("Feedback deleted."))
-    return _to_pairing(access.pairing, "feedback")
 
 
 STATUS_ACTIONS = {

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from api.services import api_token_create
 from goals.models import Comment, Goal, Milestone, ProgressUpdate
-from mentorship.models import MentorshipFeedback
+from mentorship.models import SurveyResponse
 from notifications.services import notify
 from tests.factories import PASSWORD, GoalFactory
 
@@ -29,7 +29,12 @@ def test_user_export_contains_everything_they_own(
 ):
     Comment.objects.create(goal=world.goal, author=mentee, body="My own note")
     Comment.objects.create(goal=world.other_goal, author=mentee, body="Cheering Noah on")
-    MentorshipFeedback.objects.create(pairing=pairing, author=mentee, rating=5, comment="Great")
+    SurveyResponse.objects.create(
+        pairing=pairing, author=mentee, match_score=5, progress_score=4, comment="Great"
+    )
+    SurveyResponse.objects.create(
+        pairing=pairing, author=mentor, match_score=2, progress_score=2, comment="Not Mia's"
+    )
     notify(recipient=mentee, kind="feedback", dedupe_key="x:1", title="Hello Mia", send_email=False)
     notify(
         recipient=mentor, kind="feedback", dedupe_key="x:2", title="Hello Maria", send_email=False
@@ -47,7 +52,7 @@ def test_user_export_contains_everything_they_own(
         "comments",
         "pairings",
         "checkins",
-        "feedback",
+        "survey_answers",
         "notifications",
         "api_tokens",
     ):
@@ -72,7 +77,9 @@ def test_user_export_contains_everything_they_own(
     assert set(comments) == {"My own note", "Cheering Noah on"}  # not the mentor's comment
     assert comments["Cheering Noah on"]["goal"] is None  # the other goal's title is Noah's
     assert [c["uuid"] for c in load("checkins")] == [str(world.checkin.uuid)]
-    assert [f["comment"] for f in load("feedback")] == ["Great"]
+    # Her own survey answers only, with every question; not her mentor's.
+    answers = load("survey_answers")
+    assert [(a["comment"], a["match_score"], a["kind"]) for a in answers] == [("Great", 5, "pulse")]
     assert [n["title"] for n in load("notifications")] == ["Hello Mia"]
     tokens = load("api_tokens")
     assert tokens[0]["name"] == "laptop" and "token_hash" not in tokens[0]
@@ -83,7 +90,7 @@ def test_user_export_contains_everything_they_own(
         world.private_goal.title,
     }
     # An empty data set still has its header.
-    assert archive.read("feedback.csv").decode().startswith("uuid,")
+    assert archive.read("survey_answers.csv").decode().startswith("uuid,")
 
 
 def test_user_export_through_the_api_and_needs_login(client, as_user, mentee):

@@ -256,9 +256,16 @@ def test_the_programs_health_counts_agree_with_the_goals_listed(
 def test_a_proposed_pairing_offers_no_rating_before_it_started(client, proposed, mentor):
     client.force_login(mentor)
     page = client.get(reverse("mentorship:pairing_detail", args=[proposed.uuid]))
-    assert page.context["feedback_form"] is None
-    url = reverse("mentorship:pairing_feedback", args=[proposed.uuid])
-    assert client.post(url, {"rating": 5, "comment": "Early"}).status_code == 403
+    assert page.context["page"].open_survey is None
+    url = reverse("mentorship:survey_answer", args=[proposed.uuid, "pulse", 1])
+    assert client.post(url, {"match_score": 5, "progress_score": 5}).status_code == 403
     with pytest.raises(services.MentorshipError):
-        services.feedback_give(pairing=proposed, author=mentor, rating=5)
-    assert not proposed.feedback.exists()
+        services.survey_answer(
+            pairing=proposed,
+            author=mentor,
+            kind="pulse",
+            round=1,
+            match_score=5,
+            progress_score=5,
+        )
+    assert not proposed.survey_responses.exists()

@@ -191,11 +191,6 @@ def pairing_urls(pairing):
             reverse("mentorship:pairing_checkin", args=[u]),
             {"occurred_on": "2026-01-01", "summary": "Met."},
         ),
-        "feedback": (
-            "post",
-            reverse("mentorship:pairing_feedback", args=[u]),
-            {"rating": "4", "comment": "Good."},
-        ),
         "pause": ("post", reverse("mentorship:pairing_pause", args=[u]), {}),
         "resume": ("post", reverse("mentorship:pairing_resume", args=[u]), {}),
         "complete": ("post", reverse("mentorship:pairing_complete", args=[u]), {}),
@@ -205,7 +200,7 @@ def pairing_urls(pairing):
 
 
 # Who may change what: the pair takes part, the admins manage.
-PARTICIPANT_ACTIONS = {"agreement", "agreement_save", "agreement_accept", "checkin", "feedback"}
+PARTICIPANT_ACTIONS = {"agreement", "agreement_save", "agreement_accept", "checkin"}
 ADMIN_ACTIONS = {"pause", "resume", "complete", "end", "reassign"}
 
 
@@ -241,7 +236,6 @@ def test_pairing_urls_send_the_anonymous_to_log_in(client, world, name):
         ("detail", "post"),
         ("agreement_accept", "get"),
         ("checkin", "get"),
-        ("feedback", "get"),
         ("pause", "get"),
         ("end", "get"),
         ("agreement", "delete"),
@@ -265,10 +259,11 @@ def test_past_pairing_is_read_only_for_the_pair(client, request, world, persona)
     for name in ("agreement", "agreement_save", "agreement_accept", "checkin"):
         method, url, data = urls[name]
         assert getattr(client, method)(url, data).status_code == 403, name
-    # Feedback stays open after the end: that is when the final rating is given.
-    method, url, data = urls["feedback"]
+    # The close-out survey opens at the end: each side answers its own.
+    url = reverse("mentorship:survey_answer", args=[pairing.uuid, "close_out", 0])
+    data = {"match_score": "4", "progress_score": "3", "goals_met": "partly", "recommend": "8"}
     assert client.post(url, data).status_code == 302
-    assert pairing.feedback.get().is_final
+    assert pairing.survey_responses.get().kind == "close_out"
 
 
 def test_unknown_pairing_is_404(client, world, admin):

@@ -1,4 +1,4 @@
-"""Correcting and removing check-ins and feedback (pages and API), refusing a repeated create,
+"""Correcting and removing check-ins (pages and API), refusing a repeated create,
 and the confirmation steps of the pairing page."""
 
 import json
@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mentorship import selectors, services
-from mentorship.models import CheckIn, MentorshipFeedback, PairingEvent, PairingStatus
-from tests.factories import AgreementFactory, CheckInFactory, PairingFactory
+from mentorship import services
+from mentorship.models import CheckIn, PairingEvent, PairingStatus
+from tests.factories import AgreementFactory, CheckInFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,6 @@ def checkin(pairing):
     )
 
 
-@pytest.fixture
-def feedback(pairing):
-    return services.feedback_give(
-        pairing=pairing, author=pairing.mentee, rating=3, comment="Useful.", shared=True
-    )
-
-
 def actions(pairing) -> list[str]:
     return list(PairingEvent.objects.filter(pairing=pairing).values_list("action", flat=True))
 
@@ -48,10 +41,6 @@ def edit_url(checkin):
 
 def delete_url(checkin):
     return reverse("mentorship:checkin_delete", args=[checkin.pairing.uuid, checkin.uuid])
-
-
-def feedback_url(name, feedback):
-    return reverse(f"mentorship:feedback_{name}", args=[feedback.pairing.uuid, feedback.uuid])
 
 
 # --- Check-ins on the pages -----------------------------------------------------------------
@@ -192,97 +181,6 @@ def test_the_page_offers_edit_and_delete_to_the_author_only(client, checkin, men
     assert delete_url(checkin) not in page
 
 
-# --- Feedback on the pages ------------------------------------------------------------------
-
-
-def test_the_author_edits_feedback_and_the_averages_follow(
-    client, pairing, feedback, mentee, program
-):
-    assert selectors.program_stats(program)["feedback"]["average"] == 3
-    client.force_login(mentee)
-    assert client.get(feedback_url("edit", feedback)).status_code == 200
-    response = client.post(
-        feedback_url("edit", feedback), {"rating": "5", "comment": "Very useful."}
-    )
-    assert response.status_code == 302
-    feedback.refresh_from_db()
-    assert (feedback.rating, feedback.comment, feedback.shared_with_partner) == (
-        5,
-        "Very useful.",
-        False,
-    )
-    assert selectors.program_stats(program)["feedback"]["average"] == 5
-    event = PairingEvent.objects.get(pairing=pairing, action="feedback_edited")
-    assert event.actor == mentee
-    assert "rating" in event.detail and "private" in event.detail
-
-
-def test_the_author_deletes_feedback_and_it_leaves_the_averages(
-    client, pairing, feedback, mentee, mentor, program
-):
-    services.feedback_give(pairing=pairing, author=mentor, rating=5)
-    assert selectors.program_stats(program)["feedback"]["average"] == 4
-    client.force_login(mentee)
-    confirm = client.post(feedback_url("delete", feedback), {"ask": "1"})
-    assert confirm.status_code == 200
-    assert MentorshipFeedback.objects.filter(pk=feedback.pk).exists()
-    assert client.post(feedback_url("delete", feedback)).status_code == 302
-    assert not MentorshipFeedback.objects.filter(pk=feedback.pk).exists()
-    stats = selectors.program_stats(program)["feedback"]
-    assert (stats["count"], stats["average"]) == (1, 5)
-    assert "feedback_deleted" in actions(pairing)
-
-
-@pytest.mark.parametrize(
-    ("who", "shared", "status"),
-    [
-        ("mentor", True, 403),  # the other side reads shared feedback, does not change it
-        ("mentor", False, 404),  # ...and does not learn of private feedback
-        ("admin", True, 404),  # admins see ratings only as averages
-        ("other_mentee", True, 404),
-        ("stranger", True, 404),
-    ],
-)
-def test_only_the_author_changes_feedback(client, request, pairing, who, shared, status):
-    entry = services.feedback_give(pairing=pairing, author=pairing.mentee, rating=2, shared=shared)
-    client.force_login(request.getfixturevalue(who))
-    for name in ("edit", "delete"):
-        assert client.get(feedback_url(name, entry)).status_code == status
-        assert client.post(feedback_url(name, entry), {"rating": "5"}).status_code == status
-    entry.refresh_from_db()
-    assert entry.rating == 2
-
-
-def test_feedback_is_edited_after_the_pairing_ended(client, pairing, feedback, mentee, admin):
-    services.pairing_end(pairing=pairing, by=admin, reason="Done")
-    client.force_login(mentee)
-    response = client.post(feedback_url("edit", feedback), {"rating": "4"})
-    assert response.status_code == 302
-    feedback.refresh_from_db()
-    assert feedback.rating == 4
-
-
-def test_a_proposed_pairing_offers_no_feedback(client, program, other_mentor, other_mentee):
-    mentee = other_mentee
-    pairing = PairingFactory(
-        program=program, mentor=other_mentor, mentee=mentee, status=PairingStatus.PROPOSED
-    )
-    pairing.started_on = None
-    pairing.save()
-    AgreementFactory(pairing=pairing)
-    client.force_login(mentee)
-    page = client.get(reverse("mentorship:pairing_detail", args=[pairing.uuid])).content.decode()
-    assert reverse("mentorship:pairing_feedback", args=[pairing.uuid]) not in page
-    assert "once the mentorship has started" in page
-    response = client.post(
-        reverse("mentorship:pairing_feedback", args=[pairing.uuid]), {"rating": "5"}
-    )
-    assert response.status_code == 403
-    with pytest.raises(services.MentorshipError):
-        services.feedback_give(pairing=pairing, author=mentee, rating=5)
-    assert not MentorshipFeedback.objects.exists()
-
-
 # --- Re-posting a create form ---------------------------------------------------------------
 
 
@@ -313,16 +211,6 @@ def test_a_different_checkin_at_once_is_not_a_duplicate(pairing, mentor, mentee)
     services.checkin_log(pairing=pairing, by=mentee, occurred_on=date.today(), summary="Met.")
     services.checkin_log(pairing=pairing, by=mentor, occurred_on=date.today(), summary="Other.")
     assert CheckIn.objects.filter(pairing=pairing).count() == 3
-
-
-def test_reposting_the_feedback_form_makes_no_duplicate(client, pairing, mentee):
-    client.force_login(mentee)
-    url = reverse("mentorship:pairing_feedback", args=[pairing.uuid])
-    data = {"rating": "4", "comment": "Good."}
-    assert client.post(url, data).status_code == 302
-    second = client.post(url, data, follow=True)
-    assert MentorshipFeedback.objects.filter(pairing=pairing).count() == 1
-    assert "given a moment ago" in second.content.decode()
 
 
 def test_reposting_the_pairing_form_shows_the_pairing(
@@ -406,47 +294,6 @@ def test_api_only_the_author_changes_a_checkin(client, request, checkin, who, st
     assert CheckIn.objects.get(pk=checkin.pk).summary == "Outline of the talk."
 
 
-def test_api_feedback_create_patch_delete(client, pairing, mentee, mentor):
-    client.force_login(mentee)
-    created = api(
-        client,
-        "post",
-        reverse("api:feedback-list"),
-        {"pairing": str(pairing.uuid), "rating": 4, "comment": "Good."},
-    )
-    assert created.status_code == 201, created.content
-    uuid = created.json()["uuid"]
-    url = reverse("api:feedback-detail", args=[uuid])
-    assert api(client, "patch", url, {"rating": 9}).status_code == 400
-    patched = api(client, "patch", url, {"rating": 2, "shared_with_partner": True})
-    assert patched.status_code == 200
-    assert patched.json()["rating"] == 2
-    client.force_login(mentor)
-    assert client.get(url).json()["rating"] == 2
-    assert api(client, "patch", url, {"rating": 5}).status_code == 403
-    assert api(client, "delete", url).status_code == 403
-    client.force_login(mentee)
-    assert api(client, "delete", url).status_code == 204
-    assert not MentorshipFeedback.objects.filter(uuid=uuid).exists()
-    assert {"feedback_given", "feedback_edited", "feedback_deleted"} <= set(actions(pairing))
-
-
-@pytest.mark.parametrize("who", ["admin", "other_mentee", "stranger"])
-def test_api_feedback_is_not_found_outside_the_entry(client, request, feedback, who):
-    client.force_login(request.getfixturevalue(who))
-    url = reverse("api:feedback-detail", args=[feedback.uuid])
-    assert client.get(url).status_code == 404
-    assert api(client, "patch", url, {"rating": 1}).status_code == 404
-    assert api(client, "delete", url).status_code == 404
-    assert client.get(reverse("api:feedback-list")).json()["count"] == 0
-
-
-def test_api_private_feedback_stays_with_its_author(client, pairing, mentor):
-    entry = services.feedback_give(pairing=pairing, author=pairing.mentee, rating=1)
-    client.force_login(mentor)
-    assert client.get(reverse("api:feedback-detail", args=[entry.uuid])).status_code == 404
-
-
 def test_checkins_made_by_a_factory_are_edited_too(pairing, mentor):
     checkin = CheckInFactory(pairing=pairing)
     services.checkin_update(checkin=checkin, by=mentor, summary="Changed.")
@@ -501,21 +348,6 @@ def test_checkin_pages_make_fixed_queries(
     )
     client.force_login(mentor)
     url = reverse(f"mentorship:{page}", args=[checkin.pairing.uuid, checkin.uuid])
-    client.get(url)
-    with django_assert_num_queries(EDIT_PAGE_QUERIES):
-        assert client.get(url).status_code == 200
-
-
-@pytest.mark.parametrize("extra", [0, 40], ids=["few", "many"])
-@pytest.mark.parametrize("page", ["feedback_edit", "feedback_delete"])
-def test_feedback_pages_make_fixed_queries(
-    client, pairing, feedback, mentee, extra, page, django_assert_num_queries
-):
-    MentorshipFeedback.objects.bulk_create(
-        [MentorshipFeedback(pairing=pairing, author=mentee, rating=3) for _ in range(extra)]
-    )
-    client.force_login(mentee)
-    url = reverse(f"mentorship:{page}", args=[pairing.uuid, feedback.uuid])
     client.get(url)
     with django_assert_num_queries(EDIT_PAGE_QUERIES):
         assert client.get(url).status_code == 200

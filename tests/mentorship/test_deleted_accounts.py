@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from api.services import account_delete, api_token_create
 from mentorship import services
-from mentorship.models import Agreement, CheckIn, MentorshipFeedback, Pairing, PairingStatus
+from mentorship.models import Agreement, CheckIn, Pairing, PairingStatus, SurveyResponse
 from tests.factories import AgreementFactory, CheckInFactory, PairingFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,14 +19,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def history(program, mentor, mentee):
-    """An active pairing of Maria and Mia with a meeting logged by each and feedback from
-    each, shared."""
+    """An active pairing of Maria and Mia with a meeting logged by each and a survey answer
+    from each, shared."""
     pairing = PairingFactory(program=program, mentor=mentor, mentee=mentee)
     AgreementFactory(pairing=pairing)
     for person in (mentor, mentee):
         CheckInFactory(pairing=pairing, logged_by=person, summary=f"Met, noted by {person.name}")
-        MentorshipFeedback.objects.create(
-            pairing=pairing, author=person, rating=4, comment="Useful", shared_with_partner=True
+        SurveyResponse.objects.create(
+            pairing=pairing,
+            author=person,
+            match_score=4,
+            progress_score=4,
+            comment="Useful",
+            shared=True,
         )
     return pairing
 
@@ -50,8 +55,8 @@ def test_the_other_side_keeps_the_pairing_and_its_history(
     assert pairing.status == PairingStatus.ENDED  # not left open with nobody
     assert Agreement.objects.filter(pairing=pairing).exists()
     assert CheckIn.objects.filter(pairing=pairing).count() == 2
-    assert MentorshipFeedback.objects.filter(pairing=pairing).count() == 2
-    assert MentorshipFeedback.objects.filter(pairing=pairing, author=None).count() == 1
+    assert SurveyResponse.objects.filter(pairing=pairing).count() == 2
+    assert SurveyResponse.objects.filter(pairing=pairing, author=None).count() == 1
     assert pairing.events.filter(action="ended").exists()
 
     client.force_login(stayer)

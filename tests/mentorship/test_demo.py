@@ -16,15 +16,16 @@ def test_demo_pairings_are_idempotent():
     demo.seed(password="demo-mentoring-2026")
     program = Program.objects.get(slug="demo-2026")
     pairs = set(
-        Pairing.objects.filter(program=program).values_list("mentor__email", "mentee__email")
+        Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE).values_list(
+            "mentor__email", "mentee__email"
+        )
     )
     assert pairs == {
         ("mentor.ana@example.com", "mentee.lena@example.com"),
         ("mentor.ana@example.com", "mentee.omar@example.com"),
         ("mentor.kenji@example.com", "mentee.sofia@example.com"),
     }
-    for pairing in Pairing.objects.filter(program=program):
-        assert pairing.status == PairingStatus.ACTIVE
+    for pairing in Pairing.objects.filter(program=program, status=PairingStatus.ACTIVE):
         assert pairing.agreement.is_accepted_by_both
         assert pairing.last_checkin_on == pairing.checkins.first().occurred_on
     assert CheckIn.objects.filter(pairing__program=program).count() == 5
@@ -181,3 +182,19 @@ def test_the_demo_program_follows_an_ended_cohort_with_real_figures():
         "mentor.kenji@example.com",
     }
     assert CheckIn.objects.filter(pairing__program=spring).exists()
+
+
+def test_demo_surveys_give_real_figures_and_one_shared_answer():
+    from mentorship.models import SurveyResponse
+
+    demo.seed(password="demo-mentoring-2026")
+    demo.seed(password="demo-mentoring-2026")
+    program = Program.objects.get(slug="demo-2026")
+    summary = selectors.survey_summary(program=program)
+    assert summary["pulse"]["count"] >= 3 and summary["pulse"]["match_score"] is not None
+    assert summary["close_out"]["count"] >= 3 and summary["close_out"]["nps"] is not None
+    assert SurveyResponse.objects.filter(shared=True).count() == 1
+    # Two ended pairings of an earlier round; the active three are as before.
+    assert Pairing.objects.filter(program=program, status=PairingStatus.COMPLETED).count() == 2
+    omar = User.objects.get(email="mentee.omar@example.com")
+    assert [p.kind for p in selectors.open_surveys_for(omar)] == ["pulse"]

@@ -15,7 +15,6 @@ from mentorship.models import (
     Agreement,
     CheckIn,
     Membership,
-    MentorshipFeedback,
     Pairing,
     PairingEvent,
     PairingStatus,
@@ -204,37 +203,7 @@ def test_checkin_moves_the_due_date(pairing, mentee, program):
         )
 
 
-def test_feedback_sharing(pairing, mentor, mentee):
-    services.feedback_give(pairing=pairing, author=mentee, rating=5, comment="Great", shared=True)
-    services.feedback_give(pairing=pairing, author=mentor, rating=3, comment="Private note")
-    assert Notification.objects.filter(recipient=mentor, kind=Kind.PAIRING_CHANGED).count() == 1
-    assert not Notification.objects.filter(recipient=mentee, kind=Kind.PAIRING_CHANGED).exists()
-    with pytest.raises(services.MentorshipError):
-        services.feedback_give(pairing=pairing, author=mentee, rating=6)
-
-
 # --- Pages ----------------------------------------------------------------------------------
-
-
-def test_pairing_page_shows_feedback_only_when_shared(
-    client, pairing, agreement, mentor, mentee, admin
-):
-    services.feedback_give(
-        pairing=pairing, author=mentee, rating=5, comment="Shared words", shared=True
-    )
-    services.feedback_give(pairing=pairing, author=mentee, rating=2, comment="Secret words")
-    services.feedback_give(pairing=pairing, author=mentor, rating=4, comment="Mentor thoughts")
-    url = reverse("mentorship:pairing_detail", args=[pairing.uuid])
-    client.force_login(mentor)
-    page = client.get(url).content.decode()
-    assert "Shared words" in page and "Secret words" not in page and "Mentor thoughts" in page
-    client.force_login(mentee)
-    page = client.get(url).content.decode()
-    assert "Secret words" in page and "Mentor thoughts" not in page
-    client.force_login(admin)
-    page = client.get(url).content.decode()
-    assert "Secret words" not in page and "Shared words" not in page
-    assert "Average rating 3.7 / 5 from 3 entries" in page
 
 
 def test_accept_flow_through_the_pages(client, program, admin, mentor, mentee):
@@ -272,16 +241,6 @@ def test_checkin_on_a_proposed_pairing_is_refused_clearly(client, program, admin
         {"occurred_on": date.today().isoformat(), "summary": "Hi"},
     )
     assert "active pairings only" in response.content.decode()
-
-
-def test_feedback_form_validates_rating(client, pairing, agreement, mentee):
-    client.force_login(mentee)
-    url = reverse("mentorship:pairing_feedback", args=[pairing.uuid])
-    response = client.post(url, {"rating": "9"})
-    assert response.status_code == 200
-    assert not MentorshipFeedback.objects.exists()
-    client.post(url, {"rating": "4", "comment": "ok", "shared_with_partner": "on"})
-    assert MentorshipFeedback.objects.get().shared_with_partner is True
 
 
 def test_end_and_reassign_pages(client, pairing, agreement, admin, other_mentor):

@@ -273,7 +273,7 @@ def test_pairing_admin_list_pages(admin_client, pairing):
         "pairingevent",
         "agreement",
         "checkin",
-        "mentorshipfeedback",
+        "surveyresponse",
     ):
         response = admin_client.get(reverse(f"admin:mentorship_{model}_changelist"), {"q": "mia"})
         assert response.status_code == 200, model

@@ -30,6 +30,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.APPLICATION_DECIDED,
         Kind.MENTOR_REQUEST_ANSWERED,
         Kind.DIGEST_MENTEE,
+        Kind.SURVEY,
     }
     assert offered(client, mentor) == {
         Kind.CHECKIN_DUE_SOON,
@@ -43,6 +44,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.APPLICATION_DECIDED,
         Kind.MENTOR_REQUEST_RECEIVED,
         Kind.DIGEST_MENTOR,
+        Kind.SURVEY,
     }
     assert offered(client, admin) == {
         Kind.PAIRING_STALLED,

@@ -63,7 +63,7 @@ def url_kwargs(name: str, w) -> dict:
         "api:program": w.program.uuid,
         "api:pairing": w.pairing.uuid,
         "api:checkin": w.checkin.uuid,
-        "api:feedback": w.feedback.uuid,
+        "api:survey": w.survey.uuid,
     }
     base = name.split("-")[0]
     if base in api_uuid and not name.endswith("-list") and not name.endswith("read-all"):
@@ -108,13 +108,15 @@ def url_kwargs(name: str, w) -> dict:
             "pairing_uuid": w.pairing.uuid,
             "checkin_uuid": w.checkin.uuid,
         },
-        "mentorship:feedback_edit": {
+        "mentorship:survey_answer": {"pairing_uuid": w.pairing.uuid, "kind": "pulse", "round": 1},
+        "mentorship:survey_edit": {"pairing_uuid": w.pairing.uuid, "response_uuid": w.survey.uuid},
+        "mentorship:survey_share": {
             "pairing_uuid": w.pairing.uuid,
-            "feedback_uuid": w.feedback.uuid,
+            "response_uuid": w.survey.uuid,
         },
-        "mentorship:feedback_delete": {
+        "mentorship:survey_delete": {
             "pairing_uuid": w.pairing.uuid,
-            "feedback_uuid": w.feedback.uuid,
+            "response_uuid": w.survey.uuid,
         },
     }
     if name in (

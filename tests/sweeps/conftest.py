@@ -11,7 +11,7 @@ from django.urls import reverse
 from api.services import api_token_create, calendar_feed_rotate
 from goals.models import Visibility
 from goals.services import comment_add, milestone_add, progress_update_log, step_add
-from mentorship.models import Membership, MentorshipFeedback, Role
+from mentorship.models import Membership, Role, SurveyResponse
 from mentorship.services import invitation_create
 from notifications.kinds import Kind
 from notifications.services import notify
@@ -50,7 +50,7 @@ class World:
     api_token: object
     calendar_secret: str
     unsubscribe_token: str
-    feedback: object = None
+    survey: object = None
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +83,9 @@ def world(
     admin,
     other_admin,
 ):
+    # Day 35 of Mia's pairing: its first pulse survey is open (Mia answered it, Maria not yet).
+    pairing.started_on = date.today() - timedelta(days=35)
+    pairing.save(update_fields=["started_on"])
     # pairing_create and the CSV import always make the agreement with the pairing.
     AgreementFactory(pairing=pairing)
     AgreementFactory(pairing=other_pairing)
@@ -143,7 +146,14 @@ def world(
         api_token=api_token_create(user=mentee, name="script").obj,
         calendar_secret=calendar_feed_rotate(user=mentee).secret,
         unsubscribe_token=make_token(user=mentee, kind=Kind.FEEDBACK),
-        feedback=MentorshipFeedback.objects.create(
-            pairing=pairing, author=mentee, rating=4, comment="Helpful.", shared_with_partner=True
+        survey=SurveyResponse.objects.create(
+            pairing=pairing,
+            author=mentee,
+            kind="pulse",
+            round=1,
+            match_score=4,
+            progress_score=4,
+            comment="Helpful.",
+            shared=True,
         ),
     )

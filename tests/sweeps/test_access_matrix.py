@@ -35,8 +35,6 @@ MATRIX = {
     "api:comment-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
     "api:comment-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
     "api:docs": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
-    "api:feedback-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
-    "api:feedback-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
     "api:export": ("302L 200 200 200 200 200 200", "302L 405 405 405 405 405 405"),
     "api:goal-archive": ("401 405 405 405 405 405 405", "401 200 404 403 404 403 404"),
     "api:goal-detail": ("401 200 404 200 404 200 404", "401 405 405 405 405 405 405"),
@@ -74,6 +72,9 @@ MATRIX = {
     "api:step-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
     "api:step-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
     "api:step-tick": ("401 405 405 405 405 405 405", "401 200 404 403 404 404 404"),
+    # Mia's pulse answer, shared with Maria: never readable by an admin, shared or not.
+    "api:survey-detail": ("401 200 404 200 404 404 404", "401 405 405 405 405 405 405"),
+    "api:survey-list": ("401 200 200 200 200 200 200", "401 400 400 400 400 400 400"),
     "api:schema": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "api:token_revoke": ("302L 405 405 405 405 405 405", "302L 302 404 404 404 404 404"),
     "api:tokens": ("302L 200 200 200 200 200 200", "302L 400 400 400 400 400 400"),
@@ -125,8 +126,6 @@ MATRIX = {
     # (403), admins and outsiders never see the feedback entry (404).
     "mentorship:checkin_delete": ("302L 403 404 200 404 403 404", "302L 403 404 302 404 403 404"),
     "mentorship:checkin_edit": ("302L 403 404 200 404 403 404", "302L 403 404 200 404 403 404"),
-    "mentorship:feedback_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
-    "mentorship:feedback_edit": ("302L 200 404 403 404 404 404", "302L 200 404 403 404 404 404"),
     # Joining a program: the list is everyone's own; the world's other program is open with
     # approval, so anyone signed in may apply (an empty form is shown again); mentee A's
     # application is withdrawn by her only and decided by her program's admins only (an
@@ -260,7 +259,12 @@ MATRIX = {
     # of the program, is no match candidate shown to her (mentorship.policy).
     "mentorship:person": ("302L 200 404 200 404 200 404", "302L 405 405 405 405 405 405"),
     "mentorship:pairing_end": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 200 404"),
-    "mentorship:pairing_feedback": ("302L 405 405 405 405 405 405", "302L 200 404 200 404 403 404"),
+    # Surveys: Mia answered pulse 1 (sent on to her answer), Maria has yet to; admins answer
+    # nothing and read no answer.
+    "mentorship:survey_answer": ("302L 302 404 200 404 403 404", "302L 302 404 400 404 403 404"),
+    "mentorship:survey_delete": ("302L 200 404 403 404 404 404", "302L 302 404 403 404 404 404"),
+    "mentorship:survey_edit": ("302L 200 404 403 404 404 404", "302L 400 404 403 404 404 404"),
+    "mentorship:survey_share": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 404 404"),
     "mentorship:pairing_new": ("302L 403 403 403 403 200 404", "302L 403 403 403 403 200 404"),
     "mentorship:pairing_pause": ("302L 405 405 405 405 405 405", "302L 403 404 403 404 302 404"),
     "mentorship:pairing_reassign": ("302L 403 404 403 404 200 404", "302L 403 404 403 404 200 404"),
@@ -392,7 +396,7 @@ OWN_SCOPE_ROWS = {
     "api:program-list",
     "api:pairing-list",
     "api:checkin-list",
-    "api:feedback-list",
+    "api:survey-list",
     "mentorship:pairing_new",
 }
 

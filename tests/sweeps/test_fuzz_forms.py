@@ -145,9 +145,9 @@ WEB_FORMS = [
     ("mentorship:pairing_reassign", "admin", "mentorship:pairing_reassign"),
     ("mentorship:pairing_agreement", "mentee", "mentorship:pairing_agreement"),
     ("mentorship:pairing_checkin", "mentor", "mentorship:pairing_detail"),
-    ("mentorship:pairing_feedback", "mentee", "mentorship:pairing_detail"),
+    ("mentorship:survey_answer", "mentor", "mentorship:survey_answer"),
     ("mentorship:checkin_edit", "mentor", "mentorship:checkin_edit"),
-    ("mentorship:feedback_edit", "mentee", "mentorship:feedback_edit"),
+    ("mentorship:survey_edit", "mentee", "mentorship:survey_edit"),
     ("mentorship:pairing_message_post", "mentee", "mentorship:pairing_conversation"),
     ("mentorship:message_edit", "mentee", "mentorship:message_edit"),
     ("mentorship:pairing_pause", "admin", "mentorship:pairing_detail"),
@@ -185,7 +185,7 @@ COUNTED_TABLES = [
     "mentorship_pairingevent",
     "mentorship_agreement",
     "mentorship_checkin",
-    "mentorship_mentorshipfeedback",
+    "mentorship_surveyresponse",
     "mentorship_meeting",
     "mentorship_agendaitem",
     "mentorship_actionitem",
@@ -221,7 +221,7 @@ def snapshot(world) -> tuple:
         world.program,
         world.users["mentee"],
         world.checkin,
-        world.feedback,
+        world.survey,
     ):
         rows.append(tuple(type(obj).objects.filter(pk=obj.pk).values_list().first() or ()))
     agreement = world.pairing.agreement
@@ -368,7 +368,7 @@ def api_url(path: str, world) -> str:
         "/api/v1/programs/": world.program.uuid,
         "/api/v1/pairings/": world.pairing.uuid,
         "/api/v1/checkins/": world.checkin.uuid,
-        "/api/v1/feedback/": world.feedback.uuid,
+        "/api/v1/surveys/": world.survey.uuid,
     }
     for prefix, uuid in kinds.items():
         if path.startswith(prefix):
@@ -474,7 +474,8 @@ def test_every_form_page_is_fuzzed():
         "mentorship:mentor_request_accept",
         "mentorship:mentor_request_withdraw",
         "mentorship:checkin_delete",
-        "mentorship:feedback_delete",
+        "mentorship:survey_delete",
+        "mentorship:survey_share",
         # One-button posts of meetings; their refusals are in tests/mentorship/test_meetings.py
         # and test_meeting_pages.py.
         "mentorship:meeting_cancel",
