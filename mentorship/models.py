@@ -906,3 +906,115 @@ class MessageRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.pairing_id} to {self.last_read_message_id}"
+
+
+# --- Nudges ---------------------------------------------------------------------------------
+
+
+class NudgeRuleName(models.TextChoices):
+    """The situations followed up in steps (mentorship.nudges); each step tells someone."""
+
+    UNPAIRED = "unpaired", _("Mentee without a mentor")
+    UNACCEPTED = "unaccepted", _("Proposed pairing not accepted")
+    NO_MEETING = "no_meeting", _("No meeting logged")
+    INACTIVE = "inactive", _("No activity at all")
+    ACTION_OVERDUE = "action_overdue", _("Action item overdue")
+
+
+class NudgeRule(models.Model):
+    """A program's numbers for one rule; without a row the rule is on with its defaults
+    (mentorship.nudges.DEFAULT_RULES)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="nudge_rules")
+    rule = models.CharField(max_length=20, choices=NudgeRuleName.choices)
+    is_on = models.BooleanField(default=True)
+    first_after_days = models.PositiveSmallIntegerField()
+    second_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "rule"], name="nudgerule_one_per_rule"),
+            models.CheckConstraint(
+                condition=Q(first_after_days__gte=1), name="nudgerule_first_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(second_after_days__isnull=True)
+                | Q(second_after_days__gt=F("first_after_days")),
+                name="nudgerule_second_after_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.program_id})"
+
+
+class Nudge(models.Model):
+    """One thing done about an occasion: an automatic step sent (step 1 or 2, sent_by
+    empty), a nudge an admin sent by hand with a message (step 0), or a snooze (step 0,
+    snoozed_until). An occasion is a rule, its subject (a membership, a pairing or an action
+    item) and the date its clock started; a new drift is a new occasion."""
+
+    BY_HAND = 0
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="nudges")
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, null=True, blank=True, related_name="nudges"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="nudges"
+    )
+    action_item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="nudges"
+    )
+    rule = models.CharField(max_length=20, choices=NudgeRuleName.choices)
+    step = models.PositiveSmallIntegerField()
+    occasion_start = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("personal message"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    pairing__isnull=False, membership__isnull=True, action_item__isnull=True
+                )
+                | Q(pairing__isnull=True, membership__isnull=False, action_item__isnull=True)
+                | Q(pairing__isnull=True, membership__isnull=True, action_item__isnull=False),
+                name="nudge_has_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "pairing", "occasion_start", "step"],
+                condition=Q(step__gte=1, pairing__isnull=False),
+                name="nudge_step_once_per_pairing_occasion",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "membership", "occasion_start", "step"],
+                condition=Q(step__gte=1, membership__isnull=False),
+                name="nudge_step_once_per_membership_occasion",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "action_item", "occasion_start", "step"],
+                condition=Q(step__gte=1, action_item__isnull=False),
+                name="nudge_step_once_per_action_item_occasion",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "rule"], name="nudge_program_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} step {self.step} ({self.occasion_start})"
+
+    @property
+    def is_snooze(self) -> bool:
+        return self.snoozed_until is not None
+
+    @property
+    def subject_id(self) -> int:
+        return self.pairing_id or self.membership_id or self.action_item_id

@@ -32,6 +32,11 @@ class Kind(models.TextChoices):
     DIGEST_MENTOR = "digest_mentor", _("Weekly digest for mentors")
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
+    NUDGE = "nudge", _("Nudges when your pairing needs a next step")
+    NEEDS_ATTENTION = (
+        "needs_attention",
+        _("Mentees waiting for a mentor and pairings not accepted (program admins)"),
+    )
 
 
 # Which kinds can reach someone in each role (the programs' roles, mentorship.Role's values).
@@ -51,6 +56,7 @@ KINDS_BY_ROLE = {
             Kind.ACTION_ITEM_OVERDUE,
             Kind.MESSAGE,
             Kind.DIGEST_MENTEE,
+            Kind.NUDGE,
         }
     ),
     "mentor": frozenset(
@@ -64,9 +70,12 @@ KINDS_BY_ROLE = {
             Kind.ACTION_ITEM_OVERDUE,
             Kind.MESSAGE,
             Kind.DIGEST_MENTOR,
+            Kind.NUDGE,
         }
     ),
-    "admin": frozenset({Kind.PAIRING_STALLED, Kind.APPLICATION_RECEIVED, Kind.DIGEST_ADMIN}),
+    "admin": frozenset(
+        {Kind.PAIRING_STALLED, Kind.APPLICATION_RECEIVED, Kind.DIGEST_ADMIN, Kind.NEEDS_ATTENTION}
+    ),
 }
 
 

@@ -49,6 +49,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "*.services",
             "mentorship.csv_import",
             "mentorship.meetings",
+            "mentorship.nudges",
             "notifications.delivery",
             "notifications.digests",
             "notifications.dispatch",
