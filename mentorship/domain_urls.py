@@ -4,6 +4,7 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 from django.urls import path
 
 from .web import (
+    attention,
     choice,
     conversation,
     imports,
@@ -271,5 +272,26 @@ urlpatterns = [
         "pairings/<uuid:pairing_uuid>/actions/<uuid:item_uuid>/tick/",
         meetings.action_item_tick,
         name="action_item_tick",
+    ),
+    # Nudges: the needs-attention list and the program's nudge rules.
+    path(
+        "programs/<uuid:program_uuid>/attention/",
+        attention.program_attention,
+        name="program_attention",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/attention/nudge/",
+        attention.attention_nudge,
+        name="attention_nudge",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/attention/snooze/",
+        attention.attention_snooze,
+        name="attention_snooze",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/nudge-rules/",
+        attention.nudge_rules,
+        name="nudge_rules",
     ),
 ]

@@ -124,6 +124,9 @@ class Program(models.Model):
         default=MeetingRule.MENTOR,
         help_text=_("The program dashboard flags pairs that meet less often than this."),
     )
+    # The program's own numbers for its nudge rules, by rule: {"is_on", "first", "second"};
+    # a rule missing here runs with its defaults (mentorship.occasions.DEFAULT_RULES).
+    nudge_rules = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -919,34 +922,6 @@ class NudgeRuleName(models.TextChoices):
     NO_MEETING = "no_meeting", _("No meeting logged")
     INACTIVE = "inactive", _("No activity at all")
     ACTION_OVERDUE = "action_overdue", _("Action item overdue")
-
-
-class NudgeRule(models.Model):
-    """A program's numbers for one rule; without a row the rule is on with its defaults
-    (mentorship.nudges.DEFAULT_RULES)."""
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="nudge_rules")
-    rule = models.CharField(max_length=20, choices=NudgeRuleName.choices)
-    is_on = models.BooleanField(default=True)
-    first_after_days = models.PositiveSmallIntegerField()
-    second_after_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["program", "rule"], name="nudgerule_one_per_rule"),
-            models.CheckConstraint(
-                condition=Q(first_after_days__gte=1), name="nudgerule_first_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(second_after_days__isnull=True)
-                | Q(second_after_days__gt=F("first_after_days")),
-                name="nudgerule_second_after_first",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rule} ({self.program_id})"
 
 
 class Nudge(models.Model):

@@ -45,6 +45,7 @@ from goals.policy import pairing_goals_q, shared_in_pairing
 from goals.progress import Health
 from goals.selectors import with_progress, with_unacknowledged
 
+from . import occasions
 from .models import (
     DELETED_USER,
     JOINABLE_POLICIES,
@@ -306,6 +307,8 @@ class ProgramDashboard:
     # and the first day of each month counted in OpenPairing.meetings_by_month.
     below_meeting_rule: list[OpenPairing] = field(default_factory=list)
     meeting_months: tuple[date, ...] = ()
+    # Open occasions of the needs-attention list, not snoozed (mentorship.occasions).
+    attention_count: int = 0
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -351,24 +354,27 @@ def program_stats(program: Program) -> dict:
         f"FROM {feedback} f JOIN {pairing} p ON p.id = f.pairing_id WHERE p.program_id = %s "
         "GROUP BY 2"
     )
+    params = [
+        program.pk,
+        program.pk,
+        program.pk,
+        timezone.now(),
+        program.pk,
+        program.pk,
+        ApplicationStatus.PENDING.value,
+        program.pk,
+    ]
+    # The needs-attention count, in the same query (the ids of its open occasions).
+    attention = occasions.attention_count_sql(program)
+    if attention is not None:
+        sql += f" UNION ALL SELECT 'attention', '', COUNT(*), 0 FROM ({attention[0]}) attention"  # noqa: S608 (SQL compiled by the ORM, values are parameters)
+        params += list(attention[1])
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                program.pk,
-                program.pk,
-                program.pk,
-                timezone.now(),
-                program.pk,
-                program.pk,
-                ApplicationStatus.PENDING.value,
-                program.pk,
-            ],
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     roles = dict.fromkeys(Role.values, 0)
     statuses = dict.fromkeys(PairingStatus.values, 0)
-    invitations = invitations_sent = applications = 0
+    invitations = invitations_sent = applications = attention_count = 0
     ratings: dict[str, tuple[int, int]] = {}
     for kind, key, count, total in rows:
         if kind == "role":
@@ -381,6 +387,8 @@ def program_stats(program: Program) -> dict:
             invitations_sent = count
         elif kind == "applications":
             applications = count
+        elif kind == "attention":
+            attention_count = count
         else:
             ratings[key] = (count, total)
 
@@ -400,6 +408,7 @@ def program_stats(program: Program) -> dict:
         "invitations_sent": invitations_sent,
         "pending_applications": applications,
         "feedback": feedback_stats,
+        "attention_count": attention_count,
     }
 
 

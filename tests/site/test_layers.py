@@ -42,7 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("policy", ("*.policy",)),
-    ("selectors", ("*.selectors",)),
+    ("selectors", ("*.selectors", "mentorship.occasions")),
     (
         "services",
         (
