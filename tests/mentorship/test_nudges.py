@@ -153,9 +153,7 @@ def test_an_accepted_pairing_hears_nothing_more():
 def test_no_meeting_tells_the_pair_after_cadence_plus_2_then_the_admins_after_plus_7():
     with time_machine.travel(DAY0, tick=False) as traveller:
         program, p = world(**{NudgeRuleName.NO_MEETING: (2, 7)})
-        PairingFactory(
-            program=program, mentor=p["maria"], mentee=p["mia"], started_on=day(0)
-        )
+        PairingFactory(program=program, mentor=p["maria"], mentee=p["mia"], started_on=day(0))
         run(traveller, DAY0 + timedelta(days=15), DAY0 + timedelta(days=23))
     got = rows()
     assert set(got) == {("maria", 1), ("mia", 1), ("ada", 2), ("lee", 2)}
@@ -297,8 +295,6 @@ def test_open_occasions_and_the_count_agree():
             NudgeRuleName.NO_MEETING,
         }
         assert count == len(listed) == occasions.attention_count(program)
-        nudges.nudge_snooze(
-            program=program, occasion_key=listed[0].key, by=p["ada"], days=5
-        )
+        nudges.nudge_snooze(program=program, occasion_key=listed[0].key, by=p["ada"], days=5)
         assert program_dashboard(program).attention_count == count - 1
         assert occasions.attention_count(program) == count - 1
