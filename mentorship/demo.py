@@ -534,40 +534,12 @@ def _seed_conversation(pairing: Pairing) -> None:
         )
 
 
-# A mentee proposed to Kenji a week ago who has not accepted yet (needs attention).
-DEMO_PROPOSED_MENTEE = ("mentee.priya@example.com", "Priya Raman", "Asia/Kolkata")
-
-
 def _seed_attention(program: Program) -> None:
     """Leave the needs-attention list something to show (mentorship.occasions): Ben has
-    waited for a mentor for ten days, Priya's pairing with Kenji was proposed six days ago
-    and only Kenji accepted, and Omar and Sofia have not met for longer than the cadence
-    (from _seed_pairings). Written directly, so seeding sends nobody anything; run again,
-    it changes nothing."""
-    from .models import Agreement, PairingStatus
-
+    waited for a mentor for ten days, and Omar and Sofia have not met for longer than the
+    check-in cadence (from _seed_pairings). Written directly, so seeding sends nobody
+    anything; run again, it changes nothing."""
     ten_days_ago = timezone.now() - timedelta(days=10)
     Membership.objects.filter(
         program=program, role=Role.MENTEE, user__email="mentee.ben@example.com"
     ).filter(joined_at__gt=ten_days_ago).update(joined_at=ten_days_ago)
-    email, name, zone_name = DEMO_PROPOSED_MENTEE
-    mentee = User.objects.filter(email=email).first()
-    if mentee is None:
-        mentee = User.objects.create_user(email=email, password=None, name=name, timezone=zone_name)
-    Membership.objects.get_or_create(
-        program=program, user=mentee, role=Role.MENTEE, defaults={"interests": "leadership"}
-    )
-    mentor = User.objects.get(email="mentor.kenji@example.com")
-    if Pairing.objects.filter(program=program, mentee=mentee).exists():
-        return
-    proposed_at = timezone.now() - timedelta(days=6)
-    pairing = Pairing.objects.create(
-        program=program, mentor=mentor, mentee=mentee, status=PairingStatus.PROPOSED
-    )
-    Pairing.objects.filter(pk=pairing.pk).update(created_at=proposed_at)
-    Agreement.objects.create(
-        pairing=pairing,
-        meeting_frequency=f"Every {program.checkin_cadence_days} days",
-        mentor_accepted_at=proposed_at,
-        updated_by=mentor,
-    )

@@ -213,3 +213,17 @@ def test_bad_rules_are_form_errors_and_nothing_is_saved(client, program, admin, 
     assert response.status_code == 400
     assert error in response.content.decode()
     assert Program.objects.get(pk=program.pk).nudge_rules == {}
+
+
+def test_the_demo_leaves_occasions_on_the_list_and_seeding_again_adds_none():
+    from mentorship import demo
+
+    demo.seed(password="demo-mentoring-2026")
+    program = Program.objects.get(slug="demo-2026")
+    first = [o.key for o in occasions.open_occasions(program)]
+    demo.seed(password="demo-mentoring-2026")
+    again = occasions.open_occasions(program)
+    assert [o.key for o in again] == first
+    rules = {o.rule for o in again}
+    assert {NudgeRuleName.UNPAIRED, NudgeRuleName.NO_MEETING} <= rules
+    assert any("Ben" in o.names[0] for o in again if o.rule == NudgeRuleName.UNPAIRED)

@@ -266,7 +266,7 @@ def test_the_dispatcher_pass_sends_nudges_and_delivers_them():
 
 def test_open_occasions_and_the_count_agree():
     with time_machine.travel(DAY0 + timedelta(days=40), tick=False):
-        program, p = world(**{rule: v for rule, v in occasions.DEFAULT_RULES.items()})
+        program, p = world(**occasions.DEFAULT_RULES)
         Membership.objects.filter(program=program).update(joined_at=DAY0)
         extra = UserFactory(email="x@example.com")
         MembershipFactory(program=program, user=extra, role=Role.MENTEE)

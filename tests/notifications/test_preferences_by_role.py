@@ -30,6 +30,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.APPLICATION_DECIDED,
         Kind.MENTOR_REQUEST_ANSWERED,
         Kind.DIGEST_MENTEE,
+        Kind.NUDGE,
     }
     assert offered(client, mentor) == {
         Kind.CHECKIN_DUE_SOON,
@@ -43,6 +44,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.APPLICATION_DECIDED,
         Kind.MENTOR_REQUEST_RECEIVED,
         Kind.DIGEST_MENTOR,
+        Kind.NUDGE,
     }
     assert offered(client, admin) == {
         Kind.PAIRING_STALLED,
@@ -50,6 +52,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.APPLICATION_DECIDED,
         Kind.APPLICATION_RECEIVED,
         Kind.DIGEST_ADMIN,
+        Kind.NEEDS_ATTENTION,
     }
     # Anyone signed in may apply to a program, and hears the answer.
     assert offered(client, stranger) == {Kind.PAIRING_CHANGED, Kind.APPLICATION_DECIDED}
