@@ -241,6 +241,7 @@ def seed(*, password: str) -> list[tuple[str, str, str]]:
     _seed_meetings(program)
     _seed_conversations(program)
     _seed_surveys(program)
+    _seed_attention(program)
     goals_demo.seed(program)
     _seed_previous_cohort(program)
     return logins
@@ -820,3 +821,14 @@ def _seed_surveys(program: Program) -> None:
                 "updated_at": moment,
             },
         )
+
+
+def _seed_attention(program: Program) -> None:
+    """Leave the needs-attention list something to show (mentorship.occasions): Ben has
+    waited for a mentor for ten days, and Omar and Sofia have not met for longer than the
+    check-in cadence (from _seed_pairings). Written directly, so seeding sends nobody
+    anything; run again, it changes nothing."""
+    ten_days_ago = timezone.now() - timedelta(days=10)
+    Membership.objects.filter(
+        program=program, role=Role.MENTEE, user__email="mentee.ben@example.com"
+    ).filter(joined_at__gt=ten_days_ago).update(joined_at=ten_days_ago)

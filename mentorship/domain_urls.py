@@ -4,6 +4,7 @@ is mentorship/urls.py. Objects are addressed by UUID, never by their integer id.
 from django.urls import path
 
 from .web import (
+    attention,
     choice,
     cohorts,
     conversation,
@@ -305,5 +306,26 @@ urlpatterns = [
         "pairings/<uuid:pairing_uuid>/survey-answers/<uuid:response_uuid>/delete/",
         surveys.survey_delete,
         name="survey_delete",
+    ),
+    # Nudges: the needs-attention list and the program's nudge rules.
+    path(
+        "programs/<uuid:program_uuid>/attention/",
+        attention.program_attention,
+        name="program_attention",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/attention/nudge/",
+        attention.attention_nudge,
+        name="attention_nudge",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/attention/snooze/",
+        attention.attention_snooze,
+        name="attention_snooze",
+    ),
+    path(
+        "programs/<uuid:program_uuid>/nudge-rules/",
+        attention.nudge_rules,
+        name="nudge_rules",
     ),
 ]

@@ -704,3 +704,73 @@ class PairingListFilterForm(CohortForm):
         data = super().clean()
         data["running_in"] = _month_of(self, "running_in", data.get("running_in"))
         return data
+
+
+# --- Nudges ---------------------------------------------------------------------------------
+
+NUDGE_DAYS_MAX = 365
+
+
+class NudgeMessageForm(forms.Form):
+    """An admin's nudge by hand about one open occasion (mentorship.nudges.nudge_send)."""
+
+    occasion = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    message = forms.CharField(
+        label=_("Personal message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
+    )
+
+
+class NudgeSnoozeForm(forms.Form):
+    occasion = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    days = forms.IntegerField(label=_("Snooze for (days)"), min_value=1, max_value=90, initial=7)
+
+
+class NudgeRulesForm(forms.Form):
+    """The program's nudge rules: each on or off, with its days (mentorship.nudges)."""
+
+    def __init__(self, *args, rules: dict, defaults: dict, labels: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule_names = list(defaults)
+        self.rows = []
+        for rule in self.rule_names:
+            setting = rules[rule]
+            self.fields[f"{rule}_on"] = forms.BooleanField(
+                label=_("On"), required=False, initial=setting.is_on
+            )
+            self.fields[f"{rule}_first"] = forms.IntegerField(
+                label=_("First step after (days)"),
+                min_value=1,
+                max_value=NUDGE_DAYS_MAX,
+                initial=setting.first,
+            )
+            names = [f"{rule}_on", f"{rule}_first"]
+            if defaults[rule][1] is not None:
+                self.fields[f"{rule}_second"] = forms.IntegerField(
+                    label=_("Second step after (days)"),
+                    min_value=1,
+                    max_value=NUDGE_DAYS_MAX,
+                    initial=setting.second,
+                )
+                names.append(f"{rule}_second")
+            self.rows.append((rule, labels[rule], names))
+
+    def clean(self):
+        data = super().clean()
+        for rule in self.rule_names:
+            first, second = data.get(f"{rule}_first"), data.get(f"{rule}_second")
+            if f"{rule}_second" in self.fields and first and second and second <= first:
+                self.add_error(f"{rule}_second", _("The second step must come after the first."))
+        return data
+
+    def settings(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        return {
+            rule: {
+                "is_on": data.get(f"{rule}_on", False),
+                "first": data.get(f"{rule}_first"),
+                "second": data.get(f"{rule}_second"),
+            }
+            for rule in self.rule_names
+        }

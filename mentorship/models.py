@@ -166,6 +166,9 @@ class Program(models.Model):
     agreement_boundaries = models.TextField(_("agreement: boundaries"), max_length=4000, blank=True)
     # Keys of goals/goal_templates.json offered to the mentees; empty: every template.
     goal_template_keys = models.JSONField(_("goal templates offered"), default=list, blank=True)
+    # The program's own numbers for its nudge rules, by rule: {"is_on", "first", "second"};
+    # a rule missing here runs with its defaults (mentorship.occasions.DEFAULT_RULES).
+    nudge_rules = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -1067,3 +1070,87 @@ class MessageRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.pairing_id} to {self.last_read_message_id}"
+
+
+# --- Nudges ---------------------------------------------------------------------------------
+
+
+class NudgeRuleName(models.TextChoices):
+    """The situations followed up in steps (mentorship.nudges); each step tells someone."""
+
+    UNPAIRED = "unpaired", _("Mentee without a mentor")
+    UNACCEPTED = "unaccepted", _("Proposed pairing not accepted")
+    NO_MEETING = "no_meeting", _("No meeting logged")
+    INACTIVE = "inactive", _("No activity at all")
+    ACTION_OVERDUE = "action_overdue", _("Action item overdue")
+
+
+class Nudge(models.Model):
+    """One thing done about an occasion: an automatic step sent (step 1 or 2, sent_by
+    empty), a nudge an admin sent by hand with a message (step 0), or a snooze (step 0,
+    snoozed_until). An occasion is a rule, its subject (a membership, a pairing or an action
+    item) and the date its clock started; a new drift is a new occasion."""
+
+    BY_HAND = 0
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="nudges")
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, null=True, blank=True, related_name="nudges"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, null=True, blank=True, related_name="nudges"
+    )
+    action_item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, null=True, blank=True, related_name="nudges"
+    )
+    rule = models.CharField(max_length=20, choices=NudgeRuleName.choices)
+    step = models.PositiveSmallIntegerField()
+    occasion_start = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("personal message"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    pairing__isnull=False, membership__isnull=True, action_item__isnull=True
+                )
+                | Q(pairing__isnull=True, membership__isnull=False, action_item__isnull=True)
+                | Q(pairing__isnull=True, membership__isnull=True, action_item__isnull=False),
+                name="nudge_has_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "pairing", "occasion_start", "step"],
+                condition=Q(step__gte=1, pairing__isnull=False),
+                name="nudge_step_once_per_pairing_occasion",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "membership", "occasion_start", "step"],
+                condition=Q(step__gte=1, membership__isnull=False),
+                name="nudge_step_once_per_membership_occasion",
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "action_item", "occasion_start", "step"],
+                condition=Q(step__gte=1, action_item__isnull=False),
+                name="nudge_step_once_per_action_item_occasion",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "rule"], name="nudge_program_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.rule} step {self.step} ({self.occasion_start})"
+
+    @property
+    def is_snooze(self) -> bool:
+        return self.snoozed_until is not None
+
+    @property
+    def subject_id(self) -> int:
+        return self.pairing_id or self.membership_id or self.action_item_id

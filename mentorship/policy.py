@@ -631,3 +631,14 @@ def message_for_author(viewer_or_user, pairing_uuid, message_uuid):
         can_post_message(access) and message.author_id == viewer.pk and message.deleted_at is None
     )
     return access, message
+
+
+def get_program_for_attention(viewer_or_user, program_uuid) -> Program:
+    """The program, for its needs-attention list and nudge rules: to its admins only, 404
+    for everyone else, its other members included (the list names who is waiting on whom).
+    One query: the program's row."""
+    viewer = Viewer.of(viewer_or_user)
+    require_found(viewer.is_authenticated and program_uuid is not None)
+    program = Program.objects.filter(uuid=program_uuid).first()
+    require_found(program is not None and program.pk in viewer.admin_program_ids)
+    return program

@@ -46,7 +46,7 @@ from goals.policy import pairing_goals_q, shared_in_pairing
 from goals.progress import Health
 from goals.selectors import with_progress, with_unacknowledged
 
-from . import policy
+from . import occasions, policy
 from .models import (
     DELETED_USER,
     JOINABLE_POLICIES,
@@ -310,6 +310,8 @@ class ProgramDashboard:
     meeting_months: tuple[date, ...] = ()
     # The surveys' aggregates (survey_summary).
     surveys: dict = field(default_factory=dict)
+    # Open occasions of the needs-attention list, not snoozed (mentorship.occasions).
+    attention_count: int = 0
 
 
 def _per_program(queryset: QuerySet, path: str, aggregate, output_field):
@@ -369,12 +371,17 @@ def program_stats(program: Program, *, surveys: bool = False) -> dict:
         sql += f" UNION ALL SELECT 'survey', s.{qn('kind')}, s.{qn('n')}, {columns} "
         sql += f"FROM ({survey_sql}) s"
         params += list(survey_params)
+    # The needs-attention count, in the same query (the ids of its open occasions).
+    attention = occasions.attention_count_sql(program)
+    if attention is not None:
+        sql += f" UNION ALL SELECT 'attention', '', COUNT(*){pad} FROM ({attention[0]}) attention"  # noqa: S608 (SQL compiled by the ORM, values are parameters)
+        params += list(attention[1])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     roles = dict.fromkeys(Role.values, 0)
     statuses = dict.fromkeys(PairingStatus.values, 0)
-    invitations = invitations_sent = applications = 0
+    invitations = invitations_sent = applications = attention_count = 0
     survey_rows = []
     for kind, key, count, *rest in rows:
         if kind == "survey":
@@ -390,6 +397,8 @@ def program_stats(program: Program, *, surveys: bool = False) -> dict:
             invitations_sent = count
         elif kind == "applications":
             applications = count
+        elif kind == "attention":
+            attention_count = count
     return {
         "role_counts": roles,
         "pairings_by_status": statuses,
@@ -397,6 +406,7 @@ def program_stats(program: Program, *, surveys: bool = False) -> dict:
         "invitations_sent": invitations_sent,
         "pending_applications": applications,
         **({"surveys": _survey_summary_of(survey_rows)} if surveys else {}),
+        "attention_count": attention_count,
     }
 
 

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Min, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,19 +24,17 @@ from goals.models import GoalStatus, Milestone, MilestoneKind
 from mentorship.meetings import REMINDER_LEADS, format_in_zone, reminder_key
 from mentorship.models import (
     MEETING_DURATION_MAX,
-    ActionItem,
     Meeting,
     MeetingStatus,
-    Membership,
     Pairing,
     PairingStatus,
-    Program,
     Role,
     SurveyKind,
     SurveyResponse,
     survey_pulse_due,
     survey_pulse_round_on,
 )
+from mentorship.nudges import nudges_dispatch
 
 from . import digests, links
 from .delivery import pending_email_ids, pending_ids
@@ -233,82 +230,6 @@ def checkin_reminders(now: datetime) -> list[Notification]:
     return rows
 
 
-def stalled_pairing_alerts(now: datetime) -> list[Notification]:
-    """Program admins hear once, at 09:00 their time, the day a pairing passes the program's
-    stall threshold without a check-in. A later check-in resets it (the key names the date of
-    the last one)."""
-    today = now.date()
-    bounds = Program.objects.filter(is_active=True).aggregate(
-        low=Min("stall_after_days"), high=Max("stall_after_days")
-    )
-    if bounds["low"] is None:
-        return []
-    pairings = list(
-        Pairing.objects.filter(status=PairingStatus.ACTIVE, program__is_active=True)
-        .annotate(last=Coalesce("last_checkin_on", "started_on"))
-        .filter(
-            last__gte=today - timedelta(days=bounds["high"] + 3),
-            last__lte=today - timedelta(days=bounds["low"]),
-        )
-        .values(
-            "uuid",
-            "program_id",
-            "program__name",
-            "program__stall_after_days",
-            "last",
-            "mentor__name",
-            "mentor__email",
-            "mentee__name",
-            "mentee__email",
-        )
-    )
-    if not pairings:
-        return []
-    admins: dict[int, list[dict]] = {}
-    for m in Membership.objects.filter(
-        program_id__in={p["program_id"] for p in pairings}, role=Role.ADMIN, user__is_active=True
-    ).values("program_id", "user_id", "user__uuid", "user__timezone"):
-        admins.setdefault(m["program_id"], []).append(m)
-    prefs = preferences_for_users(
-        user_ids={a["user_id"] for group in admins.values() for a in group}
-    )
-    rows = []
-    for p in pairings:
-        stalled_on = p["last"] + timedelta(days=p["program__stall_after_days"] + 1)
-        mentor = digests.person_name(p["mentor__name"], p["mentor__email"])
-        mentee = digests.person_name(p["mentee__name"], p["mentee__email"])
-        for admin in admins.get(p["program_id"], []):
-            user_prefs = prefs[admin["user_id"]]
-            if not user_prefs.wants(Kind.PAIRING_STALLED):
-                continue
-            moment = local_send_time(
-                zone(admin["user__timezone"]), stalled_on, REMINDER_HOUR, user_prefs
-            )
-            if not _is_due(moment, now, REMINDER_GRACE):
-                continue
-            rows.append(
-                _row(
-                    recipient_id=admin["user_id"],
-                    kind=Kind.PAIRING_STALLED,
-                    key=f"{Kind.PAIRING_STALLED}:{p['uuid']}:{admin['user__uuid']}:{p['last']}",
-                    title=_("%(mentor)s and %(mentee)s have not met for %(days)d days")
-                    % {"mentor": mentor, "mentee": mentee, "days": p["program__stall_after_days"]},
-                    body=_("No check-in since %(date)s in %(program)s.")
-                    % {"date": p["last"], "program": p["program__name"]},
-                    url=links.pairing_path(p["uuid"]),
-                    moment=moment,
-                    payload={
-                        "mentor": mentor,
-                        "mentee": mentee,
-                        "program": p["program__name"],
-                        "last": p["last"].isoformat(),
-                        "days": p["program__stall_after_days"],
-                    },
-                )
-            )
-    return rows
-
-
 def milestone_reminders(now: datetime) -> list[Notification]:
     """The mentee hears the day before a milestone is due and the day after it was missed,
     at 09:00 local time."""
@@ -474,47 +395,6 @@ def meeting_log_prompts(now: datetime) -> list[Notification]:
                     payload={"partner": partner, "lead": "log"},
                 )
             )
-    return rows
-
-
-def action_item_reminders(now: datetime) -> list[Notification]:
-    """The owner of an open action item hears once, at 09:00 their time the day after its
-    due date."""
-    today = now.date()
-    items = list(
-        ActionItem.objects.filter(
-            done_at__isnull=True,
-            due_on__gte=today - timedelta(days=3),
-            due_on__lt=today + timedelta(days=1),
-            pairing__status=PairingStatus.ACTIVE,
-            owner__is_active=True,
-        ).values("uuid", "title", "due_on", "owner_id", "owner__timezone", "pairing__uuid")
-    )
-    prefs = preferences_for_users(user_ids={i["owner_id"] for i in items})
-    rows = []
-    for item in items:
-        user_prefs = prefs.get(item["owner_id"], Prefs())
-        if not user_prefs.wants(Kind.ACTION_ITEM_OVERDUE):
-            continue
-        due = item["due_on"]
-        moment = local_send_time(
-            zone(item["owner__timezone"]), due + timedelta(days=1), REMINDER_HOUR, user_prefs
-        )
-        if not _is_due(moment, now, REMINDER_GRACE):
-            continue
-        rows.append(
-            _row(
-                recipient_id=item["owner_id"],
-                kind=Kind.ACTION_ITEM_OVERDUE,
-                key=f"{Kind.ACTION_ITEM_OVERDUE}:{item['uuid']}:{due}",
-                title=_("Action item overdue: %(title)s") % {"title": item["title"]},
-                body=_("It was due on %(date)s. Tick it off on your pairing's page once done.")
-                % {"date": _day(due)},
-                url=links.pairing_path(item["pairing__uuid"]) + "#actions",
-                moment=moment,
-                payload={"title": item["title"], "due_on": due.isoformat()},
-            )
-        )
     return rows
 
 
@@ -808,8 +688,9 @@ def enqueue_all_pending(now: datetime | None = None) -> dict[str, int]:
 def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchResult:
     """One dispatcher pass.
 
-    1. Reminders (check-ins, stalled pairings, milestones, meetings and the prompt to log
-       them, overdue action items) and survey invitations whose moment has come.
+    1. Reminders (check-ins, milestones, meetings and the prompt to log them), survey
+       invitations and nudges (mentorship.nudges: waiting mentees, proposals not accepted,
+       pairs that do not meet or have gone quiet, overdue action items) whose moment has come.
     2. Digests whose recipient's digest day and hour has come, composed in batches.
     3. Every due row not yet handed to a worker is enqueued for delivery.
     """
@@ -817,11 +698,9 @@ def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchRe
     result = DispatchResult()
     for rows in (
         checkin_reminders(now),
-        stalled_pairing_alerts(now),
         milestone_reminders(now),
         meeting_reminders(now),
         meeting_log_prompts(now),
-        action_item_reminders(now),
         survey_invitations(now),
     ):
         by_kind: dict[str, list[Notification]] = {}
@@ -829,6 +708,10 @@ def dispatch(now: datetime | None = None, *, enqueue: bool = True) -> DispatchRe
             by_kind.setdefault(row.kind, []).append(row)
         for kind, kind_rows in by_kind.items():
             result.add(kind, _insert(kind_rows))
+    # Nudges (mentorship.nudges): the stalled-pairing alert and the overdue action item
+    # are steps of its rules.
+    for kind, count in nudges_dispatch(now).items():
+        result.add(kind, count)
     for kind, count in dispatch_digests(now).items():
         result.add(kind, count)
     if enqueue:

@@ -31,6 +31,8 @@ TEMPLATES = {
     Kind.MILESTONE_OVERDUE: "reminder",
     Kind.MEETING_REMINDER: "reminder",
     Kind.ACTION_ITEM_OVERDUE: "reminder",
+    Kind.NUDGE: "reminder",
+    Kind.NEEDS_ATTENTION: "reminder",
     Kind.FEEDBACK: "feedback",
     Kind.MESSAGE: "message",
     Kind.APPLICATION_DECIDED: "application_decided",

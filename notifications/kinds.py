@@ -33,6 +33,11 @@ class Kind(models.TextChoices):
     DIGEST_MENTEE = "digest_mentee", _("Weekly digest for mentees")
     DIGEST_ADMIN = "digest_admin", _("Weekly digest for program admins")
     SURVEY = "survey", _("Surveys on your mentorship (day 30, every 60 days, at the end)")
+    NUDGE = "nudge", _("Nudges when your pairing needs a next step")
+    NEEDS_ATTENTION = (
+        "needs_attention",
+        _("Mentees waiting for a mentor and pairings not accepted (program admins)"),
+    )
 
 
 # Which kinds can reach someone in each role (the programs' roles, mentorship.Role's values).
@@ -53,6 +58,7 @@ KINDS_BY_ROLE = {
             Kind.MESSAGE,
             Kind.DIGEST_MENTEE,
             Kind.SURVEY,
+            Kind.NUDGE,
         }
     ),
     "mentor": frozenset(
@@ -67,9 +73,12 @@ KINDS_BY_ROLE = {
             Kind.MESSAGE,
             Kind.DIGEST_MENTOR,
             Kind.SURVEY,
+            Kind.NUDGE,
         }
     ),
-    "admin": frozenset({Kind.PAIRING_STALLED, Kind.APPLICATION_RECEIVED, Kind.DIGEST_ADMIN}),
+    "admin": frozenset(
+        {Kind.PAIRING_STALLED, Kind.APPLICATION_RECEIVED, Kind.DIGEST_ADMIN, Kind.NEEDS_ATTENTION}
+    ),
 }
 
 

@@ -31,6 +31,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.MENTOR_REQUEST_ANSWERED,
         Kind.DIGEST_MENTEE,
         Kind.SURVEY,
+        Kind.NUDGE,
     }
     assert offered(client, mentor) == {
         Kind.CHECKIN_DUE_SOON,
@@ -45,6 +46,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.MENTOR_REQUEST_RECEIVED,
         Kind.DIGEST_MENTOR,
         Kind.SURVEY,
+        Kind.NUDGE,
     }
     assert offered(client, admin) == {
         Kind.PAIRING_STALLED,
@@ -52,6 +54,7 @@ def test_each_role_is_offered_only_what_can_reach_it(client, mentee, mentor, adm
         Kind.APPLICATION_DECIDED,
         Kind.APPLICATION_RECEIVED,
         Kind.DIGEST_ADMIN,
+        Kind.NEEDS_ATTENTION,
     }
     # Anyone signed in may apply to a program, and hears the answer.
     assert offered(client, stranger) == {Kind.PAIRING_CHANGED, Kind.APPLICATION_DECIDED}

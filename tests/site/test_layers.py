@@ -42,7 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("policy", ("*.policy",)),
-    ("selectors", ("*.selectors", "mentorship.report")),
+    ("selectors", ("*.selectors", "mentorship.occasions", "mentorship.report")),
     (
         "services",
         (
@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "mentorship.csv_import",
             "mentorship.cohorts",
             "mentorship.meetings",
+            "mentorship.nudges",
             "notifications.delivery",
             "notifications.digests",
             "notifications.dispatch",

@@ -174,6 +174,10 @@ def url_kwargs(name: str, w) -> dict:
         "mentorship:program_create",
     ):
         return program
+    if name in ("mentorship:attention_nudge", "mentorship:attention_snooze"):
+        return program
+    if name == "mentorship:nudge_rules":
+        return program
     if name in ("mentorship:member_list", "mentorship:program_invite", "mentorship:pairing_new"):
         return program
     if name.startswith("goals:goal_") and name not in ("goals:goal_list", "goals:goal_create"):

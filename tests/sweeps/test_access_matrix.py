@@ -314,6 +314,21 @@ MATRIX = {
     "notifications:preferences": ("302L 200 200 200 200 200 200", "302L 200 200 200 200 200 200"),
     "notifications:unsubscribe": ("200 200 200 200 200 200 200", "200 200 200 200 200 200 200"),
     "ping": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
+    # Nudges: the needs-attention list names who waits on whom, so only the program's admins
+    # know it exists; an empty POST names no occasion (400).
+    "mentorship:program_attention": (
+        "302L 404 404 404 404 200 404",
+        "302L 405 405 405 405 405 405",
+    ),
+    "mentorship:attention_nudge": (
+        "302L 405 405 405 405 405 405",
+        "302L 404 404 404 404 400 404",
+    ),
+    "mentorship:attention_snooze": (
+        "302L 405 405 405 405 405 405",
+        "302L 404 404 404 404 400 404",
+    ),
+    "mentorship:nudge_rules": ("302L 404 404 404 404 200 404", "302L 404 404 404 404 400 404"),
 }
 
 # Rows whose URL carries a secret (a signed or random token): holding the link is the
