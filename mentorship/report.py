@@ -37,7 +37,14 @@ from goals.progress import ACTIVE_HEALTHS, Health, goal_progress
 from goals.selectors import with_progress
 
 from .models import CheckIn, MeetingRule, Membership, Pairing, PairingStatus, Role
-from .selectors import FIRST_MONTH, OpenPairing, PersonRef, _checkins_between, below_meeting_rule
+from .selectors import (
+    FIRST_MONTH,
+    OpenPairing,
+    PersonRef,
+    _checkins_between,
+    below_meeting_rule,
+    survey_summary,
+)
 
 # A pairing ended (not completed) within this many days of its start closed prematurely.
 PREMATURE_DAYS = 90
@@ -129,8 +136,8 @@ class Report:
     median_progress: float | None = None
     health: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ACTIVE_HEALTHS, 0))
     months: list[MonthRow] = field(default_factory=list)
-    # Pulse and close-out scores (report_survey_summary); None until surveys exist.
-    surveys: object = None
+    # Pulse and close-out aggregates (report_survey_summary); the page's only, not the digest's.
+    surveys: dict | None = None
 
     @property
     def match_rate(self) -> int | None:
@@ -210,12 +217,10 @@ def program_reports(
     return reports
 
 
-def report_survey_summary(*, program, cohort: Cohort):
-    """Pulse and close-out scores over time for the report's cohort: the place where
-    mentorship.selectors.survey_summary(program=program, pairings=...) is to be called, with
-    the cohort's pairings (`cohort_pairings`). None until then; the report's surveys block
-    shows nothing for None."""
-    return None
+def report_survey_summary(*, program, cohort: Cohort) -> dict:
+    """The pulse and close-out aggregates of the cohort's pairings (selectors.survey_summary:
+    one query, no figure over fewer than three answers)."""
+    return survey_summary(program=program, pairings=cohort_pairings(program, cohort))
 
 
 def cohort_pairings(program, cohort: Cohort):

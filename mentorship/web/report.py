@@ -104,7 +104,19 @@ def _charts(report, links: Links) -> dict:
         }
         for m, label in zip(months, labels, strict=True)
     ]
+    # Pulse scores over time: the months whose mean rests on three answers or more.
+    scored = [
+        (month, mean)
+        for month, _count, mean in (report.surveys or {}).get("pulse", {}).get("months", [])
+        if mean is not None
+    ]
+    survey_chart = (
+        bar_chart([_month_label(m) for m, _mean in scored], [[mean for _m, mean in scored]])
+        if scored
+        else None
+    )
     return {
+        "survey_chart": survey_chart,
         "meetings_chart": meetings,
         "health_chart": health,
         "health_series": [
@@ -190,6 +202,20 @@ def report_csv_rows(report):
         yield (*head, month, "goals_completed", m.goals_completed)
         for health in ACTIVE_HEALTHS:
             yield (*head, month, f"goals_created_active_{health}", m.health[health])
+    # The surveys' aggregates: empty where fewer than three answers stand behind a figure.
+    for kind, summary in (report.surveys or {}).items():
+        yield (*head, "", f"survey_{kind}_answers", summary["count"])
+        for figure in ("match_score", "progress_score", "nps"):
+            value = summary.get(figure)
+            yield (*head, "", f"survey_{kind}_{figure}", "" if value is None else round(value, 1))
+        for month, count, mean in summary.get("months", []):
+            yield (*head, month.isoformat(), f"survey_{kind}_answers", count)
+            yield (
+                *head,
+                month.isoformat(),
+                f"survey_{kind}_match_score",
+                "" if mean is None else round(mean, 1),
+            )
 
 
 @login_required

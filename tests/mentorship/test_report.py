@@ -46,7 +46,7 @@ def test_the_figures_of_the_whole_program(world):
     assert [row.goals_completed for row in r.months] == [0, 0, 1, 0, 0, 0]
     assert months["2026-02"].health["on_track"] == 1
     assert months["2026-03"].health["off_track"] == 1
-    assert r.surveys is None
+    assert r.surveys["pulse"]["count"] == 0 and r.surveys["close_out"]["count"] == 0
 
 
 def test_a_cohort_counts_its_own_pairings_goals_and_mentees(world):

@@ -17,8 +17,8 @@ from .report_world import NOW, build, grow
 pytestmark = pytest.mark.django_db
 
 # The signed-in user, the program, the viewer's facts, the unread count, then the report's
-# own three: the counts and medians, the meeting rule's rows, the goals.
-REPORT_QUERIES = 7
+# own four: the counts and medians, the meeting rule's rows, the goals, the surveys.
+REPORT_QUERIES = 8
 
 
 @pytest.fixture(autouse=True)
@@ -85,10 +85,11 @@ def test_the_page_shows_the_hand_worked_figures(admin_client, world):
     assert figure(html, "median_progress") == "20.0%"
     assert "Feb 26" in html
     assert "Mentor moved away" in html
-    # Two charts, each with its table of figures; no survey block while there is none.
+    # Two charts, each with its table of figures; the surveys say there are no answers yet
+    # (and draw no chart).
     assert html.count("<svg") == 2
     assert 'id="meetings-table"' in html and 'id="goals-table"' in html
-    assert 'id="report-surveys"' not in html
+    assert "No answers yet." in _survey_section(html)
 
 
 def test_a_cohort_changes_the_figures(admin_client, world):
@@ -265,3 +266,55 @@ def test_the_dashboard_links_the_report(admin_client, world):
         reverse("mentorship:program_dashboard", args=[world.program.uuid])
     ).content.decode()
     assert reverse("mentorship:program_report", args=[world.program.uuid]) in html
+
+
+def _pulse(pairing, author, score):
+    from mentorship.models import SurveyKind, SurveyResponse
+
+    return SurveyResponse.objects.create(
+        pairing=pairing, author=author, kind=SurveyKind.PULSE, round=1, match_score=score
+    )
+
+
+def _survey_section(html: str) -> str:
+    return html[html.index('id="report-surveys"') :]
+
+
+def test_the_report_shows_survey_scores_of_its_cohort_never_over_fewer_than_three(
+    admin_client, world
+):
+    """Pulse answers: A's mentee 4 and mentor 5 (started in January), B 3, C 4, D 2 (February
+    and March). The whole program: 5 answers, mean 3.6; February to March: B, C and D, mean
+    3.0; from March: C and D only, two answers, so no mean at all."""
+    p = world.pairings
+    _pulse(p["A"], p["A"].mentee, 4)
+    _pulse(p["A"], p["A"].mentor, 5)
+    _pulse(p["B"], p["B"].mentee, 3)
+    _pulse(p["C"], p["C"].mentee, 4)
+    _pulse(p["D"], p["D"].mentee, 2)
+    whole = _survey_section(admin_client.get(report_url(world.program)).content.decode())
+    assert "3.6 / 5" in whole
+    cohort = _survey_section(
+        admin_client.get(
+            report_url(world.program, started_from="2026-02", started_to="2026-03")
+        ).content.decode()
+    )
+    assert "3.0 / 5" in cohort and "3.6" not in cohort
+    few = _survey_section(
+        admin_client.get(report_url(world.program, started_from="2026-03")).content.decode()
+    )
+    assert "fewer than 3 answers" in few
+    assert "/ 5" not in few  # neither mean can be read off two answers
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                admin_client.get(
+                    reverse("mentorship:program_report_csv", args=[world.program.uuid])
+                    + "?started_from=2026-03"
+                ).content.decode()
+            )
+        )
+    )
+    by_figure = {r["figure"]: r["value"] for r in rows if not r["month"]}
+    assert by_figure["survey_pulse_answers"] == "2"
+    assert by_figure["survey_pulse_match_score"] == ""
