@@ -16,7 +16,9 @@ from .timezones import is_valid_timezone
 def user_update_profile(*, user: User, name: str, timezone: str) -> User:
     """Set the name and IANA time zone a person goes by; an unknown zone changes nothing."""
     if not is_valid_timezone(timezone):
-        raise ValidationError({"timezone": f"{timezone!r} is not a known time zone."})
+        raise ValidationError(
+            {"timezone": _("“%(zone)s” is not a known time zone.") % {"zone": timezone}}
+        )
     user.name = name.strip()
     user.timezone = timezone
     user.save(update_fields=["name", "timezone"])
@@ -63,7 +65,7 @@ def update_profile(
         raise TypeError(f"not profile fields: {sorted(unknown)}")
     errors: dict = {}
     if timezone is not None and not is_valid_timezone(timezone):
-        errors["timezone"] = [f"{timezone!r} is not a known time zone."]
+        errors["timezone"] = [_("“%(zone)s” is not a known time zone.") % {"zone": timezone}]
     if language and not is_interface_language(language):
         errors["language"] = [_("Pick a language from the list.")]
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
@@ -115,7 +117,9 @@ def user_set_timezone(*, user: User, timezone: str) -> User:
     """Set only the time zone (the profile page's "Use <zone>?" offer); InvalidInput for a
     zone we do not know."""
     if not is_valid_timezone(timezone):
-        raise InvalidInput(f"{timezone!r} is not a known time zone.", field="timezone")
+        raise InvalidInput(
+            _("“%(zone)s” is not a known time zone.") % {"zone": timezone}, field="timezone"
+        )
     user.timezone = timezone
     user.save(update_fields=["timezone"])
     return user
