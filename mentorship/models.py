@@ -179,6 +179,20 @@ class Role(models.TextChoices):
     MENTEE = "mentee", _("Mentee")
 
 
+# A role named inside a sentence ("joined as a mentor"): words of their own, so that each
+# language writes them as it does (German capitalises its nouns) rather than lower-casing the
+# label.
+ROLE_IN_SENTENCE = {
+    Role.ADMIN: _("program admin"),
+    Role.MENTOR: _("mentor"),
+    Role.MENTEE: _("mentee"),
+}
+
+
+def role_in_sentence(role: str) -> str:
+    return str(ROLE_IN_SENTENCE.get(role, role))
+
+
 MEMBERSHIP_FIELDS = ("role", "capacity", "skills", "interests")
 
 
