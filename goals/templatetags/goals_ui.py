@@ -77,9 +77,12 @@ class Texts:
 
     def __init__(self):
         self.not_measured = gettext("Not measured yet")
-        self.beaten = gettext("target beaten")
-        self.of_the_way = gettext("of the way to the target")
-        self.milestones = gettext("%(done)s of %(total)s milestones")
+        # Whole sentences, the percentage inside (%(percent)s is the number in bold, written
+        # by `percent`: "45%", "45 %"), so each language orders and spaces them its own way.
+        self.percent = gettext("%(value)s%%")
+        self.beaten = gettext("%(percent)s: target beaten")
+        self.of_the_way = gettext("%(percent)s of the way to the target")
+        self.milestones = gettext("%(percent)s: %(done)s of %(total)s milestones")
         self.progress_of = gettext("Progress of %(title)s")
         self.expected_tick = gettext("Expected by now")
         self.expected = gettext("Expected by now: %(e)s%%")
@@ -112,16 +115,17 @@ def progress_html(goal, t: Texts | None = None) -> SafeString:
     if p.source == "none":
         measure = t.not_measured
     else:
-        beaten = f' <span class="text-success">{t.beaten}</span>' if p.overshoot else ""
-        of = (
-            t.of_the_way
-            if p.source == "metric"
-            else t.milestones % {"done": p.milestones_done, "total": p.milestones_total}
-        )
-        measure = (
-            f"<strong>{p.raw_percent}%</strong>{beaten} "
-            f'<span class="text-body-secondary">{of}</span>'
-        )
+        percent = f"<strong>{t.percent % {'value': p.raw_percent}}</strong>"
+        if p.source == "metric" and p.overshoot:
+            measure = f'<span class="text-success">{t.beaten % {"percent": percent}}</span>'
+        elif p.source == "metric":
+            measure = t.of_the_way % {"percent": percent}
+        else:
+            measure = t.milestones % {
+                "percent": percent,
+                "done": p.milestones_done,
+                "total": p.milestones_total,
+            }
     expected = p.expected_percent
     tick = note = ""
     if expected is not None and p.health != Health.COMPLETED:
