@@ -24,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
@@ -377,7 +377,7 @@ def goal_move(request, uuid):
 
 EVENT_ACTIONS = {
     "created": gettext_lazy("created the goal"),
-    "edited": gettext_lazy("edited"),
+    "edited": gettext_lazy("edited the goal"),
     "status": gettext_lazy("changed the status"),
     "moved": gettext_lazy("changed the priority"),
     "milestone_added": gettext_lazy("added a milestone"),
@@ -590,7 +590,7 @@ def _update_rows(
     her own updates (goals.policy.may_change_update)."""
     confidence, acked, mentor = _("confidence %(c)s/5"), _("acknowledged by %(name)s"), _("mentor")
     not_acked, reply = _("not yet acknowledged"), _("Reply (optional)")
-    acknowledge, edited = _("Acknowledge"), _("edited")
+    acknowledge, edited = _("Acknowledge"), pgettext("label on a corrected update", "edited")
     edit, delete = _("Edit the update of %(d)s"), _("Delete the update of %(d)s")
     logged = _("logged %(d)s")
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
