@@ -627,11 +627,11 @@ def _update_rows(
                 reply,
                 acknowledge,
             )
-        when = day(u.occurred_on, "j M Y")
+        when = day(u.occurred_on)
         late = ""
         if timezone.localtime(u.created_at).date() != u.occurred_on:
             late = format_html(
-                ' <span class="small">({})</span>', logged % {"d": day(u.created_at, "j M Y")}
+                ' <span class="small">({})</span>', logged % {"d": day(u.created_at)}
             )
         changes = ""
         if author_pk is not None and u.author_id == author_pk:
@@ -705,13 +705,13 @@ def _comment_rows(
             link = format_html(
                 ' · <a href="#update-{}">{}</a>',
                 c.update.uuid,
-                on_update % {"d": day(c.update.occurred_on, "j M")},
+                on_update % {"d": day(c.update.occurred_on, "day_month")},
             )
         if c.edited_at is not None:
             link = format_html(
                 '{} · <span class="comment-edited">{}</span>',
                 link,
-                edited % {"d": day(c.edited_at, "j M Y, H:i")},
+                edited % {"d": day(c.edited_at, "date_time")},
             )
         actions = ""
         if can_comment and viewer_id is not None and c.author_id == viewer_id:
@@ -734,7 +734,7 @@ def _comment_rows(
             badge,
             c.author_name or deleted,
             day(c.created_at, "c"),
-            day(c.created_at, "j M Y, H:i"),
+            day(c.created_at, "date_time"),
             link,
             linebreaksbr(c.body),
             actions,
@@ -782,7 +782,7 @@ def _event_rows(events: list) -> SafeString:
                 '<li class="mb-2"><time class="text-body-secondary" datetime="{}">{}</time> · '
                 "<strong>{}</strong> {}{}</li>",
                 day(e.created_at, "c"),
-                day(e.created_at, "j M Y, H:i"),
+                day(e.created_at, "date_time"),
                 e.actor_name or someone,
                 labels.get(e.action, e.action),
                 detail,
@@ -1289,7 +1289,7 @@ def _review_items(request, rows, *, form=None, done: bool = False) -> SafeString
                 u.goal_title,
                 u.mentee_name or u.mentee_email.split("@")[0],
                 day(u.created_at, "c"),
-                day(u.created_at, "j M Y, H:i"),
+                day(u.created_at, "date_time"),
                 confidence % {"c": u.confidence},
                 value,
                 note,
@@ -1336,7 +1336,7 @@ def mentee_dashboard(request):
     due = _("due %(d)s")
     for m in [*dash.overdue_milestones, *dash.upcoming_milestones]:
         m.url = url_of("goals:goal_detail", m.goal.uuid, "#milestones")
-        m.due_text = due % {"d": day(m.due_on, "j M")}
+        m.due_text = due % {"d": day(m.due_on, "day_month")}
     deleted = str(DELETED_USER)
     for c in dash.latest_feedback:
         c.url = url_of("goals:goal_detail", c.goal_uuid, "#feedback")
@@ -1352,7 +1352,7 @@ def mentee_dashboard(request):
     checkin = dash.next_checkin
     if checkin is not None:
         checkin.with_text = _("With %(mentor)s") % {"mentor": checkin.mentor.display_name}
-        checkin.due_text = day(checkin.next_checkin_due, "l j M Y")
+        checkin.due_text = day(checkin.next_checkin_due, "weekday_date")
         checkin.is_overdue = checkin.next_checkin_due < timezone.localdate()
     return render(
         request,
