@@ -13,6 +13,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
+# gettext compiles the translations at build time.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them.
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
@@ -23,6 +27,7 @@ COPY --from=assets /build/node_modules ./node_modules
 # collectstatic runs with production settings; the key only exists for this build step.
 RUN DEBUG=false SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput \
+    && python manage.py compilemessages -v 0 \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/run && chown app /app/run
 

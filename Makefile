@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 8000
 
-.PHONY: run test install assets chromium lint format migrate demo worker beat clean bench
+.PHONY: run test install assets chromium messages lint format migrate demo worker beat clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,22 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# The translations (locale/*/LC_MESSAGES/django.po) compiled for gettext; needs msgfmt.
+messages: $(BIN)/python
+	@if ! command -v msgfmt >/dev/null; then \
+		echo "Installing Debian's gettext to compile the translations"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; \
+	fi
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
 migrate:
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: install assets demo
+run: install assets messages demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the demo logins above."
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -40,7 +49,7 @@ run: install assets demo
 # (tests/conftest.py); a worker that finishes early takes tests from the other.
 TEST_WORKERS ?= 2
 
-test: install assets chromium
+test: install assets chromium messages
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint:

@@ -1,6 +1,7 @@
 from functools import cache
 
 from django import forms
+from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -118,6 +119,11 @@ class ProfileForm(forms.Form):
     # name the navigation shows on the same page.
     name = forms.CharField(label=_("Your name"), max_length=150, required=False)
     timezone = TimezoneField()
+    language = forms.ChoiceField(
+        label=_("Language of the site and your e-mails"),
+        choices=[("", _("As my browser asks"))] + list(settings.LANGUAGES),
+        required=False,
+    )
     headline = forms.CharField(
         label=_("Headline"),
         max_length=120,

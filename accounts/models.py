@@ -50,6 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )
+    # The interface and e-mail language (settings.LANGUAGES); blank: the browser's.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=dj_timezone.now)

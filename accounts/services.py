@@ -1,7 +1,9 @@
 """Writes to accounts. allauth owns sign-up, e-mail and password changes; the profile is ours."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
 
@@ -14,7 +16,9 @@ from .timezones import is_valid_timezone
 def user_update_profile(*, user: User, name: str, timezone: str) -> User:
     """Set the name and IANA time zone a person goes by; an unknown zone changes nothing."""
     if not is_valid_timezone(timezone):
-        raise ValidationError({"timezone": f"{timezone!r} is not a known time zone."})
+        raise ValidationError(
+            {"timezone": _("“%(zone)s” is not a known time zone.") % {"zone": timezone}}
+        )
     user.name = name.strip()
     user.timezone = timezone
     user.save(update_fields=["name", "timezone"])
@@ -46,7 +50,12 @@ def _normalised(fields: dict) -> dict:
 
 @transaction.atomic
 def update_profile(
-    *, user: User, name: str | None = None, timezone: str | None = None, **fields
+    *,
+    user: User,
+    name: str | None = None,
+    timezone: str | None = None,
+    language: str | None = None,
+    **fields,
 ) -> Profile:
     """Save the person's name, time zone and profile fields (any of PROFILE_FIELDS) together:
     all of it or, when one value breaks a rule, none of it (InvalidInput, by field). The
@@ -56,7 +65,9 @@ def update_profile(
         raise TypeError(f"not profile fields: {sorted(unknown)}")
     errors: dict = {}
     if timezone is not None and not is_valid_timezone(timezone):
-        errors["timezone"] = [f"{timezone!r} is not a known time zone."]
+        errors["timezone"] = [_("“%(zone)s” is not a known time zone.") % {"zone": timezone}]
+    if language and not is_interface_language(language):
+        errors["language"] = [_("Pick a language from the list.")]
     profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
     for field_name, value in _normalised(fields).items():
         setattr(profile, field_name, value)
@@ -77,10 +88,28 @@ def update_profile(
     if timezone is not None:
         user.timezone = timezone
         changed.append("timezone")
+    if language is not None:
+        user.language = language
+        changed.append("language")
     if changed:
         user.save(update_fields=changed)
     user.profile = profile
     return profile
+
+
+def is_interface_language(code: str) -> bool:
+    return code in {c for c, _name in settings.LANGUAGES}
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    """The language of the person's pages and e-mails ("" follows the browser); InvalidInput
+    for one the site does not speak."""
+    if language and not is_interface_language(language):
+        raise InvalidInput(_("Pick a language from the list."), field="language")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
 
 
 @transaction.atomic
@@ -88,7 +117,9 @@ def user_set_timezone(*, user: User, timezone: str) -> User:
     """Set only the time zone (the profile page's "Use <zone>?" offer); InvalidInput for a
     zone we do not know."""
     if not is_valid_timezone(timezone):
-        raise InvalidInput(f"{timezone!r} is not a known time zone.", field="timezone")
+        raise InvalidInput(
+            _("“%(zone)s” is not a known time zone.") % {"zone": timezone}, field="timezone"
+        )
     user.timezone = timezone
     user.save(update_fields=["timezone"])
     return user

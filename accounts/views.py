@@ -2,15 +2,17 @@ from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as i18n_set_language
 
 from core.errors import InvalidInput
 from mentorship.selectors import program_vocabulary
 
 from .forms import ProfileForm, UseTimezoneForm
 from .models import PROFILE_FIELDS, profile_of
-from .services import update_profile, user_set_timezone
+from .services import is_interface_language, update_profile, user_set_language, user_set_timezone
 
 
 def _profile_form(request, data=None) -> ProfileForm:
@@ -23,7 +25,13 @@ def _profile_form(request, data=None) -> ProfileForm:
     saved = profile_of(user)
     initial = {name: getattr(saved, name) for name in PROFILE_FIELDS}
     return ProfileForm(
-        initial={"name": user.name, "timezone": user.timezone, **initial}, vocabulary=vocabulary
+        initial={
+            "name": user.name,
+            "timezone": user.timezone,
+            "language": user.language,
+            **initial,
+        },
+        vocabulary=vocabulary,
     )
 
 
@@ -45,6 +53,7 @@ def profile(request):
                 user=request.user,
                 name=form.cleaned_data["name"],
                 timezone=form.cleaned_data["timezone"],
+                language=form.cleaned_data["language"],
                 **form.profile_values(),
             )
         except InvalidInput as error:
@@ -70,6 +79,30 @@ def use_timezone(request):
     user_set_timezone(user=request.user, timezone=zone)
     messages.success(request, _("Your time zone is now %(zone)s.") % {"zone": zone})
     return redirect("accounts:profile")
+
+
+@require_POST
+def set_language(request):
+    """The language switcher at the foot of every page: Django's own set_language (the cookie,
+    and back to a safe `next`), and for a signed-in person the choice saved on their account,
+    so their e-mails follow it too. A language the site does not speak changes nothing."""
+    language = request.POST.get("language", "")
+    if not is_interface_language(language):
+        messages.error(request, _("Pick a language from the list."))
+        return redirect(_safe_next(request))
+    response = i18n_set_language(request)
+    if request.user.is_authenticated and request.user.language != language:
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.headers.get("referer") or "/"
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
 
 
 class SignupView(AllauthSignupView):

@@ -385,6 +385,16 @@ STORAGES = {
 }
 
 LANGUAGE_CODE = "en"
+# The interface's languages, each named in itself (the switcher shows them so). A signed-in
+# person's choice (accounts.User.language) wins over the browser's Accept-Language.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("pt-br", "Português (Brasil)"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

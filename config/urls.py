@@ -40,6 +40,7 @@ urlpatterns = [
     path("accounts/signup/", account_views.signup, name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("accounts.urls")),
+    path("language/", account_views.set_language, name="set_language"),
     path("", include("mentorship.domain_urls")),
     path("", include("goals.urls")),
     path("", include("notifications.urls")),

@@ -24,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import require, require_found
@@ -382,7 +382,7 @@ def goal_move(request, uuid):
 
 EVENT_ACTIONS = {
     "created": gettext_lazy("created the goal"),
-    "edited": gettext_lazy("edited"),
+    "edited": gettext_lazy("edited the goal"),
     "status": gettext_lazy("changed the status"),
     "moved": gettext_lazy("changed the priority"),
     "milestone_added": gettext_lazy("added a milestone"),
@@ -595,7 +595,7 @@ def _update_rows(
     her own updates (goals.policy.may_change_update)."""
     confidence, acked, mentor = _("confidence %(c)s/5"), _("acknowledged by %(name)s"), _("mentor")
     not_acked, reply = _("not yet acknowledged"), _("Reply (optional)")
-    acknowledge, edited = _("Acknowledge"), _("edited")
+    acknowledge, edited = _("Acknowledge"), pgettext("label on a corrected update", "edited")
     edit, delete = _("Edit the update of %(d)s"), _("Delete the update of %(d)s")
     logged = _("logged %(d)s")
     token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
@@ -632,11 +632,11 @@ def _update_rows(
                 reply,
                 acknowledge,
             )
-        when = day(u.occurred_on, "j M Y")
+        when = day(u.occurred_on)
         late = ""
         if timezone.localtime(u.created_at).date() != u.occurred_on:
             late = format_html(
-                ' <span class="small">({})</span>', logged % {"d": day(u.created_at, "j M Y")}
+                ' <span class="small">({})</span>', logged % {"d": day(u.created_at)}
             )
         changes = ""
         if author_pk is not None and u.author_id == author_pk:
@@ -710,13 +710,13 @@ def _comment_rows(
             link = format_html(
                 ' · <a href="#update-{}">{}</a>',
                 c.update.uuid,
-                on_update % {"d": day(c.update.occurred_on, "j M")},
+                on_update % {"d": day(c.update.occurred_on, "day_month")},
             )
         if c.edited_at is not None:
             link = format_html(
                 '{} · <span class="comment-edited">{}</span>',
                 link,
-                edited % {"d": day(c.edited_at, "j M Y, H:i")},
+                edited % {"d": day(c.edited_at, "date_time")},
             )
         actions = ""
         if can_comment and viewer_id is not None and c.author_id == viewer_id:
@@ -739,7 +739,7 @@ def _comment_rows(
             badge,
             c.author_name or deleted,
             day(c.created_at, "c"),
-            day(c.created_at, "j M Y, H:i"),
+            day(c.created_at, "date_time"),
             link,
             linebreaksbr(c.body),
             actions,
@@ -787,7 +787,7 @@ def _event_rows(events: list) -> SafeString:
                 '<li class="mb-2"><time class="text-body-secondary" datetime="{}">{}</time> · '
                 "<strong>{}</strong> {}{}</li>",
                 day(e.created_at, "c"),
-                day(e.created_at, "j M Y, H:i"),
+                day(e.created_at, "date_time"),
                 e.actor_name or someone,
                 labels.get(e.action, e.action),
                 detail,
@@ -1294,7 +1294,7 @@ def _review_items(request, rows, *, form=None, done: bool = False) -> SafeString
                 u.goal_title,
                 u.mentee_name or u.mentee_email.split("@")[0],
                 day(u.created_at, "c"),
-                day(u.created_at, "j M Y, H:i"),
+                day(u.created_at, "date_time"),
                 confidence % {"c": u.confidence},
                 value,
                 note,
@@ -1341,7 +1341,7 @@ def mentee_dashboard(request):
     due = _("due %(d)s")
     for m in [*dash.overdue_milestones, *dash.upcoming_milestones]:
         m.url = url_of("goals:goal_detail", m.goal.uuid, "#milestones")
-        m.due_text = due % {"d": day(m.due_on, "j M")}
+        m.due_text = due % {"d": day(m.due_on, "day_month")}
     deleted = str(DELETED_USER)
     for c in dash.latest_feedback:
         c.url = url_of("goals:goal_detail", c.goal_uuid, "#feedback")
@@ -1357,7 +1357,7 @@ def mentee_dashboard(request):
     checkin = dash.next_checkin
     if checkin is not None:
         checkin.with_text = _("With %(mentor)s") % {"mentor": checkin.mentor.display_name}
-        checkin.due_text = day(checkin.next_checkin_due, "l j M Y")
+        checkin.due_text = day(checkin.next_checkin_due, "weekday_date")
         checkin.is_overdue = checkin.next_checkin_due < timezone.localdate()
     return render(
         request,

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+
+from core.dates import written
 
 
 def week_start(day: date) -> date:
@@ -52,7 +53,7 @@ def is_due_in_week(step, *, starts_on: date, monday: date) -> bool:
 def weeks_label(step) -> str:
     """The step's place in the plan in words: "Week 2", "Weeks 2–3", "Every week until …"."""
     if step.repeats_until is not None:
-        until = date_format(step.repeats_until, "j M Y")
+        until = written(step.repeats_until)
         if step.week_from and step.week_from > 1:
             return _("Every week from week %(n)d until %(d)s") % {"n": step.week_from, "d": until}
         return _("Every week until %(d)s") % {"d": until}

@@ -23,7 +23,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 from accounts.models import User
 from core.dedupe import recent_twin
 from core.errors import Forbidden
-from notifications.email import build_email, mail_domain
+from notifications.email import build_email, in_language_of, mail_domain
 from notifications.kinds import Kind
 from notifications.links import absolute, path_to
 from notifications.services import email_enqueue, notification_withdraw, notify
@@ -444,30 +444,31 @@ def _send_invitations(meeting: Meeting, *, method: str) -> None:
     for person in (pairing.mentor, pairing.mentee):
         if person is None or not person.is_active:
             continue
-        other = _other(pairing, person)
-        ics = meeting_ical(meeting, method=method, for_user=person)
-        key = f"{meeting.uid}:{meeting.sequence}:{method}:{person.pk}"
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        message = build_email(
-            "meeting_invitation",
-            {
-                "recipient": person,
-                "other_name": other.display_name if other else str(_("a deleted user")),
-                "cancelled": method == "CANCEL",
-                "moved": meeting.sequence > 0 and method == "REQUEST",
-                "when": format_in_zone(meeting.starts_at, person),
-                "when_other": format_in_zone(meeting.starts_at, other) if other else "",
-                "duration": meeting.duration,
-                "location": meeting.location,
-                "url": absolute(_meeting_url(meeting)),
-            },
-            to=[person.email],
-            headers={
-                "Message-ID": f"<{digest}@{mail_domain()}>",
-                "Auto-Submitted": "auto-generated",
-            },
-        )
-        message.attach("invite.ics", ics, f"text/calendar; method={method}")
+        with in_language_of(person):  # whoever moved the meeting
+            other = _other(pairing, person)
+            ics = meeting_ical(meeting, method=method, for_user=person)
+            key = f"{meeting.uid}:{meeting.sequence}:{method}:{person.pk}"
+            digest = hashlib.sha256(key.encode()).hexdigest()
+            message = build_email(
+                "meeting_invitation",
+                {
+                    "recipient": person,
+                    "other_name": other.display_name if other else str(_("a deleted user")),
+                    "cancelled": method == "CANCEL",
+                    "moved": meeting.sequence > 0 and method == "REQUEST",
+                    "when": format_in_zone(meeting.starts_at, person),
+                    "when_other": format_in_zone(meeting.starts_at, other) if other else "",
+                    "duration": meeting.duration,
+                    "location": meeting.location,
+                    "url": absolute(_meeting_url(meeting)),
+                },
+                to=[person.email],
+                headers={
+                    "Message-ID": f"<{digest}@{mail_domain()}>",
+                    "Auto-Submitted": "auto-generated",
+                },
+            )
+            message.attach("invite.ics", ics, f"text/calendar; method={method}")
         email_enqueue(message=message, kind=f"meeting_{method.lower()}")
 
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import HistoryEvent
 from goals.templates_catalog import TEMPLATES_BY_KEY, templates_offered
@@ -239,6 +240,20 @@ class Role(models.TextChoices):
     MENTEE = "mentee", _("Mentee")
 
 
+# A role named inside a sentence ("joined as a mentor"): words of their own, so that each
+# language writes them as it does (German capitalises its nouns) rather than lower-casing the
+# label.
+ROLE_IN_SENTENCE = {
+    Role.ADMIN: _("program admin"),
+    Role.MENTOR: _("mentor"),
+    Role.MENTEE: _("mentee"),
+}
+
+
+def role_in_sentence(role: str) -> str:
+    return str(ROLE_IN_SENTENCE.get(role, role))
+
+
 MEMBERSHIP_FIELDS = ("role", "capacity", "skills", "interests")
 
 
@@ -399,11 +414,11 @@ class Application(models.Model):
 
 
 class PairingStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
-    COMPLETED = "completed", _("Completed")
-    ENDED = "ended", _("Ended")
+    PROPOSED = "proposed", pgettext_lazy("pairing status", "Proposed")
+    ACTIVE = "active", pgettext_lazy("pairing status", "Active")
+    PAUSED = "paused", pgettext_lazy("pairing status", "Paused")
+    COMPLETED = "completed", pgettext_lazy("pairing status", "Completed")
+    ENDED = "ended", pgettext_lazy("pairing status", "Ended")
 
 
 OPEN_PAIRING_STATUSES = (PairingStatus.PROPOSED, PairingStatus.ACTIVE, PairingStatus.PAUSED)
@@ -866,10 +881,10 @@ class MentorRequest(models.Model):
 
 
 class MeetingStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    CONFIRMED = "confirmed", _("Confirmed")
-    CANCELLED = "cancelled", _("Cancelled")
-    DONE = "done", _("Done")
+    PROPOSED = "proposed", pgettext_lazy("meeting status", "Proposed")
+    CONFIRMED = "confirmed", pgettext_lazy("meeting status", "Confirmed")
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
+    DONE = "done", pgettext_lazy("meeting status", "Done")
 
 
 UPCOMING_MEETING_STATUSES = (MeetingStatus.PROPOSED, MeetingStatus.CONFIRMED)

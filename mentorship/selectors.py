@@ -32,12 +32,12 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.languages import language_name
 from accounts.models import Profile, User, filled_profile_q, profile_of
+from core.dates import written
 from core.months import next_month
 from core.viewer import Viewer
 from goals.kinds import SHARED_WITH_MENTOR
@@ -1959,13 +1959,11 @@ class ConversationPage:
 def meeting_label(meeting: Meeting) -> str:
     """A meeting as a message names it: by its time (the reader's), or as proposed."""
     if meeting.starts_at is not None:
-        when = date_format(timezone.localtime(meeting.starts_at), "D j M Y, H:i")
+        when = written(meeting.starts_at, "weekday_date_time")
         if meeting.status == MeetingStatus.CANCELLED:
             return _("The meeting of %(when)s (cancelled)") % {"when": when}
         return _("The meeting of %(when)s") % {"when": when}
-    return _("The meeting proposed on %(day)s") % {
-        "day": date_format(timezone.localtime(meeting.created_at), "j M Y")
-    }
+    return _("The meeting proposed on %(day)s") % {"day": written(meeting.created_at)}
 
 
 def _reference(message: Message, pairing: Pairing) -> Reference | None:

@@ -73,6 +73,7 @@ from .models import (
     Role,
     SurveyKind,
     SurveyResponse,
+    role_in_sentence,
 )
 from .selectors import mentor_choices
 
@@ -276,7 +277,7 @@ def membership_update(
         ).exists():
             raise MentorshipConflict(
                 _("%(name)s is a %(role)s in this program already.")
-                % {"name": membership.user.display_name, "role": Role(role).label.lower()}
+                % {"name": membership.user.display_name, "role": role_in_sentence(role)}
             )
         open_count = _open_pairings_of(membership).count()
         if open_count:
@@ -289,7 +290,7 @@ def membership_update(
                 % {
                     "name": membership.user.display_name,
                     "n": open_count,
-                    "role": Role(membership.role).label.lower(),
+                    "role": role_in_sentence(membership.role),
                 }
             )
         _refuse_last_admin(membership)
@@ -357,7 +358,7 @@ def membership_remove(*, membership: Membership, by: User, reason: str) -> int:
         kind=Kind.PAIRING_CHANGED,
         dedupe_key=f"member-removed:{membership.uuid}",
         title=_("You are no longer a %(role)s in %(program)s")
-        % {"role": Role(membership.role).label.lower(), "program": membership.program.name},
+        % {"role": role_in_sentence(membership.role), "program": membership.program.name},
         body=reason[:500],
         url=reverse("mentorship:my_pairings"),
     )
@@ -404,7 +405,7 @@ def invitation_create(
     if Membership.objects.filter(program=program, user__email__iexact=email, role=role).exists():
         raise MentorshipError(
             _("%(email)s is already a %(role)s in this program.")
-            % {"email": email, "role": Role(role).label.lower()}
+            % {"email": email, "role": role_in_sentence(role)}
         )
     if len(message) > 1000:
         raise MentorshipError(_("The personal message is longer than 1,000 characters."))
@@ -769,7 +770,7 @@ def _admin_notice_key(application: Application, admin_pk: int) -> str:
 
 
 def _role_word(role: str) -> str:
-    return str(Role(role).label).lower()
+    return role_in_sentence(role)
 
 
 def _already_pending(program: Program) -> MentorshipConflict:
@@ -1293,14 +1294,24 @@ def agreement_update(
     return agreement
 
 
+# Why a pairing in its present status cannot take a step, one whole sentence per step (each
+# language words them its own way).
+TRANSITION_REFUSALS = {
+    "paused": lambda: _("This pairing cannot be paused: its status is “%(status)s”."),
+    "resumed": lambda: _("This pairing cannot be resumed: its status is “%(status)s”."),
+    "completed": lambda: _("This pairing cannot be completed: its status is “%(status)s”."),
+    "ended": lambda: _("This pairing cannot be ended: its status is “%(status)s”."),
+    "reassigned": lambda: _("This pairing cannot be reassigned: its status is “%(status)s”."),
+    "changed": lambda: _("This pairing cannot be changed: its status is “%(status)s”."),
+}
+
+
 def _transition(
     pairing: Pairing, *, by: User | None, allowed: tuple, to: str, action: str, detail: str = ""
 ) -> Pairing:
     if pairing.status not in allowed:
-        raise MentorshipConflict(
-            _("A %(status)s pairing cannot be %(action)s.")
-            % {"status": pairing.get_status_display().lower(), "action": action}
-        )
+        refusal = TRANSITION_REFUSALS.get(action, TRANSITION_REFUSALS["changed"])
+        raise MentorshipConflict(refusal() % {"status": pairing.get_status_display()})
     pairing.status = to
     fields = ["status"]
     if to in (PairingStatus.COMPLETED, PairingStatus.ENDED):

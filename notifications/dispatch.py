@@ -15,11 +15,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from core.dates import written
 from goals.models import GoalStatus, Milestone, MilestoneKind
 from mentorship.meetings import REMINDER_LEADS, format_in_zone, reminder_key
 from mentorship.models import (
@@ -101,7 +101,7 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 
 def _day(day: date) -> str:
-    return date_format(day, "l j F")
+    return written(day, "weekday_day_month")
 
 
 def _is_due(moment: datetime, now: datetime, grace: timedelta) -> bool:

@@ -72,7 +72,13 @@ def message_id(batch_key: str) -> str:
 
 
 def build_notification_email(rows: list) -> EmailMultiAlternatives:
-    """One message for rows that share a batch key (same recipient and kind)."""
+    """One message for rows that share a batch key (same recipient and kind), in the
+    recipient's language."""
+    with in_language_of(rows[0].recipient):
+        return _notification_email(rows)
+
+
+def _notification_email(rows: list) -> EmailMultiAlternatives:
     first = rows[0]
     recipient = first.recipient
     template = TEMPLATES.get(first.kind, GENERIC_TEMPLATE)
@@ -105,8 +111,7 @@ def build_notification_email(rows: list) -> EmailMultiAlternatives:
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         "Auto-Submitted": "auto-generated",
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        return build_email(template, context, to=[recipient.email], headers=headers)
+    return build_email(template, context, to=[recipient.email], headers=headers)
 
 
 # What a gathered feedback row is about, from its dedupe key (goals.services writes them).
@@ -211,3 +216,15 @@ def text_attachment(filename: str, content: str, mimetype: str) -> MIMEText:
             part.set_param(name, value)
     part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
+
+
+def language_of(user) -> str:
+    """The language `user` reads the site and their e-mails in: their choice, else the
+    site's default (an e-mail has no browser to ask)."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def in_language_of(user):
+    """Compose what `user` will read in their language, whoever caused it (a context
+    manager)."""
+    return translation.override(language_of(user))

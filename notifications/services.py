@@ -3,6 +3,7 @@ that tells someone something calls `notify`; delivery (e-mail, in-app inbox) is 
 business."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,13 +14,21 @@ from django.utils import timezone
 from core import jobs
 
 from .delivery import max_countdown
-from .email import outbox_fields
+from .email import in_language_of, outbox_fields
 from .kinds import Kind
 from .models import FeedbackMode, Notification, OutboxEmail, Preferences
 from .schedule import quiet_hours_release, zone
 from .selectors import preferences_for
 
 logger = logging.getLogger(__name__)
+
+# A notice's title or body: the text, or a function composing it in the active language.
+Text = str | Callable[[], str]
+
+
+def _composed(text: Text) -> str:
+    return text() if callable(text) else text
+
 
 # Kinds gathered into one e-mail when several arrive within the gathering window (for people
 # who chose "gathered"; the default).
@@ -94,8 +103,8 @@ def notify(
     recipient,
     kind: str,
     dedupe_key: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     url: str = "",
     payload: dict | None = None,
     send_email: bool = True,
@@ -112,10 +121,15 @@ def notify(
     2. Feedback for someone who gathers it joins the open batch (a pending row of the same
        kind not yet due) or opens a new one due after the gathering window.
     3. An e-mail due inside the recipient's quiet hours waits for their end.
+
+    `title` and `body` are given as functions that compose them (`lambda: _("…") % {…}`):
+    they are called in the recipient's language, whoever caused the notice.
     """
     prefs = preferences_for(user=recipient)
     if not prefs.wants(kind):
         return None
+    with in_language_of(recipient):
+        title, body = str(_composed(title)), str(_composed(body))
     now = timezone.now()
     dedupe_key = dedupe_key[:200]
     batch_key = dedupe_key

@@ -16,13 +16,13 @@ from functools import cache
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils import dateformat, timezone
-from django.utils.dates import MONTHS_3
+from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from core.dates import written
 from core.links import url_of
 from goals.kinds import GoalStatus
 from goals.progress import Health
@@ -30,29 +30,16 @@ from goals.progress import Health
 register = template.Library()
 
 
-@cache
-def _months_in(language: str | None) -> dict[int, str]:
-    return {month: str(name).title() for month, name in MONTHS_3.items()}
-
-
-def day(value, fmt: str = "j M Y") -> str:
-    """A date (or a datetime, in the current time zone) as the `date` filter writes it; the
-    formats the goal pages use are written directly (month names translated once per
-    language), any other through django.utils.dateformat."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = timezone.localtime(value)
-    if fmt == "c":
+def day(value, style: str = "date") -> str:
+    """A date (or a datetime, in the current time zone) in one of core.dates.STYLES, as the
+    `when` filter writes it; "c" gives the ISO form for datetime attributes."""
+    if style == "c":
+        if value is None:
+            return ""
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = timezone.localtime(value)
         return value.isoformat()
-    month = _months_in(get_language())[value.month]
-    if fmt == "j M Y":
-        return f"{value.day} {month} {value.year}"
-    if fmt == "j M Y, H:i":
-        return f"{value.day} {month} {value.year}, {value.hour:02d}:{value.minute:02d}"
-    if fmt == "j M":
-        return f"{value.day} {month}"
-    return dateformat.format(value, fmt)
+    return written(value, style)
 
 
 _CENT = Decimal("0.01")
@@ -77,9 +64,12 @@ class Texts:
 
     def __init__(self):
         self.not_measured = gettext("Not measured yet")
-        self.beaten = gettext("target beaten")
-        self.of_the_way = gettext("of the way to the target")
-        self.milestones = gettext("%(done)s of %(total)s milestones")
+        # Whole sentences, the percentage inside (%(percent)s is the number in bold, written
+        # by `percent`: "45%", "45 %"), so each language orders and spaces them its own way.
+        self.percent = gettext("%(value)s%%")
+        self.beaten = gettext("%(percent)s: target beaten")
+        self.of_the_way = gettext("%(percent)s of the way to the target")
+        self.milestones = gettext("%(percent)s: %(done)s of %(total)s milestones")
         self.progress_of = gettext("Progress of %(title)s")
         self.expected_tick = gettext("Expected by now")
         self.expected = gettext("Expected by now: %(e)s%%")
@@ -112,16 +102,17 @@ def progress_html(goal, t: Texts | None = None) -> SafeString:
     if p.source == "none":
         measure = t.not_measured
     else:
-        beaten = f' <span class="text-success">{t.beaten}</span>' if p.overshoot else ""
-        of = (
-            t.of_the_way
-            if p.source == "metric"
-            else t.milestones % {"done": p.milestones_done, "total": p.milestones_total}
-        )
-        measure = (
-            f"<strong>{p.raw_percent}%</strong>{beaten} "
-            f'<span class="text-body-secondary">{of}</span>'
-        )
+        percent = f"<strong>{t.percent % {'value': p.raw_percent}}</strong>"
+        if p.source == "metric" and p.overshoot:
+            measure = f'<span class="text-success">{t.beaten % {"percent": percent}}</span>'
+        elif p.source == "metric":
+            measure = t.of_the_way % {"percent": percent}
+        else:
+            measure = t.milestones % {
+                "percent": percent,
+                "done": p.milestones_done,
+                "total": p.milestones_total,
+            }
     expected = p.expected_percent
     tick = note = ""
     if expected is not None and p.health != Health.COMPLETED:

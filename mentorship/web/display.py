@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.dates import written
+
 from ..models import PairingStatus
 
 _PLACEHOLDER = str(uuid.UUID(int=0))
@@ -59,8 +61,8 @@ def _labels_now():
 
 
 def _day(months, value) -> str:
-    """A date as the `j M Y` format writes it, "—" for none."""
-    return f"{value.day} {months[value.month]} {value.year}" if value else "—"
+    """A date in the reader's "date" style (core.dates), "—" for none."""
+    return written(value) if value else "—"
 
 
 def _local_day(moment):
@@ -116,7 +118,7 @@ def stalled_rows(pairings) -> SafeString:
     url = UrlPattern("mentorship:pairing_detail")
 
     def met(day) -> str:
-        return last_met % {"d": f"{day.day} {months[day.month]}"} if day else never
+        return last_met % {"d": written(day, "day_month")} if day else never
 
     return SafeString(
         "\n".join(

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import policy, selectors, services
 from ..forms import ApplicationForm, CapacityForm, DeclineForm, show_service_error
-from ..models import JoinPolicy, Role
+from ..models import JoinPolicy, Role, role_in_sentence
 
 QUEUE_PAGE_SIZE = 50
 
 
 def _role_word(role: str) -> str:
-    return str(Role(role).label).lower() if role in Role.values else role
+    return role_in_sentence(role)
 
 
 @login_required

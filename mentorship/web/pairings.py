@@ -5,12 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import profile_card
 from core.access import require
+from core.dates import written
 
 from .. import policy, selectors, services
 from ..forms import (
@@ -199,7 +199,7 @@ def checkin_delete(request, pairing_uuid, checkin_uuid):
             request,
             title=_("Delete this check-in?"),
             text=_("The meeting of %(date)s leaves the pairing; the history says it was removed.")
-            % {"date": date_format(checkin.occurred_on, "j M Y")},
+            % {"date": written(checkin.occurred_on)},
             action=reverse("mentorship:checkin_delete", args=[access.pairing.uuid, checkin.uuid]),
             button=_("Delete the check-in"),
             cancel=reverse("mentorship:pairing_detail", args=[access.pairing.uuid]),

@@ -24,6 +24,7 @@ from ..forms import (
     ProgramForm,
     show_service_error,
 )
+from ..models import role_in_sentence
 from . import display
 
 MEMBERS_PER_PAGE = 25
@@ -233,7 +234,7 @@ def member_remove(request, program_uuid, membership_uuid):
         else:
             text = _("%(name)s is no longer a %(role)s in this program.") % {
                 "name": membership.user.display_name,
-                "role": membership.get_role_display().lower(),
+                "role": role_in_sentence(membership.role),
             }
             if ended:
                 text += " " + ngettext(

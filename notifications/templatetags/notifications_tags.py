@@ -32,11 +32,12 @@ def absolute_url(path: str) -> str:
 
 
 @register.filter
-def iso_date(value: str, fmt: str = "D j M") -> str:
-    """A date stored as ISO text in a digest payload, shown the way people read dates."""
+def iso_date(value: str, style: str = "short_weekday") -> str:
+    """A date stored as ISO text in a digest payload, in a style of core.dates (the
+    reader's way)."""
     from datetime import date, datetime
 
-    from django.utils.formats import date_format
+    from core.dates import written
 
     if not value:
         return ""
@@ -44,4 +45,4 @@ def iso_date(value: str, fmt: str = "D j M") -> str:
         parsed = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return value
-    return date_format(parsed, fmt)
+    return written(parsed, style)

@@ -78,3 +78,19 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// A form that failed opens on its error summary ([data-error-summary]): the focus goes there,
+// so a keyboard or screen-reader user hears what is wrong and can follow a link to the field;
+// the same after htmx puts a failed form back into the page.
+document.addEventListener("DOMContentLoaded", () => {
+  const focusSummary = (root) => {
+    const summary = root.querySelector && root.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+    }
+  };
+  focusSummary(document);
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    focusSummary(event.detail.target || document);
+  });
+});

@@ -1,5 +1,6 @@
 """TOTP two-factor authentication and recovery codes, with codes computed as an app would."""
 
+import re
 import time
 
 import pytest
@@ -75,6 +76,10 @@ def test_totp_activation_then_login_requires_the_code(client, ada):
     response = login(client)
     assert response.redirect_chain[-1][0] == reverse("mfa_authenticate")
     assert not response.wsgi_request.user.is_authenticated
+    # The code field takes autofill from an authenticator or the phone, and paste (3.3.8).
+    field = re.search(r"<input[^>]*name=\"code\"[^>]*>", response.content.decode()).group(0)
+    assert 'autocomplete="one-time-code"' in field
+    assert "onpaste" not in field and "maxlength" not in field
 
     response = client.post(reverse("mfa_authenticate"), {"code": "123456"}, follow=True)
     assert "Incorrect code." in response.content.decode()
