@@ -164,6 +164,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "core.context_processors.site",
             ],
+            # The page frame's tags and the `when` date filter (core.dates) in every template.
+            "builtins": ["core.templatetags.core_ui"],
         },
     },
 ]
