@@ -97,7 +97,8 @@ def use_real_references(schema, pairings: list[str]) -> None:
             # UPDATE_DAY: a day between the goal's start and today; today is always one.
             body["occurred_on"] = today
         steps = ("POST /api/v1/steps/", "PATCH /api/v1/steps/{uuid}/")
-        if label in steps and body.get("repeats_until") is not None:
+        if label in steps and isinstance(body.get("repeats_until"), str):
+            # A date that is not in the past (a body of the wrong type stays as it is: a 400).
             body["repeats_until"] = max(body["repeats_until"], today)
         if label == "POST /api/v1/steps/{uuid}/tick/":
             body.pop("week", None)  # this week: a week the known step is due in
