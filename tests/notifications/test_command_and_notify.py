@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def test_send_due_notifications_creates_and_sends_once():
     with time_machine.travel(datetime(2026, 11, 2, 9, 5, tzinfo=UTC), tick=False):
         mentor, mentee = person("a@example.com", "A"), person("b@example.com", "B")
-        pair(mentor, mentee, due=date(2026, 11, 3))
+        # Started the day before: too new for any nudge (mentorship.nudges).
+        pair(mentor, mentee, due=date(2026, 11, 3), started_on=date(2026, 11, 1))
         out = StringIO()
         call_command("send_due_notifications", stdout=out)
         call_command("send_due_notifications", stdout=StringIO())
@@ -39,7 +40,12 @@ def test_send_due_notifications_creates_and_sends_once():
 
 def test_send_due_notifications_no_send_only_creates():
     with time_machine.travel(datetime(2026, 11, 2, 9, 5, tzinfo=UTC), tick=False):
-        pair(person("a@example.com", "A"), person("b@example.com", "B"), due=date(2026, 11, 3))
+        pair(
+            person("a@example.com", "A"),
+            person("b@example.com", "B"),
+            due=date(2026, 11, 3),
+            started_on=date(2026, 11, 1),
+        )
         call_command("send_due_notifications", "--no-send", stdout=StringIO())
     assert Notification.objects.count() == 4 and mail.outbox == []
 

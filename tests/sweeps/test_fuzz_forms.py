@@ -168,6 +168,9 @@ WEB_FORMS = [
     ("api:account_delete", "mentee", "api:account_delete"),
     ("mentorship:program_end", "admin", "mentorship:program_end"),
     ("mentorship:program_next_cohort", "admin", "mentorship:program_next_cohort"),
+    ("mentorship:nudge_rules", "admin", "mentorship:nudge_rules"),
+    ("mentorship:attention_nudge", "admin", "mentorship:program_attention"),
+    ("mentorship:attention_snooze", "admin", "mentorship:program_attention"),
 ]
 
 # Tables whose row counts must not move when a submission is rejected.
