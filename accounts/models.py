@@ -52,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     # The interface and e-mail language (settings.LANGUAGES); blank: the browser's.
     language = models.CharField(
-        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+        _("language"), max_length=10, blank=True, db_default="", choices=settings.LANGUAGES
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from core.months import parse_month
@@ -647,13 +648,13 @@ class CohortForm(forms.Form):
         label=_("Pairings started from"),
         required=False,
         max_length=7,
-        widget=MonthInput(attrs={"placeholder": "YYYY-MM"}),
+        widget=MonthInput(attrs={"placeholder": pgettext_lazy("how to type a month", "YYYY-MM")}),
     )
     started_to = forms.CharField(
         label=_("to"),
         required=False,
         max_length=7,
-        widget=MonthInput(attrs={"placeholder": "YYYY-MM"}),
+        widget=MonthInput(attrs={"placeholder": pgettext_lazy("how to type a month", "YYYY-MM")}),
     )
 
     def clean(self):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.dates import written
 from core.errors import InvalidInput
 from notifications import links
 from notifications.kinds import Kind
@@ -102,7 +103,7 @@ def _subject_words(o: Occasion, program_name: str) -> dict:
         "mentee": o.names[1] if o.rule in PAIRING_RULES else o.names[0],
         "program": program_name,
         "title": o.title,
-        "date": o.start.isoformat(),
+        "date": written(o.start),
     }
 
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('de', 'Deutsch'), ('es', 'Español'), ('fr', 'Français'), ('pt-br', 'Português (Brasil)')], max_length=10, verbose_name='language'),
+            field=models.CharField(blank=True, db_default='', choices=[('en', 'English'), ('de', 'Deutsch'), ('es', 'Español'), ('fr', 'Français'), ('pt-br', 'Português (Brasil)')], max_length=10, verbose_name='language'),
         ),
     ]

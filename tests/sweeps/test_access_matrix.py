@@ -121,6 +121,8 @@ MATRIX = {
     "goals:step_tick": ("302L 405 405 405 405 405 405", "302L 302 404 403 404 404 404"),
     "healthz": ("200 200 200 200 200 200 200", "405 405 405 405 405 405 405"),
     "home": ("200 302 302 302 302 302 302", "405 405 405 405 405 405 405"),
+    # The language switcher: POST only; without a language it changes nothing and goes back.
+    "set_language": ("405 405 405 405 405 405 405", "302 302 302 302 302 302 302"),
     # The check-in was logged by the mentor, the feedback given (and shared) by the mentee:
     # each is changed by its author only; the other side and the admins see the check-in
     # (403), admins and outsiders never see the feedback entry (404).
@@ -341,6 +343,7 @@ TOKEN_ROWS = {
 # Rows that are public on purpose.
 PUBLIC_ROWS = {
     "home": "landing page",
+    "set_language": "the language switcher, before sign-in too",
     "healthz": "load balancer health check",
     "ping": "benchmark ceiling and liveness",
     "account_login": "login page",
