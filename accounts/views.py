@@ -1,6 +1,7 @@
 from allauth.account.views import SignupView as AllauthSignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -89,7 +90,7 @@ def set_language(request):
     language = request.POST.get("language", "")
     if not is_interface_language(language):
         messages.error(request, _("Pick a language from the list."))
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(_safe_next(request))
     response = i18n_set_language(request)
     if request.user.is_authenticated and request.user.language != language:
         user_set_language(user=request.user, language=language)

@@ -56,7 +56,7 @@ def test_admin_ends_a_cohort_and_starts_the_next(
     # 2. An empty reason is refused on the form; then the cohort ends.
     page.locator("#id_reason").fill("")
     page.get_by_role("button", name="End this cohort").click()
-    expect(page.get_by_text("This field is required.")).to_be_visible()
+    expect(page.get_by_text("This field is required.", exact=True)).to_be_visible()
     page.locator("#id_reason").fill("The spring cohort ended")
     page.get_by_role("button", name="End this cohort").click()
     expect(page.get_by_text("1 open pairing was closed.")).to_be_visible()

@@ -171,6 +171,8 @@ WEB_FORMS = [
     ("mentorship:nudge_rules", "admin", "mentorship:nudge_rules"),
     ("mentorship:attention_nudge", "admin", "mentorship:program_attention"),
     ("mentorship:attention_snooze", "admin", "mentorship:program_attention"),
+    # The language switcher at the foot of every page.
+    ("set_language", "anonymous", "home"),
 ]
 
 # Tables whose row counts must not move when a submission is rejected.
