@@ -595,9 +595,11 @@ def milestone_complete(*, milestone: Milestone, by) -> bool:
             recipient=mentor,
             kind=Kind.MILESTONE_COMPLETED,
             dedupe_key=_celebration_key(milestone),
-            title=_("%(mentee)s completed “%(milestone)s”")
-            % {"mentee": goal.mentee.display_name, "milestone": milestone.title},
-            body=_("Goal: %(goal)s") % {"goal": goal.title},
+            title=lambda: (
+                _("%(mentee)s completed “%(milestone)s”")
+                % {"mentee": goal.mentee.display_name, "milestone": milestone.title}
+            ),
+            body=lambda: _("Goal: %(goal)s") % {"goal": goal.title},
             url=_goal_url(goal),
             payload={"goal": str(goal.uuid), "milestone": str(milestone.uuid)},
         )
@@ -708,8 +710,10 @@ def progress_update_log(
             recipient=mentor,
             kind=Kind.FEEDBACK,
             dedupe_key=f"feedback:update:{update.uuid}",
-            title=_("%(mentee)s logged progress on “%(goal)s”")
-            % {"mentee": by.display_name, "goal": goal.title},
+            title=lambda: (
+                _("%(mentee)s logged progress on “%(goal)s”")
+                % {"mentee": by.display_name, "goal": goal.title}
+            ),
             body=note[:500],
             url=reverse("goals:review_queue"),
             payload={"goal": str(goal.uuid), "update": str(update.uuid)},
@@ -824,8 +828,10 @@ def progress_update_acknowledge(*, update: ProgressUpdate, by, reply: str = "") 
         recipient=goal.mentee,
         kind=Kind.FEEDBACK,
         dedupe_key=f"feedback:ack:{update.uuid}",
-        title=_("%(mentor)s acknowledged your update on “%(goal)s”")
-        % {"mentor": by.display_name, "goal": goal.title},
+        title=lambda: (
+            _("%(mentor)s acknowledged your update on “%(goal)s”")
+            % {"mentor": by.display_name, "goal": goal.title}
+        ),
         url=_goal_url(goal),
         payload={"goal": str(goal.uuid), "update": str(update.uuid)},
     )

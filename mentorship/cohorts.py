@@ -148,7 +148,7 @@ def _withdraw_mentor_requests(program: Program, reason: str) -> int:
             recipient=mentor_request.mentee.user,
             kind=Kind.MENTOR_REQUEST_ANSWERED,
             dedupe_key=f"mentor-request:{mentor_request.uuid}:answered",
-            title=_("%(program)s ended; your request to %(mentor)s is withdrawn") % words,
+            title=lambda: _("%(program)s ended; your request to %(mentor)s is withdrawn") % words,
             body=reason,
             url=reverse("mentorship:my_pairings"),
         )
@@ -190,7 +190,7 @@ def _decline_applications(program: Program, *, by: User, reason: str) -> int:
             recipient=application.user,
             kind=Kind.APPLICATION_DECIDED,
             dedupe_key=f"application:{application.uuid}:decided",
-            title=_("%(program)s ended before your application was decided") % words,
+            title=lambda: _("%(program)s ended before your application was decided") % words,
             body=reason,
             url=reverse("mentorship:join_list"),
             payload={"decision": "declined", "reason": reason, **words},
@@ -275,8 +275,10 @@ def program_start_next(
             recipient=admin,
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"next-cohort:{new.uuid}:admin:{admin.pk}",
-            title=_("%(name)s started %(new)s, the next cohort of %(old)s; you run it too")
-            % {"name": by.display_name, "new": new.name, "old": old.name},
+            title=lambda: (
+                _("%(name)s started %(new)s, the next cohort of %(old)s; you run it too")
+                % {"name": by.display_name, "new": new.name, "old": old.name}
+            ),
             url=reverse("mentorship:program_dashboard", args=[new.uuid]),
             send_email=False,
         )

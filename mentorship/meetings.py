@@ -199,7 +199,7 @@ def meeting_propose(
         meeting,
         by=by,
         key="proposed",
-        title=_("%(name)s proposes a meeting") % {"name": by.display_name},
+        title=lambda: _("%(name)s proposes a meeting") % {"name": by.display_name},
         body=_times_body(meeting, other),
     )
     return meeting
@@ -280,7 +280,7 @@ def meeting_pick(*, meeting: Meeting, by: User, starts_at: datetime) -> Meeting:
         meeting,
         by=by,
         key=f"confirmed:{meeting.sequence}",
-        title=_("%(name)s confirmed your meeting") % {"name": by.display_name},
+        title=lambda: _("%(name)s confirmed your meeting") % {"name": by.display_name},
         body=format_in_zone(starts_at, _other(meeting.pairing, by)),
     )
     return meeting
@@ -307,7 +307,7 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
         meeting,
         by=by,
         key="cancelled",
-        title=_("%(name)s cancelled your meeting") % {"name": by.display_name},
+        title=lambda: _("%(name)s cancelled your meeting") % {"name": by.display_name},
     )
     return meeting
 

@@ -357,8 +357,10 @@ def membership_remove(*, membership: Membership, by: User, reason: str) -> int:
         recipient=membership.user,
         kind=Kind.PAIRING_CHANGED,
         dedupe_key=f"member-removed:{membership.uuid}",
-        title=_("You are no longer a %(role)s in %(program)s")
-        % {"role": role_in_sentence(membership.role), "program": membership.program.name},
+        title=lambda: (
+            _("You are no longer a %(role)s in %(program)s")
+            % {"role": role_in_sentence(membership.role), "program": membership.program.name}
+        ),
         body=reason[:500],
         url=reverse("mentorship:my_pairings"),
     )
@@ -563,8 +565,10 @@ def _tell_invited_accounts(invitations: list[Invitation]) -> None:
                 recipient=address.user,
                 kind=Kind.PAIRING_CHANGED,
                 dedupe_key=f"invitation:{invitation.uuid}",
-                title=_("You are invited to %(program)s as %(role)s; accept or decline")
-                % {"program": invitation.program.name, "role": Role(invitation.role).label},
+                title=lambda: (
+                    _("You are invited to %(program)s as %(role)s; accept or decline")
+                    % {"program": invitation.program.name, "role": Role(invitation.role).label}
+                ),
                 url=reverse("mentorship:my_invitations"),
                 send_email=False,
             )
@@ -707,12 +711,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             recipient=invitation.invited_by,
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"invitation-accepted:{invitation.uuid}",
-            title=_("%(name)s joined %(program)s as %(role)s")
-            % {
-                "name": user.display_name,
-                "program": invitation.program.name,
-                "role": Role(invitation.role).label,
-            },
+            title=lambda: (
+                _("%(name)s joined %(program)s as %(role)s")
+                % {
+                    "name": user.display_name,
+                    "program": invitation.program.name,
+                    "role": Role(invitation.role).label,
+                }
+            ),
             url=reverse("mentorship:member_list", args=[invitation.program.uuid]),
             send_email=False,
         )
@@ -732,12 +738,14 @@ def invitation_decline(*, invitation: Invitation, user: User) -> Invitation:
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"invitation-declined:{invitation.uuid}",
             # Only what the admin typed: the address and the role, not the account's name.
-            title=_("%(email)s declined the invitation to %(program)s as %(role)s")
-            % {
-                "email": invitation.email,
-                "program": invitation.program.name,
-                "role": Role(invitation.role).label,
-            },
+            title=lambda: (
+                _("%(email)s declined the invitation to %(program)s as %(role)s")
+                % {
+                    "email": invitation.email,
+                    "program": invitation.program.name,
+                    "role": Role(invitation.role).label,
+                }
+            ),
             url=reverse("mentorship:program_invite", args=[invitation.program.uuid]),
             send_email=False,
         )
@@ -963,8 +971,8 @@ def application_decide(
             recipient=person,
             kind=Kind.APPLICATION_DECIDED,
             dedupe_key=f"application:{locked.uuid}:decided",
-            title=_("Your application to %(program)s was approved") % words,
-            body=_("You are now a %(role)s in %(program)s.") % words,
+            title=lambda: _("Your application to %(program)s was approved") % words,
+            body=lambda: _("You are now a %(role)s in %(program)s.") % words,
             url=reverse("home"),
             payload={"decision": "approved", **words},
         )
@@ -973,7 +981,7 @@ def application_decide(
             recipient=person,
             kind=Kind.APPLICATION_DECIDED,
             dedupe_key=f"application:{locked.uuid}:decided",
-            title=_("Your application to %(program)s was declined") % words,
+            title=lambda: _("Your application to %(program)s was declined") % words,
             body=reason,
             url=reverse("mentorship:join_list"),
             payload={"decision": "declined", "reason": reason, **words},
@@ -1058,7 +1066,8 @@ def _tell(
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"pairing:{pairing.uuid}:{key}:{person.pk}:{stamp}",
             title=what,
-            body=body(person) if callable(body) else body,
+            # Composed by notify, in the person's language.
+            body=(lambda b=body, p=person: b(p)) if callable(body) else body,
             url=url,
         )
 
@@ -1185,8 +1194,10 @@ def pairing_create(
                 recipients=_both(pairing),
                 actor=by,
                 key="created",
-                what=_("New pairing in %(program)s: %(mentor)s mentors %(mentee)s")
-                % {"program": program.name, **_pairing_name(pairing)},
+                what=lambda: (
+                    _("New pairing in %(program)s: %(mentor)s mentors %(mentee)s")
+                    % {"program": program.name, **_pairing_name(pairing)}
+                ),
                 body=lambda person: _new_pairing_body(pairing, person),
             )
             # Paired another way than by her request: it no longer waits for an answer.
@@ -1254,7 +1265,7 @@ def pairing_accept_agreement(*, pairing: Pairing, user: User) -> Pairing:
         recipients=_both(pairing),
         actor=user,
         key="agreement-accepted",
-        what=_("%(name)s accepted your mentoring agreement") % {"name": user.display_name},
+        what=lambda: _("%(name)s accepted your mentoring agreement") % {"name": user.display_name},
     )
     return pairing
 
@@ -1288,8 +1299,10 @@ def agreement_update(
         recipients=_both(pairing),
         actor=by,
         key="agreement-updated",
-        what=_("%(name)s changed your mentoring agreement; please read and accept it")
-        % {"name": by.display_name},
+        what=lambda: (
+            _("%(name)s changed your mentoring agreement; please read and accept it")
+            % {"name": by.display_name}
+        ),
     )
     return agreement
 
@@ -1327,8 +1340,10 @@ def _transition(
         recipients=_both(pairing),
         actor=by,
         key=action,
-        what=_("Your pairing of %(mentor)s with %(mentee)s is now %(status)s")
-        % {**_pairing_name(pairing), "status": pairing.get_status_display().lower()},
+        what=lambda: (
+            _("Your pairing of %(mentor)s with %(mentee)s is now %(status)s")
+            % {**_pairing_name(pairing), "status": pairing.get_status_display().lower()}
+        ),
     )
     return pairing
 
@@ -1503,8 +1518,10 @@ def checkin_log(
         recipients=_both(pairing),
         actor=by,
         key="checkin",
-        what=_("%(name)s logged your check-in of %(date)s")
-        % {"name": by.display_name, "date": occurred_on.isoformat()},
+        what=lambda: (
+            _("%(name)s logged your check-in of %(date)s")
+            % {"name": by.display_name, "date": occurred_on.isoformat()}
+        ),
         body=_checkin_body(checkin),
     )
     return checkin
@@ -1639,8 +1656,9 @@ def _tell_partner_shared(response: SurveyResponse, by: User) -> None:
         recipients=[partner],
         actor=by,
         key=f"survey-{response.uuid}",
-        what=_("%(name)s shared their survey answer on your mentorship")
-        % {"name": by.display_name},
+        what=lambda: (
+            _("%(name)s shared their survey answer on your mentorship") % {"name": by.display_name}
+        ),
     )
 
 
@@ -2131,10 +2149,10 @@ def pairings_imported_notify(*, program: Program, pairings: list[Pairing], batch
             recipient=pairing.mentee,
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"pairing-import:{batch}:{pairing.mentee_id}",
-            title=_(
-                "%(mentor)s is your proposed mentor in %(program)s; please accept the agreement"
-            )
-            % {"mentor": pairing.mentor.display_name, "program": program.name},
+            title=lambda: (
+                _("%(mentor)s is your proposed mentor in %(program)s; please accept the agreement")
+                % {"mentor": pairing.mentor.display_name, "program": program.name}
+            ),
             url=url,
             send_email=False,
         )
@@ -2145,12 +2163,14 @@ def pairings_imported_notify(*, program: Program, pairings: list[Pairing], batch
             recipient=mentor,
             kind=Kind.PAIRING_CHANGED,
             dedupe_key=f"pairing-import:{batch}:{mentor.pk}",
-            title=_("New mentees for you in %(program)s: %(names)s%(more)s")
-            % {
-                "program": program.name,
-                "names": names,
-                "more": "…" if len(mentor_pairings) > 5 else "",
-            },
+            title=lambda: (
+                _("New mentees for you in %(program)s: %(names)s%(more)s")
+                % {
+                    "program": program.name,
+                    "names": names,
+                    "more": "…" if len(mentor_pairings) > 5 else "",
+                }
+            ),
             url=url,
             send_email=False,
         )
@@ -2270,7 +2290,7 @@ def mentor_request_create(
         recipient=choice.membership.user,
         kind=Kind.MENTOR_REQUEST_RECEIVED,
         dedupe_key=f"mentor-request:{mentor_request.uuid}:received",
-        title=_("%(mentee)s asks you to be their mentor in %(program)s") % words,
+        title=lambda: _("%(mentee)s asks you to be their mentor in %(program)s") % words,
         body="\n\n".join(
             part
             for part in (
@@ -2372,7 +2392,7 @@ def mentor_request_decline(
         recipient=locked.mentee.user,
         kind=Kind.MENTOR_REQUEST_ANSWERED,
         dedupe_key=f"mentor-request:{locked.uuid}:answered",
-        title=_("%(mentor)s declined your request in %(program)s") % _request_words(locked),
+        title=lambda: _("%(mentor)s declined your request in %(program)s") % _request_words(locked),
         body="\n\n".join(
             part for part in (reason, _("You may ask another of your suggested mentors.")) if part
         ),
@@ -2396,7 +2416,9 @@ def mentor_request_withdraw(*, mentor_request: MentorRequest, by: User) -> Mento
             recipient=locked.mentor.user,
             kind=Kind.MENTOR_REQUEST_RECEIVED,
             dedupe_key=f"mentor-request:{locked.uuid}:withdrawn",
-            title=_("%(mentee)s withdrew the request in %(program)s") % _request_words(locked),
+            title=lambda: (
+                _("%(mentee)s withdrew the request in %(program)s") % _request_words(locked)
+            ),
             url=_request_url(locked),
             send_email=False,
         )
@@ -2436,19 +2458,21 @@ def mentor_requests_lapse_expired(*, now=None) -> int:
                 recipient=mentor_request.mentee.user,
                 kind=Kind.MENTOR_REQUEST_ANSWERED,
                 dedupe_key=f"mentor-request:{mentor_request.uuid}:answered",
-                title=_("Your request to %(mentor)s in %(program)s lapsed") % words,
-                body=_(
-                    "%(mentor)s did not answer in time. You may ask another of your "
-                    "suggested mentors."
-                )
-                % words,
+                title=lambda: _("Your request to %(mentor)s in %(program)s lapsed") % words,
+                body=lambda: (
+                    _(
+                        "%(mentor)s did not answer in time. You may ask another of your "
+                        "suggested mentors."
+                    )
+                    % words
+                ),
                 url=_choose_url(mentor_request.program),
             )
             notify(
                 recipient=mentor_request.mentor.user,
                 kind=Kind.MENTOR_REQUEST_RECEIVED,
                 dedupe_key=f"mentor-request:{mentor_request.uuid}:lapsed",
-                title=_("%(mentee)s's request in %(program)s lapsed unanswered") % words,
+                title=lambda: _("%(mentee)s's request in %(program)s lapsed unanswered") % words,
                 url=_request_url(mentor_request),
                 send_email=False,
             )
@@ -2495,11 +2519,13 @@ def mentor_requests_close_for_paired_mentee(
             recipient=mentor_request.mentee.user,
             kind=Kind.MENTOR_REQUEST_ANSWERED,
             dedupe_key=f"mentor-request:{mentor_request.uuid}:answered",
-            title=_(
-                "You are paired with %(paired)s in %(program)s; your request to %(mentor)s "
-                "is withdrawn"
-            )
-            % words,
+            title=lambda: (
+                _(
+                    "You are paired with %(paired)s in %(program)s; your request to %(mentor)s "
+                    "is withdrawn"
+                )
+                % words
+            ),
             url=reverse("mentorship:pairing_detail", args=[pairing.uuid]),
         )
         notification_withdraw(dedupe_key=f"mentor-request:{mentor_request.uuid}:received")
@@ -2507,8 +2533,9 @@ def mentor_requests_close_for_paired_mentee(
             recipient=mentor_request.mentor.user,
             kind=Kind.MENTOR_REQUEST_RECEIVED,
             dedupe_key=f"mentor-request:{mentor_request.uuid}:withdrawn",
-            title=_("%(mentee)s was paired by the program's admins; the request is withdrawn")
-            % words,
+            title=lambda: (
+                _("%(mentee)s was paired by the program's admins; the request is withdrawn") % words
+            ),
             url=_request_url(mentor_request),
             send_email=False,
         )
@@ -2562,7 +2589,7 @@ def _notify_message(pairing: Pairing, message: Message, author: User) -> None:
         recipient=recipient,
         kind=Kind.MESSAGE,
         dedupe_key=_message_key(pairing, message),
-        title=_("%(author)s wrote to you") % {"author": author.display_name},
+        title=lambda: _("%(author)s wrote to you") % {"author": author.display_name},
         body=message.body[:1000],
         url=_conversation_url(pairing, message),
         payload={"pairing": str(pairing.uuid), "message_id": message.pk},
