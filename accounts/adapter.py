@@ -1,8 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.utils import translation
 
 from notifications.services import email_enqueue
+
+from .selectors import reading_languages
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,5 +34,15 @@ class AccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
-        message = self.render_mail(template_prefix, email, ctx)
+        with translation.override(self._reader_language(email, ctx.get("user"))):
+            message = self.render_mail(template_prefix, email, ctx)
         email_enqueue(message=message, kind=template_prefix, on_commit=False)
+
+    @staticmethod
+    def _reader_language(email: str, user) -> str:
+        """The language the account behind `email` chose; else the request's (the
+        browser's, for someone signing up or asking for a password reset)."""
+        chosen = getattr(user, "language", "") if user is not None else ""
+        if not chosen:
+            chosen = reading_languages([email]).get(email.lower(), "")
+        return chosen or translation.get_language() or settings.LANGUAGE_CODE

@@ -1,8 +1,28 @@
-"""Reads of accounts that pages share: a person's profile as a card."""
+"""Reads of accounts that pages share: a person's profile as a card; the language the
+account behind an address reads in."""
 
 from dataclasses import dataclass, field
 
-from .models import profile_of
+from django.db.models.functions import Lower
+
+from .models import User, profile_of
+
+ADDRESSES_PER_QUERY = 1000
+
+
+def reading_languages(addresses) -> dict[str, str]:
+    """Lower-cased address -> the language its account chose, for the addresses whose
+    account chose one (one query per thousand addresses)."""
+    wanted = sorted({address.lower() for address in addresses})
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), ADDRESSES_PER_QUERY):
+        found.update(
+            User.objects.annotate(address=Lower("email"))
+            .filter(address__in=wanted[start : start + ADDRESSES_PER_QUERY])
+            .exclude(language="")
+            .values_list("address", "language")
+        )
+    return found
 
 
 @dataclass(frozen=True)

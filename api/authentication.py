@@ -3,7 +3,7 @@
 import hmac
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -55,6 +55,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        if token.user.language:
+            # As on the pages (accounts.middleware): the account's language, chosen on its
+            # profile, over the client's Accept-Language; messages and errors speak it.
+            translation.activate(token.user.language)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -51,6 +51,14 @@ STYLES = {
         "fr": "D j b, H:i",
         "pt-br": "D, j b, H:i",
     },
+    # Wed 2 Dec 2026, 14:30 (a meeting, in e-mails and calendar notices)
+    "short_weekday_date_time": {
+        "en": "D j M Y, H:i",
+        "de": "D, j. M Y, H:i",
+        "es": "D j b Y, H:i",
+        "fr": "D j b Y, H:i",
+        "pt-br": "D, j b Y, H:i",
+    },
     # Wed 2 Dec
     "short_weekday": {
         "en": "D j M",

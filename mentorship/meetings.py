@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from accounts.models import User
+from core.dates import written
 from core.dedupe import recent_twin
 from core.errors import Forbidden
 from notifications.email import build_email, in_language_of, mail_domain
@@ -63,7 +63,8 @@ def format_in_zone(moment: datetime, user: User | None) -> str:
     """ "Tue 3 Mar 2026, 17:00 (Europe/Berlin)": a time as that person reads it."""
     local = local_time(moment, user)
     zone = user.tzinfo.key if user is not None else "UTC"
-    return f"{date_format(local, 'D j M Y, H:i')} ({zone})"
+    # Naive: already on the person's clock (written() would move it to the active zone).
+    return f"{written(local.replace(tzinfo=None), 'short_weekday_date_time')} ({zone})"
 
 
 def _other(pairing: Pairing, user: User) -> User | None:
@@ -134,8 +135,9 @@ def _meeting_url(meeting: Meeting) -> str:
     return path_to("mentorship:meeting_detail", meeting.pairing.uuid, meeting.uuid)
 
 
-def _tell_other(meeting: Meeting, *, by: User, key: str, title: str, body: str = "") -> None:
-    """An inbox notice (and e-mail, per the person's settings) to the other side."""
+def _tell_other(meeting: Meeting, *, by: User, key: str, title, body="") -> None:
+    """An inbox notice (and e-mail, per the person's settings) to the other side; title and
+    body are functions, called in the other side's language (notify)."""
     other = _other(meeting.pairing, by)
     if other is None:
         return
@@ -200,7 +202,7 @@ def meeting_propose(
         by=by,
         key="proposed",
         title=lambda: _("%(name)s proposes a meeting") % {"name": by.display_name},
-        body=_times_body(meeting, other),
+        body=lambda: _times_body(meeting, other),
     )
     return meeting
 
@@ -240,13 +242,15 @@ def meeting_counter(
         meeting,
         by=by,
         key="counter",
-        title=(
-            _("%(name)s asks to move your meeting")
-            if was_confirmed
-            else _("%(name)s proposes other times")
-        )
-        % {"name": by.display_name},
-        body=_times_body(meeting, other),
+        title=lambda: (
+            (
+                _("%(name)s asks to move your meeting")
+                if was_confirmed
+                else _("%(name)s proposes other times")
+            )
+            % {"name": by.display_name}
+        ),
+        body=lambda: _times_body(meeting, other),
     )
     return meeting
 
@@ -281,7 +285,7 @@ def meeting_pick(*, meeting: Meeting, by: User, starts_at: datetime) -> Meeting:
         by=by,
         key=f"confirmed:{meeting.sequence}",
         title=lambda: _("%(name)s confirmed your meeting") % {"name": by.display_name},
-        body=format_in_zone(starts_at, _other(meeting.pairing, by)),
+        body=lambda: format_in_zone(starts_at, _other(meeting.pairing, by)),
     )
     return meeting
 

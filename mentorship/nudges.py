@@ -20,6 +20,7 @@ from accounts.models import User
 from core.dates import written
 from core.errors import InvalidInput
 from notifications import links
+from notifications.email import in_language
 from notifications.kinds import Kind
 from notifications.models import Notification
 from notifications.schedule import Prefs, local_send_time, zone
@@ -181,6 +182,7 @@ class Recipient:
     id: int
     uuid: object
     timezone: str
+    language: str
 
 
 def _moment(now: datetime, tz_name: str, first_day: date, prefs: Prefs) -> datetime | None:
@@ -225,9 +227,9 @@ def nudges_dispatch(now: datetime) -> dict[str, int]:
     admins: dict[int, list[Recipient]] = {}
     for m in Membership.objects.filter(
         program__in=programs, role=Role.ADMIN, user__is_active=True
-    ).values("program_id", "user_id", "user__uuid", "user__timezone"):
+    ).values("program_id", "user_id", "user__uuid", "user__timezone", "user__language"):
         admins.setdefault(m["program_id"], []).append(
-            Recipient(m["user_id"], m["user__uuid"], m["user__timezone"])
+            Recipient(m["user_id"], m["user__uuid"], m["user__timezone"], m["user__language"])
         )
     horizon = now.date() + timedelta(days=1)
     found: list[tuple[Program, Occasion]] = []
@@ -238,9 +240,9 @@ def nudges_dispatch(now: datetime) -> dict[str, int]:
         return created
     person_ids = {i for _p, o in found for i in o.person_ids if i}
     people = {
-        u["id"]: Recipient(u["id"], u["uuid"], u["timezone"])
+        u["id"]: Recipient(u["id"], u["uuid"], u["timezone"], u["language"])
         for u in User.objects.filter(id__in=person_ids, is_active=True).values(
-            "id", "uuid", "timezone"
+            "id", "uuid", "timezone", "language"
         )
     }
     agreements = {
@@ -281,15 +283,16 @@ def nudges_dispatch(now: datetime) -> dict[str, int]:
         )
     )
     plans = [p for p in plans if p[-1] not in existing]
-    suggestions: dict[int, str] = {}
+    suggestions: dict[int, list[str]] = {}
     rows, nudges = [], {}
     for program, o, step, kind, r, moment, key in plans:
-        text = ""
+        names: list[str] = []
         if o.rule == NudgeRuleName.UNPAIRED and step == 2:
             if o.subject_pk not in suggestions:
                 suggestions[o.subject_pk] = _suggestion_names(program, o.subject_pk)
-            text = suggestions[o.subject_pk]
-        title, body = step_text(o, step, program.name, suggestions=text)
+            names = suggestions[o.subject_pk]
+        with in_language(r.language):
+            title, body = step_text(o, step, program.name, suggestions=", ".join(names))
         rows.append(
             Notification(
                 recipient_id=r.id,
@@ -324,10 +327,10 @@ def nudges_dispatch(now: datetime) -> dict[str, int]:
     return created
 
 
-def _suggestion_names(program: Program, membership_pk: int) -> str:
+def _suggestion_names(program: Program, membership_pk: int) -> list[str]:
     membership = Membership.objects.select_related("user__profile").get(pk=membership_pk)
     top = [s for s in mentor_suggestions(program, membership) if s.can_pair]
-    return ", ".join(s.membership.user.display_name for s in top[:SUGGESTIONS_IN_NUDGE])
+    return [s.membership.user.display_name for s in top[:SUGGESTIONS_IN_NUDGE]]
 
 
 # --- By hand ------------------------------------------------------------------------------------
@@ -381,10 +384,13 @@ def nudge_send(*, program: Program, occasion_key: str, by: User, message: str) -
         message=message,
         **{f"{o.subject_field}_id": o.subject_pk},
     )
-    title = _("A note from %(name)s (%(program)s)") % {
-        "name": by.display_name,
-        "program": program.name,
-    }
+
+    def title() -> str:  # in each recipient's language (notify calls it)
+        return _("A note from %(name)s (%(program)s)") % {
+            "name": by.display_name,
+            "program": program.name,
+        }
+
     url = _url(o)
     if o.rule == NudgeRuleName.UNPAIRED:
         url = links.path_to("mentorship:my_pairings")

@@ -19,12 +19,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from accounts.selectors import reading_languages
 from core import jobs
+from core.dates import written
 from core.dedupe import recent_twin
 from core.errors import Forbidden, InvalidInput
 from goals import policy as goals_policy
@@ -506,19 +508,29 @@ def invitation_resend(
     return invitation, token
 
 
-def _invitation_message(invitation: Invitation, token: str):
-    return build_email(
-        "invitation",
-        {
-            "invitation": invitation,
-            "program": invitation.program,
-            "role_label": Role(invitation.role).label,
-            "invited_by": invitation.invited_by,
-            "accept_url": invitation_url(token),
-            "expires_at": invitation.expires_at,
-        },
-        to=[invitation.email],
-    )
+def _invitation_language(invitation: Invitation, languages: dict[str, str] | None = None):
+    """An invitation is written in the language its reader chose on their account; someone
+    without one reads it in the language of the admin who invites (the request's)."""
+    if languages is None:
+        languages = reading_languages([invitation.email])
+    chosen = languages.get(invitation.email.lower())
+    return translation.override(chosen or translation.get_language())
+
+
+def _invitation_message(invitation: Invitation, token: str, languages=None):
+    with _invitation_language(invitation, languages):
+        return build_email(
+            "invitation",
+            {
+                "invitation": invitation,
+                "program": invitation.program,
+                "role_label": Role(invitation.role).label,
+                "invited_by": invitation.invited_by,
+                "accept_url": invitation_url(token),
+                "expires_at": invitation.expires_at,
+            },
+            to=[invitation.email],
+        )
 
 
 # Where each invitation's own token goes in a message rendered once for many (see below).
@@ -527,14 +539,16 @@ TOKEN_SLOT = "INVITATION-TOKEN-SLOT"  # noqa: S105 (a placeholder, not a secret)
 
 def _invitation_messages(invitations: list[Invitation], tokens: dict[str, str]) -> list:
     """The e-mails of many invitations of one program by one admin: rendered once per role
-    (the templates differ per invitation only in the link) and copied with each one's link,
-    which makes an import of thousands of rows several times faster."""
-    rendered: dict[str, EmailMultiAlternatives] = {}
+    and language (the templates differ per invitation only in the link) and copied with each
+    one's link, which makes an import of thousands of rows several times faster."""
+    rendered: dict[tuple[str, str], EmailMultiAlternatives] = {}
+    languages = reading_languages([invitation.email for invitation in invitations])
     messages = []
     for invitation in invitations:
-        proto = rendered.get(invitation.role)
+        version = (invitation.role, languages.get(invitation.email.lower(), ""))
+        proto = rendered.get(version)
         if proto is None:
-            proto = rendered[invitation.role] = _invitation_message(invitation, TOKEN_SLOT)
+            proto = rendered[version] = _invitation_message(invitation, TOKEN_SLOT, languages)
         token = tokens[invitation.token_hash]
         message = EmailMultiAlternatives(
             subject=proto.subject,
@@ -972,9 +986,17 @@ def application_decide(
             kind=Kind.APPLICATION_DECIDED,
             dedupe_key=f"application:{locked.uuid}:decided",
             title=lambda: _("Your application to %(program)s was approved") % words,
-            body=lambda: _("You are now a %(role)s in %(program)s.") % words,
+            body=lambda: (
+                (
+                    _("You are now a mentor in %(program)s.")
+                    if locked.role == Role.MENTOR
+                    else _("You are now a mentee in %(program)s.")
+                )
+                % words
+            ),
             url=reverse("home"),
-            payload={"decision": "approved", **words},
+            # The role as its code: the e-mail picks the sentence in the reader's language.
+            payload={"decision": "approved", "program": program.name, "role": locked.role},
         )
     else:
         notify(
@@ -2291,12 +2313,12 @@ def mentor_request_create(
         kind=Kind.MENTOR_REQUEST_RECEIVED,
         dedupe_key=f"mentor-request:{mentor_request.uuid}:received",
         title=lambda: _("%(mentee)s asks you to be their mentor in %(program)s") % words,
-        body="\n\n".join(
+        body=lambda: "\n\n".join(
             part
             for part in (
                 message,
                 _("Please accept or decline by %(date)s; after that the request lapses.")
-                % {"date": mentor_request.expires_at.strftime("%Y-%m-%d")},
+                % {"date": written(mentor_request.expires_at.date())},
             )
             if part
         ),
@@ -2393,7 +2415,7 @@ def mentor_request_decline(
         kind=Kind.MENTOR_REQUEST_ANSWERED,
         dedupe_key=f"mentor-request:{locked.uuid}:answered",
         title=lambda: _("%(mentor)s declined your request in %(program)s") % _request_words(locked),
-        body="\n\n".join(
+        body=lambda: "\n\n".join(
             part for part in (reason, _("You may ask another of your suggested mentors.")) if part
         ),
         url=_choose_url(locked.program),

@@ -38,6 +38,7 @@ from mentorship.nudges import nudges_dispatch
 
 from . import digests, links
 from .delivery import pending_email_ids, pending_ids
+from .email import in_language, in_language_of
 from .kinds import Kind
 from .models import Notification
 from .schedule import Prefs, iso_week, latest_digest_day, local_send_time, zone
@@ -54,7 +55,7 @@ DIGEST_GRACE = timedelta(hours=24)
 BATCH_SIZE = 500
 DELIVERY_CHUNK = 50  # ids per delivery task: one SMTP connection each
 
-USER_FIELDS = ("id", "uuid", "timezone", "is_active")
+USER_FIELDS = ("id", "uuid", "timezone", "language", "is_active")
 PREF_FIELDS = tuple(
     f"notification_preferences__{name}"
     for name in (
@@ -161,12 +162,14 @@ def checkin_reminders(now: datetime) -> list[Notification]:
             "mentor__is_active",
             "mentor__name",
             "mentor__email",
+            "mentor__language",
             "mentee_id",
             "mentee__uuid",
             "mentee__timezone",
             "mentee__is_active",
             "mentee__name",
             "mentee__email",
+            "mentee__language",
         )
     )
     prefs = preferences_for_users(
@@ -190,43 +193,46 @@ def checkin_reminders(now: datetime) -> list[Notification]:
                 "due_on": due.isoformat(),
                 "role": side,
             }
-            soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
-            if user_prefs.wants(Kind.CHECKIN_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
-                rows.append(
-                    _row(
-                        recipient_id=user_id,
-                        kind=Kind.CHECKIN_DUE_SOON,
-                        key=f"{Kind.CHECKIN_DUE_SOON}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
-                        title=_("Check-in with %(name)s due tomorrow") % {"name": partner},
-                        body=_("Your next check-in with %(name)s (%(program)s) is due on %(date)s.")
-                        % {"name": partner, "program": p["program__name"], "date": _day(due)},
-                        url=url,
-                        moment=soon,
-                        payload=payload,
-                    )
-                )
-            late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
-            if (
-                not met
-                and user_prefs.wants(Kind.CHECKIN_OVERDUE)
-                and _is_due(late, now, REMINDER_GRACE)
-            ):
-                rows.append(
-                    _row(
-                        recipient_id=user_id,
-                        kind=Kind.CHECKIN_OVERDUE,
-                        key=f"{Kind.CHECKIN_OVERDUE}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
-                        title=_("Check-in with %(name)s is overdue") % {"name": partner},
-                        body=_(
-                            "Your check-in with %(name)s (%(program)s) was due on %(date)s. "
-                            "Agree a time, then log the meeting."
+            with in_language(p[f"{side}__language"]):
+                soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
+                if user_prefs.wants(Kind.CHECKIN_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
+                    rows.append(
+                        _row(
+                            recipient_id=user_id,
+                            kind=Kind.CHECKIN_DUE_SOON,
+                            key=f"{Kind.CHECKIN_DUE_SOON}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
+                            title=_("Check-in with %(name)s due tomorrow") % {"name": partner},
+                            body=_(
+                                "Your next check-in with %(name)s (%(program)s) is due on %(date)s."
+                            )
+                            % {"name": partner, "program": p["program__name"], "date": _day(due)},
+                            url=url,
+                            moment=soon,
+                            payload=payload,
                         )
-                        % {"name": partner, "program": p["program__name"], "date": _day(due)},
-                        url=url,
-                        moment=late,
-                        payload=payload,
                     )
-                )
+                late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
+                if (
+                    not met
+                    and user_prefs.wants(Kind.CHECKIN_OVERDUE)
+                    and _is_due(late, now, REMINDER_GRACE)
+                ):
+                    rows.append(
+                        _row(
+                            recipient_id=user_id,
+                            kind=Kind.CHECKIN_OVERDUE,
+                            key=f"{Kind.CHECKIN_OVERDUE}:{p['uuid']}:{p[f'{side}__uuid']}:{due}",
+                            title=_("Check-in with %(name)s is overdue") % {"name": partner},
+                            body=_(
+                                "Your check-in with %(name)s (%(program)s) was due on %(date)s. "
+                                "Agree a time, then log the meeting."
+                            )
+                            % {"name": partner, "program": p["program__name"], "date": _day(due)},
+                            url=url,
+                            moment=late,
+                            payload=payload,
+                        )
+                    )
     return rows
 
 
@@ -251,6 +257,7 @@ def milestone_reminders(now: datetime) -> list[Notification]:
             "goal__title",
             "goal__mentee_id",
             "goal__mentee__timezone",
+            "goal__mentee__language",
         )
     )
     prefs = preferences_for_users(user_ids={m["goal__mentee_id"] for m in milestones})
@@ -261,40 +268,41 @@ def milestone_reminders(now: datetime) -> list[Notification]:
         tz = zone(m["goal__mentee__timezone"])
         url = links.goal_path(m["goal__uuid"])
         payload = {"milestone": m["title"], "goal": m["goal__title"], "due_on": due.isoformat()}
-        soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
-        if user_prefs.wants(Kind.MILESTONE_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
-            rows.append(
-                _row(
-                    recipient_id=user_id,
-                    kind=Kind.MILESTONE_DUE_SOON,
-                    key=f"{Kind.MILESTONE_DUE_SOON}:{m['uuid']}:{due}",
-                    title=_("Milestone due tomorrow: %(title)s") % {"title": m["title"]},
-                    body=_("“%(title)s” for your goal “%(goal)s” is due on %(date)s.")
-                    % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
-                    url=url,
-                    moment=soon,
-                    payload=payload,
-                )
-            )
-        late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
-        if user_prefs.wants(Kind.MILESTONE_OVERDUE) and _is_due(late, now, REMINDER_GRACE):
-            rows.append(
-                _row(
-                    recipient_id=user_id,
-                    kind=Kind.MILESTONE_OVERDUE,
-                    key=f"{Kind.MILESTONE_OVERDUE}:{m['uuid']}:{due}",
-                    title=_("Milestone overdue: %(title)s") % {"title": m["title"]},
-                    body=_(
-                        "“%(title)s” for your goal “%(goal)s” was due on %(date)s. Mark it "
-                        "done, or move the date with your mentor."
+        with in_language(m["goal__mentee__language"]):
+            soon = local_send_time(tz, due - timedelta(days=1), REMINDER_HOUR, user_prefs)
+            if user_prefs.wants(Kind.MILESTONE_DUE_SOON) and _is_due(soon, now, REMINDER_GRACE):
+                rows.append(
+                    _row(
+                        recipient_id=user_id,
+                        kind=Kind.MILESTONE_DUE_SOON,
+                        key=f"{Kind.MILESTONE_DUE_SOON}:{m['uuid']}:{due}",
+                        title=_("Milestone due tomorrow: %(title)s") % {"title": m["title"]},
+                        body=_("“%(title)s” for your goal “%(goal)s” is due on %(date)s.")
+                        % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
+                        url=url,
+                        moment=soon,
+                        payload=payload,
                     )
-                    % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
-                    # "Move the date": the link opens the page where the date is moved.
-                    url=links.goal_dates_path(m["goal__uuid"]),
-                    moment=late,
-                    payload=payload,
                 )
-            )
+            late = local_send_time(tz, due + timedelta(days=1), REMINDER_HOUR, user_prefs)
+            if user_prefs.wants(Kind.MILESTONE_OVERDUE) and _is_due(late, now, REMINDER_GRACE):
+                rows.append(
+                    _row(
+                        recipient_id=user_id,
+                        kind=Kind.MILESTONE_OVERDUE,
+                        key=f"{Kind.MILESTONE_OVERDUE}:{m['uuid']}:{due}",
+                        title=_("Milestone overdue: %(title)s") % {"title": m["title"]},
+                        body=_(
+                            "“%(title)s” for your goal “%(goal)s” was due on %(date)s. Mark it "
+                            "done, or move the date with your mentor."
+                        )
+                        % {"title": m["title"], "goal": m["goal__title"], "date": _day(due)},
+                        # "Move the date": the link opens the page where the date is moved.
+                        url=links.goal_dates_path(m["goal__uuid"]),
+                        moment=late,
+                        payload=payload,
+                    )
+                )
     return rows
 
 
@@ -325,32 +333,37 @@ def meeting_reminders(now: datetime) -> list[Notification]:
                 continue
             if not prefs.get(person.pk, Prefs()).wants(Kind.MEETING_REMINDER):
                 continue
-            partner = other.display_name if other is not None else _("a deleted user")
-            when = format_in_zone(meeting.starts_at, person)
-            for lead, delta in REMINDER_LEADS:
-                moment = meeting.starts_at - delta
-                if not _is_due(moment, now, MEETING_REMINDER_GRACE[lead]):
-                    continue
-                title = (
-                    _("Meeting with %(name)s tomorrow: %(when)s")
-                    if lead == "24h"
-                    else _("Meeting with %(name)s in an hour: %(when)s")
-                ) % {"name": partner, "when": when}
-                body = (
-                    _("Where: %(where)s") % {"where": meeting.location} if meeting.location else ""
-                )
-                rows.append(
-                    _row(
-                        recipient_id=person.pk,
-                        kind=Kind.MEETING_REMINDER,
-                        key=reminder_key(meeting.uuid, person.uuid, lead, meeting.starts_at),
-                        title=title,
-                        body=body,
-                        url=links.path_to("mentorship:meeting_detail", pairing.uuid, meeting.uuid),
-                        moment=moment,
-                        payload={"partner": partner, "when": when, "lead": lead},
+            with in_language_of(person):
+                partner = other.display_name if other is not None else _("a deleted user")
+                when = format_in_zone(meeting.starts_at, person)
+                for lead, delta in REMINDER_LEADS:
+                    moment = meeting.starts_at - delta
+                    if not _is_due(moment, now, MEETING_REMINDER_GRACE[lead]):
+                        continue
+                    title = (
+                        _("Meeting with %(name)s tomorrow: %(when)s")
+                        if lead == "24h"
+                        else _("Meeting with %(name)s in an hour: %(when)s")
+                    ) % {"name": partner, "when": when}
+                    body = (
+                        _("Where: %(where)s") % {"where": meeting.location}
+                        if meeting.location
+                        else ""
                     )
-                )
+                    rows.append(
+                        _row(
+                            recipient_id=person.pk,
+                            kind=Kind.MEETING_REMINDER,
+                            key=reminder_key(meeting.uuid, person.uuid, lead, meeting.starts_at),
+                            title=title,
+                            body=body,
+                            url=links.path_to(
+                                "mentorship:meeting_detail", pairing.uuid, meeting.uuid
+                            ),
+                            moment=moment,
+                            payload={"partner": partner, "when": when, "lead": lead},
+                        )
+                    )
     return rows
 
 
@@ -382,19 +395,21 @@ def meeting_log_prompts(now: datetime) -> list[Notification]:
                 continue
             if not prefs.get(person.pk, Prefs()).wants(Kind.MEETING_REMINDER):
                 continue
-            partner = other.display_name if other is not None else _("a deleted user")
-            rows.append(
-                _row(
-                    recipient_id=person.pk,
-                    kind=Kind.MEETING_REMINDER,
-                    key=f"meeting_log_prompt:{meeting.uuid}:{person.uuid}",
-                    title=_("How did your meeting with %(name)s go? Log it") % {"name": partner},
-                    body=_("The notes start from the agenda; next steps become action items."),
-                    url=links.path_to("mentorship:meeting_log", pairing.uuid, meeting.uuid),
-                    moment=meeting.ends_at,
-                    payload={"partner": partner, "lead": "log"},
+            with in_language_of(person):
+                partner = other.display_name if other is not None else _("a deleted user")
+                rows.append(
+                    _row(
+                        recipient_id=person.pk,
+                        kind=Kind.MEETING_REMINDER,
+                        key=f"meeting_log_prompt:{meeting.uuid}:{person.uuid}",
+                        title=_("How did your meeting with %(name)s go? Log it")
+                        % {"name": partner},
+                        body=_("The notes start from the agenda; next steps become action items."),
+                        url=links.path_to("mentorship:meeting_log", pairing.uuid, meeting.uuid),
+                        moment=meeting.ends_at,
+                        payload={"partner": partner, "lead": "log"},
+                    )
                 )
-            )
     return rows
 
 
@@ -490,8 +505,9 @@ def survey_invitations(now: datetime) -> list[Notification]:
                 continue
             if not _is_due(moment, now, grace):
                 continue
-            partner = other.display_name if other is not None else _("a deleted user")
-            rows.append(_survey_row(person, pairing, partner, kind, round_, moment))
+            with in_language_of(person):
+                partner = other.display_name if other is not None else _("a deleted user")
+                rows.append(_survey_row(person, pairing, partner, kind, round_, moment))
     return rows
 
 
@@ -583,7 +599,8 @@ def digest_rows(
         payload = payloads.get(r["id"])
         if not payload:
             continue  # nothing to report: a mentor without active mentees, say
-        title, body, url = _digest_text(kind, payload)
+        with in_language(r.get("language")):
+            title, body, url = _digest_text(kind, payload)
         rows.append(
             _row(
                 recipient_id=r["id"],
@@ -621,6 +638,7 @@ def due_digest_recipients(kind: str, now: datetime, *, only_due: bool = True) ->
         due.append(
             {
                 "id": user["id"],
+                "language": user["language"],
                 "moment": min(moment, now),
                 "key": f"{kind}:{user['uuid']}:{iso_week(day)}",
             }

@@ -228,3 +228,8 @@ def in_language_of(user):
     """Compose what `user` will read in their language, whoever caused it (a context
     manager)."""
     return translation.override(language_of(user))
+
+
+def in_language(code: str | None):
+    """The same for a stored `User.language` read with `.values()` (blank: the site's)."""
+    return translation.override(code or settings.LANGUAGE_CODE)
