@@ -1362,12 +1362,18 @@ def _transition(
         recipients=_both(pairing),
         actor=by,
         key=action,
-        what=lambda: (
-            _("Your pairing of %(mentor)s with %(mentee)s is now %(status)s")
-            % {**_pairing_name(pairing), "status": pairing.get_status_display().lower()}
-        ),
+        what=lambda: PAIRING_NOW[to]() % _pairing_name(pairing),
     )
     return pairing
+
+
+# What both sides are told when their pairing changes status: a whole sentence per status.
+PAIRING_NOW = {
+    PairingStatus.ACTIVE: lambda: _("Your pairing of %(mentor)s with %(mentee)s is active again"),
+    PairingStatus.PAUSED: lambda: _("Your pairing of %(mentor)s with %(mentee)s is paused"),
+    PairingStatus.COMPLETED: lambda: _("Your pairing of %(mentor)s with %(mentee)s is completed"),
+    PairingStatus.ENDED: lambda: _("Your pairing of %(mentor)s with %(mentee)s has ended"),
+}
 
 
 @transaction.atomic

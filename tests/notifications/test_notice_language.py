@@ -31,3 +31,22 @@ def test_a_message_notice_is_in_the_readers_language(
         services.message_post(pairing=pairing, author=mentee, body="Danke für alles!")
     notice = Notification.objects.get(recipient=mentor)
     assert notice.title == title
+
+
+def test_a_change_of_status_is_told_in_a_whole_sentence_per_status(pairing, mentee, mentor):
+    mentee.name, mentor.name = "Mia", "Maria"
+    mentee.language = "de"
+    mentee.save(update_fields=["name", "language"])
+    mentor.save(update_fields=["name"])
+    with translation.override("en"):
+        services.pairing_pause(pairing=pairing, by=mentor)
+        services.pairing_resume(pairing=pairing, by=mentor)
+        services.pairing_complete(pairing=pairing, by=mentor)
+    titles = list(
+        Notification.objects.filter(recipient=mentee).order_by("id").values_list("title", flat=True)
+    )
+    assert titles == [
+        "Das Tandem aus Maria und Mia ist pausiert",
+        "Das Tandem aus Maria und Mia ist wieder aktiv",
+        "Das Tandem aus Maria und Mia ist abgeschlossen",
+    ]
