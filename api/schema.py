@@ -112,6 +112,7 @@ HORIZON_DATES = {
     "GoalCreateRequest": ("starts_on", "target_date"),
     "PatchedGoalUpdateRequest": ("starts_on", "target_date"),
     "MilestoneCreateRequest": ("due_on",),
+    "PatchedMilestoneEditRequest": ("due_on",),
     "StepCreateRequest": ("due_on", "repeats_until"),
     "PatchedStepEditRequest": ("due_on", "repeats_until"),
 }

@@ -50,6 +50,30 @@ def test_goal_dates_state_the_horizon_the_api_enforces(schema, mentee, as_user):
     assert accepted.status_code == 201, accepted.content
 
 
+# Every date the goal services hold to the horizon (goals.models.date_outside_horizon).
+HORIZON_FIELDS = {"starts_on", "target_date", "due_on", "repeats_until"}
+GOAL_REQUESTS = ("Goal", "Milestone", "Step")
+
+
+def test_every_goal_date_in_a_request_states_the_horizon(schema):
+    stated = {
+        (name, field): prop.get("pattern")
+        for name, body in schema["components"]["schemas"].items()
+        if name.endswith("Request") and any(part in name for part in GOAL_REQUESTS)
+        for field, prop in body.get("properties", {}).items()
+        if field in HORIZON_FIELDS
+    }
+    assert ("PatchedMilestoneEditRequest", "due_on") in stated
+    assert {key for key, pattern in stated.items() if not pattern} == set()
+
+
+def test_a_milestone_moved_beyond_the_horizon_is_a_400(world, mentee, as_user):
+    url = reverse("api:milestone-detail", args=[world.milestone.uuid])
+    beyond = (latest_date() + timedelta(days=1)).isoformat()
+    response = as_user(mentee).patch(url, {"due_on": beyond}, format="json")
+    assert response.status_code == 400 and "due_on" in response.json()
+
+
 def test_text_rules_are_stated(schema):
     title = component(schema, "GoalCreateRequest")["properties"]["title"]["pattern"]
     assert not re.match(title, "   ") and not re.match(title, "a\x00b") and re.match(title, " a ")
