@@ -1449,15 +1449,15 @@ def program_goals(request, uuid):
 
 
 PROGRAM_GOAL_EXPORT_COLUMNS = (
-    "mentee_name",
-    "mentee_email",
-    "goal",
-    "status",
-    "progress_percent",
-    "health",
-    "target_date",
-    "shared_with",
-    "archived",
+    gettext_lazy("Mentee"),
+    gettext_lazy("Mentee's e-mail"),
+    gettext_lazy("Goal"),
+    gettext_lazy("Status"),
+    gettext_lazy("Progress (%)"),
+    gettext_lazy("Health"),
+    gettext_lazy("Target date"),
+    gettext_lazy("Shared with"),
+    gettext_lazy("Archived on"),
 )
 
 
@@ -1475,9 +1475,9 @@ def program_goals_export(request, uuid):
             goal.get_status_display(),
             goal.progress.percent,
             goal.progress.health_label,
-            goal.target_date.isoformat() if goal.target_date else "",
+            goal.target_date,
             goal.get_visibility_display(),
-            goal.archived_at.date().isoformat() if goal.archived_at else "",
+            timezone.localdate(goal.archived_at) if goal.archived_at else None,
         )
         for goal in selectors.program_goal_rows(program, include_archived=True)
     )

@@ -33,7 +33,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractMonth, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.languages import language_name
 from accounts.models import Profile, User, filled_profile_q, profile_of
@@ -709,19 +709,29 @@ def pending_invitations(program: Program) -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
-PAIRING_EXPORT_COLUMNS = (
-    "mentor_name",
-    "mentor_email",
-    "mentee_name",
-    "mentee_email",
-    *PAIRING_FIELDS,
+# The headings of the people's exports (core.csvsafe writes them in the reader's language).
+PERSON_COLUMNS = (
+    gettext_lazy("Mentor"),
+    gettext_lazy("Mentor's e-mail"),
+    gettext_lazy("Mentee"),
+    gettext_lazy("Mentee's e-mail"),
 )
+# One heading per field of PAIRING_FIELDS, in its order.
+PAIRING_FIELD_HEADINGS = {
+    "status": gettext_lazy("Status"),
+    "started_on": gettext_lazy("Started on"),
+    "ended_on": gettext_lazy("Ended on"),
+    "end_reason": gettext_lazy("Reason for ending"),
+    "next_checkin_due": gettext_lazy("Next check-in due"),
+    "last_checkin_on": gettext_lazy("Last check-in"),
+}
+PAIRING_EXPORT_COLUMNS = (*PERSON_COLUMNS, *(PAIRING_FIELD_HEADINGS[f] for f in PAIRING_FIELDS))
 
 
 def pairings_export_rows(program: Program):
     """Rows for the pairings CSV, one per pairing, as tuples in PAIRING_EXPORT_COLUMNS order,
     read in chunks (a program may have thousands)."""
-    return (
+    rows = (
         Pairing.objects.filter(program=program)
         .order_by("status", "mentor__email", "mentee__email")
         .values_list(
@@ -729,18 +739,21 @@ def pairings_export_rows(program: Program):
         )
         .iterator(chunk_size=1000)
     )
+    status = PAIRING_FIELDS.index("status") + len(PERSON_COLUMNS)
+    for row in rows:
+        yield (*row[:status], PairingStatus(row[status]).label, *row[status + 1 :])
 
 
 MEMBER_EXPORT_COLUMNS = (
-    "name",
-    "email",
-    "role",
-    "capacity",
-    "open_pairings_as_mentor",
-    "paired_as_mentee",
-    "skills",
-    "interests",
-    "joined_at",
+    gettext_lazy("Name"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Role"),
+    gettext_lazy("Capacity"),
+    gettext_lazy("Open pairings as mentor"),
+    gettext_lazy("Paired as mentee"),
+    gettext_lazy("Skills"),
+    gettext_lazy("Interests"),
+    gettext_lazy("Joined on"),
 )
 
 
@@ -767,18 +780,18 @@ def members_export_rows(program: Program):
         yield (
             name,
             email,
-            role,
+            Role(role).label,
             capacity if mentor else "",
             open_count if mentor else "",
-            ("yes" if paired else "no") if role == Role.MENTEE else "",
+            bool(paired) if role == Role.MENTEE else "",
             skills,
             interests,
-            joined.date().isoformat(),
+            timezone.localdate(joined),
         )
 
 
 # Admins see when a pair met, never what was said (DESIGN): dates only.
-CHECKIN_EXPORT_COLUMNS = ("mentor_name", "mentor_email", "mentee_name", "mentee_email", "date")
+CHECKIN_EXPORT_COLUMNS = (*PERSON_COLUMNS, gettext_lazy("Date"))
 
 
 def checkins_export_rows(program: Program):

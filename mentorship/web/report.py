@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from core.csvsafe import csv_response
@@ -176,7 +177,16 @@ def program_report_page(request, program_uuid):
     )
 
 
-REPORT_CSV_COLUMNS = ("as_of", "started_from", "started_to", "month", "figure", "value")
+# The figure column names each figure by a code that is the same in every language (the report
+# page explains them); the other headings are in the reader's language.
+REPORT_CSV_COLUMNS = (
+    gettext_lazy("As of"),
+    gettext_lazy("Started from"),
+    gettext_lazy("Started before"),
+    gettext_lazy("Month"),
+    gettext_lazy("Figure"),
+    gettext_lazy("Value"),
+)
 
 
 def report_csv_rows(report):

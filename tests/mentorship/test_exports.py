@@ -1,8 +1,6 @@
 """Every export of a program, linked from its pages: members, pairings, goals summary and
 check-in dates; each keeps to what admins may see."""
 
-import csv
-import io
 from datetime import date
 
 import pytest
@@ -10,14 +8,12 @@ from django.urls import reverse
 
 from goals.models import Visibility
 from tests.factories import AgreementFactory, CheckInFactory, GoalFactory
+from tests.spreadsheets import read_csv
 
 pytestmark = pytest.mark.django_db
 
 
-def rows_of(response) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+rows_of = read_csv
 
 
 def test_the_dashboard_links_every_export(client, program, admin):
@@ -35,16 +31,16 @@ def test_the_dashboard_links_every_export(client, program, admin):
 def test_the_members_export_lists_each_membership(client, program, admin, mentor, mentee, pairing):
     client.force_login(admin)
     rows = rows_of(client.get(reverse("mentorship:program_export_members", args=[program.uuid])))
-    by_email = {(r["email"], r["role"]): r for r in rows}
+    by_email = {(r["E-mail"], r["Role"]): r for r in rows}
     assert set(by_email) == {
-        (admin.email, "admin"),
-        (mentor.email, "mentor"),
-        (mentee.email, "mentee"),
+        (admin.email, "Program admin"),
+        (mentor.email, "Mentor"),
+        (mentee.email, "Mentee"),
     }
-    assert by_email[(mentor.email, "mentor")]["open_pairings_as_mentor"] == "1"
-    assert by_email[(mentor.email, "mentor")]["capacity"] == "3"
-    assert by_email[(mentee.email, "mentee")]["paired_as_mentee"] == "yes"
-    assert by_email[(mentee.email, "mentee")]["capacity"] == ""
+    assert by_email[(mentor.email, "Mentor")]["Open pairings as mentor"] == "1"
+    assert by_email[(mentor.email, "Mentor")]["Capacity"] == "3"
+    assert by_email[(mentee.email, "Mentee")]["Paired as mentee"] == "yes"
+    assert by_email[(mentee.email, "Mentee")]["Capacity"] == ""
 
 
 def test_the_checkins_export_has_dates_but_not_what_was_said(client, program, admin, pairing):
@@ -54,7 +50,7 @@ def test_the_checkins_export_has_dates_but_not_what_was_said(client, program, ad
     response = client.get(reverse("mentorship:program_export_checkins", args=[program.uuid]))
     assert "A private talk" not in response.content.decode()
     [row] = rows_of(response)
-    assert row["date"] == "2026-11-02" and row["mentee_email"] == pairing.mentee.email
+    assert row["Date"] == "2026-11-02" and row["Mentee's e-mail"] == pairing.mentee.email
 
 
 def test_the_goals_export_matches_the_summary_page_and_leaves_out_private_goals(
@@ -87,5 +83,5 @@ def test_the_goals_export_matches_the_summary_page_and_leaves_out_private_goals(
     response = client.get(reverse("goals:program_goals_export", args=[program.uuid]))
     assert "Secret" not in response.content.decode()
     rows = rows_of(response)
-    assert sorted(r["goal"] for r in rows) == ["'=Shared", "Mentor only"]
-    assert all(r["mentee_email"] == mentee.email and r["health"] for r in rows)
+    assert sorted(r["Goal"] for r in rows) == ["'=Shared", "Mentor only"]
+    assert all(r["Mentee's e-mail"] == mentee.email and r["Health"] for r in rows)

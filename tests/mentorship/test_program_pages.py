@@ -1,8 +1,6 @@
 """Program admin pages: create and edit, dashboard, member list, CSV export, matching and
 manual pairing with clear form errors."""
 
-import csv
-import io
 from datetime import date, timedelta
 
 import pytest
@@ -16,6 +14,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.spreadsheets import read_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -128,13 +127,12 @@ def test_export_pairings_csv(client, program, admin, pairing, other_pairing):
     other_pairing.mentee.save()
     client.force_login(admin)
     response = client.get(reverse("mentorship:program_export_pairings", args=[program.uuid]))
-    assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = read_csv(response)
     assert len(rows) == 2
-    row = next(r for r in rows if r["mentee_email"] == "mia@example.com")
-    assert row["last_checkin_on"] == "2026-01-05"
-    assert row["status"] == "active"
-    assert any(r["mentee_name"] == "'=HYPERLINK(1)" for r in rows)
+    row = next(r for r in rows if r["Mentee's e-mail"] == "mia@example.com")
+    assert row["Last check-in"] == "2026-01-05"
+    assert row["Status"] == "Active"
+    assert any(r["Mentee"] == "'=HYPERLINK(1)" for r in rows)
 
 
 def test_member_list_search_filter_and_pages(

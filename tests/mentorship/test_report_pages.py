@@ -1,7 +1,5 @@
 """The outcomes report page, its CSV and the lists its figures link to."""
 
-import csv
-import io
 import re
 from html import unescape
 
@@ -11,6 +9,7 @@ from django.urls import resolve, reverse
 
 from mentorship.models import Role
 from tests.factories import MembershipFactory, UserFactory
+from tests.spreadsheets import read_csv
 
 from .report_world import NOW, build, grow
 
@@ -200,20 +199,20 @@ def test_the_csv_holds_the_same_figures_with_iso_dates(admin_client, world):
         reverse("mentorship:program_report_csv", args=[world.program.uuid]),
         {"started_from": "2026-02", "started_to": "2026-03"},
     )
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert set(rows[0]) == {"as_of", "started_from", "started_to", "month", "figure", "value"}
-    assert {r["as_of"] for r in rows} == {"2026-06-15"}
-    assert {(r["started_from"], r["started_to"]) for r in rows} == {("2026-02-01", "2026-04-01")}
-    totals = {r["figure"]: r["value"] for r in rows if not r["month"]}
+    rows = read_csv(response)
+    assert list(rows[0]) == ["As of", "Started from", "Started before", "Month", "Figure", "Value"]
+    assert {r["As of"] for r in rows} == {"2026-06-15"}
+    assert {(r["Started from"], r["Started before"]) for r in rows} == {
+        ("2026-02-01", "2026-04-01")
+    }
+    totals = {r["Figure"]: r["Value"] for r in rows if not r["Month"]}
     assert totals["match_rate"] == "100"
     assert totals["median_days_to_match"] == "19.0"
     assert totals["meetings_per_pair_month"] == "0.78"
     assert totals["meeting_rule_share"] == ""
     assert totals["premature"] == "2"
     assert totals["premature_reason:Mentor moved away"] == "2"
-    by_month = {(r["month"], r["figure"]): r["value"] for r in rows if r["month"]}
+    by_month = {(r["Month"], r["Figure"]): r["Value"] for r in rows if r["Month"]}
     assert by_month[("2026-03-01", "pairs_running")] == "3"
     assert by_month[("2026-02-01", "goals_created")] == "1"
 
@@ -305,16 +304,12 @@ def test_the_report_shows_survey_scores_of_its_cohort_never_over_fewer_than_thre
     )
     assert "fewer than 3 answers" in few
     assert "/ 5" not in few  # neither mean can be read off two answers
-    rows = list(
-        csv.DictReader(
-            io.StringIO(
-                admin_client.get(
-                    reverse("mentorship:program_report_csv", args=[world.program.uuid])
-                    + "?started_from=2026-03"
-                ).content.decode()
-            )
+    rows = read_csv(
+        admin_client.get(
+            reverse("mentorship:program_report_csv", args=[world.program.uuid])
+            + "?started_from=2026-03"
         )
     )
-    by_figure = {r["figure"]: r["value"] for r in rows if not r["month"]}
+    by_figure = {r["Figure"]: r["Value"] for r in rows if not r["Month"]}
     assert by_figure["survey_pulse_answers"] == "2"
     assert by_figure["survey_pulse_match_score"] == ""
