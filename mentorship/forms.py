@@ -651,7 +651,7 @@ class CohortForm(forms.Form):
         widget=MonthInput(attrs={"placeholder": pgettext_lazy("how to type a month", "YYYY-MM")}),
     )
     started_to = forms.CharField(
-        label=_("to"),
+        label=_("Started until (month, included)"),
         required=False,
         max_length=7,
         widget=MonthInput(attrs={"placeholder": pgettext_lazy("how to type a month", "YYYY-MM")}),
