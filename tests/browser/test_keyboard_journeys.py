@@ -27,8 +27,13 @@ FOCUS_STATE = """() => {
   if (!el || el === document.body) return null;
   const style = getComputedStyle(el);
   const rect = el.getBoundingClientRect();
+  // After a date field's day, month and year the focus is on its calendar button, inside the
+  // field's own (browser) shadow tree: the field no longer matches :focus, and the browser
+  // draws its focus ring around the button.
+  const onCalendarButton = el.matches("input[type=date], input[type=month]")
+    && !el.matches(":focus");
   const indicator = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
-    || (style.boxShadow && style.boxShadow !== "none");
+    || (style.boxShadow && style.boxShadow !== "none") || onCalendarButton;
   const inView = rect.width > 0 && rect.height > 0 && rect.bottom > 0 && rect.right > 0
     && rect.top < innerHeight && rect.left < innerWidth;
   const x = Math.min(Math.max(rect.left + rect.width / 2, 0), innerWidth - 1);
@@ -44,10 +49,11 @@ FOCUS_STATE = """() => {
 
 def _settled_focus_state(page) -> dict | None:
     """The focus state once the page has finished scrolling the focused element into view
-    (Bootstrap scrolls smoothly): polled for up to a second."""
+    (Bootstrap scrolls smoothly) and the focus ring has faded in (a field's box shadow is a
+    0.15 s transition): polled for up to a second."""
     state = page.evaluate(FOCUS_STATE)
     for _ in range(20):
-        if state is None or (state["inView"] and not state["covered"]):
+        if state is None or (state["indicator"] and state["inView"] and not state["covered"]):
             break
         page.wait_for_timeout(50)
         state = page.evaluate(FOCUS_STATE)

@@ -82,6 +82,17 @@ WIDER_THAN_THE_SCREEN = """() => {
         "px: " + (el.textContent || "").trim().slice(0, 40));
     }
   }
+  // A word longer than its box sticks out of it as text, not as an element.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const right = range.getBoundingClientRect().right;
+    if (right > edge + 0.5) {
+      out.push("text in " + node.parentElement.tagName.toLowerCase() + " " + Math.round(right) +
+        "px: " + node.textContent.trim().slice(0, 40));
+    }
+  }
   return {width: document.documentElement.scrollWidth, culprits: out.slice(0, 6)};
 }"""
 
