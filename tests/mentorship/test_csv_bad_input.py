@@ -1,7 +1,6 @@
 """CSV in and out with bad input: a NUL character is refused at the preview with its line,
 and the pairings CSV neutralises every cell a spreadsheet would run as a formula."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
