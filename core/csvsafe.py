@@ -19,12 +19,11 @@ formula.
 
 import csv
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
-from django.utils import timezone
-from django.utils.formats import get_format
+from django.utils.formats import get_format, number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 
@@ -47,21 +46,17 @@ def spreadsheet_delimiter() -> str:
 
 
 def spreadsheet_value(value) -> str:
-    """A cell's text in the active language: yes or no, a decimal with the language's separator
-    (no grouping, so the spreadsheet reads it as a number), a date in the ISO form."""
+    """A cell's text in the active language: yes or no, a decimal as Django's number_format
+    writes it (the language's separator; no grouping, as the site does not set
+    USE_THOUSAND_SEPARATOR, so the spreadsheet reads it as a number), a date in the ISO form."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal | float):
-        text = f"{value:f}" if isinstance(value, Decimal) else repr(value)
-        return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+        return number_format(value)
     return str(value)
 
 

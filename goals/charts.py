@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.formats import get_format
+from django.utils.formats import number_format
 
 WIDTH, HEIGHT = 600, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 32
@@ -49,13 +49,9 @@ class Chart:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.actual)
 
 
-def _localized(text: str) -> str:
-    """A number written with a point, with the active language's decimal separator."""
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
-
-
 def _fmt(value: Decimal) -> str:
-    return _localized(f"{value.normalize():f}")
+    # In the active language's way (a decimal comma in German), without trailing zeros.
+    return number_format(f"{value.normalize():f}")
 
 
 def progress_chart(goal, updates, *, today: date | None = None) -> Chart | None:
@@ -145,7 +141,7 @@ class BarChart:
 
 
 def _tick(value: float) -> str:
-    return _localized(f"{value:g}")
+    return number_format(f"{value:g}")
 
 
 def bar_chart(
