@@ -10,11 +10,21 @@ import time
 from django.core import mail
 
 LINK = re.compile(r"https?://[^\s\"'<>]+")
+# A code is used within this many seconds of being computed, even on a loaded machine.
+FRESH_SECONDS = 5
 
 
 def totp_code(secret: str, *, at: float | None = None, period: int = 30, digits: int = 6) -> str:
-    """RFC 6238 time-based code, computed the way an authenticator app does."""
-    counter = int((time.time() if at is None else at) // period)
+    """RFC 6238 time-based code, computed the way an authenticator app does. Without `at`,
+    the code of a period that still has at least FRESH_SECONDS to run: near the end of one it
+    waits for the next, as a person reads the new code rather than one about to expire (the
+    server accepts only the current period's code)."""
+    if at is None:
+        left = period - time.time() % period
+        if left < FRESH_SECONDS:
+            time.sleep(left + 0.05)
+        at = time.time()
+    counter = int(at // period)
     key = base64.b32decode(secret.encode("ascii"), casefold=True)
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F

@@ -26,7 +26,9 @@ pytestmark = [needs_services, pytest.mark.postgres, pytest.mark.redis]
 
 
 def digests_due_now(n: int) -> list:
-    """n mentors whose weekly digest is due this very hour (UTC), each with one mentee."""
+    """n mentors whose weekly digest is due this very hour (UTC), each with one mentee, and
+    nothing else due for them whatever the hour: nudges are muted (their pairing, 20 days old
+    without a meeting, would be nudged at 09:00)."""
     now = timezone.now()
     mentors = []
     for i in range(n):
@@ -35,11 +37,15 @@ def digests_due_now(n: int) -> list:
             f"Mentor {i}",
             digest_weekday=now.weekday(),
             digest_hour=now.hour,
-            muted_kinds=[Kind.DIGEST_MENTEE],
+            muted_kinds=[Kind.DIGEST_MENTEE, Kind.NUDGE],
         )
         pair(
             mentor,
-            person(f"mentee{i}@example.com", f"Mentee {i}", muted_kinds=[Kind.DIGEST_MENTEE]),
+            person(
+                f"mentee{i}@example.com",
+                f"Mentee {i}",
+                muted_kinds=[Kind.DIGEST_MENTEE, Kind.NUDGE],
+            ),
         )
         mentors.append(mentor)
     return mentors
