@@ -210,28 +210,49 @@ COUNTED_TABLES = [
 ]
 
 
+def snapshot_queries(world) -> list[tuple[str, tuple]]:
+    """The SQL of a snapshot: row counts of every table above, and the rows a form may change
+    in place. Built once per world (the ORM's compiling would cost more than the queries, two
+    snapshots an example)."""
+    queries = getattr(world, "snapshot_queries", None)
+    if queries is None:
+        counts = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in COUNTED_TABLES)  # noqa: S608
+        queries = [(counts, ())]
+        objects = [
+            world.goal,
+            world.update,
+            world.step,
+            world.pairing,
+            world.program,
+            world.users["mentee"],
+            world.checkin,
+            world.survey,
+            world.pairing.agreement,
+        ]
+        for obj in objects:
+            sql, params = type(obj).objects.filter(pk=obj.pk).values_list().query.sql_with_params()
+            queries.append((sql, tuple(params)))
+        world.snapshot_queries = queries
+    return queries
+
+
 def snapshot(world) -> tuple:
-    """Row counts of every table above, and the rows a form may change in place."""
+    """What a rejected submission must leave as it was. On PostgreSQL one statement (each row
+    as its text), elsewhere one query each."""
+    queries = snapshot_queries(world)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in COUNTED_TABLES)  # noqa: S608
-        )
-        counts = cursor.fetchone()
-    rows = []
-    for obj in (
-        world.goal,
-        world.update,
-        world.step,
-        world.pairing,
-        world.program,
-        world.users["mentee"],
-        world.checkin,
-        world.survey,
-    ):
-        rows.append(tuple(type(obj).objects.filter(pk=obj.pk).values_list().first() or ()))
-    agreement = world.pairing.agreement
-    rows.append(tuple(type(agreement).objects.filter(pk=agreement.pk).values_list().first()))
-    return counts, tuple(rows)
+        if connection.vendor == "postgresql":
+            columns = ", ".join(
+                f"(SELECT ROW(r.*)::text FROM ({sql}) AS r)"  # noqa: S608
+                for sql, _ in queries
+            )
+            cursor.execute(f"SELECT {columns}", [p for _, params in queries for p in params])
+            return tuple(cursor.fetchone())
+        results = []
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            results.append(tuple(cursor.fetchall()))
+        return tuple(results)
 
 
 class _Rollback(Exception):
@@ -425,6 +446,18 @@ def test_fuzz_api_body(world, quiet_request_log, method, path, fields):
             assert not changed, (method, path, body, status)
 
     run()
+
+
+def test_a_snapshot_sees_a_row_changed_in_place_and_a_row_added(world):
+    from goals.models import Comment, Goal
+
+    before = snapshot(world)
+    assert snapshot(world) == before
+    Goal.objects.filter(pk=world.goal.pk).update(title="Another title")
+    changed = snapshot(world)
+    assert changed != before
+    Comment.objects.create(goal=world.goal, author=world.users["mentor"], body="More.")
+    assert snapshot(world) != changed
 
 
 def test_a_form_shown_again_with_errors_counts_as_rejected(world):
