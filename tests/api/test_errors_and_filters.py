@@ -176,7 +176,6 @@ def test_throttling_per_token_and_for_anonymous(settings, mentee, as_user, api):
 
 
 def test_throttle_counts_per_window_and_says_when_to_retry(settings, mentee, as_user):
-
     rest = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "100/minute", "token": "2/minute"},
